@@ -1,0 +1,3 @@
+export { pythonHas, runPython, systemPython } from "./python.js";
+export { repoRoot, requireData, type SharedDataset, sharedData, sharedDataRoot } from "./shared-data.js";
+export { tempDir } from "./temp-dir.js";
