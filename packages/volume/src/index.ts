@@ -1,1 +1,45 @@
-export {};
+export { STALE_LOCK_MS, withFileLock, writeFileAtomic } from "./atomic-file.js";
+export { type Block, BlockGrid, type BlockGridOptions } from "./block-grid.js";
+export { Box } from "./box.js";
+export {
+  type BloscCompressor,
+  type CompressorConfig,
+  DEFAULT_COMPRESSOR,
+  type GzipCompressor,
+  type ZlibCompressor,
+} from "./compressor.js";
+export { cOrderStrides, copyRegion, type StridedView } from "./copy-region.js";
+export {
+  bytesPerElement,
+  DATA_TYPES,
+  type DataType,
+  type DataTypeAlias,
+  dtypeOfArray,
+  isBigIntDtype,
+  resolveDataType,
+  type TypedArray,
+  type TypedArrayConstructor,
+  typedArrayFor,
+} from "./dtype.js";
+export {
+  BoxOutOfBoundsError,
+  CorruptChunkError,
+  InvalidInputError,
+  NotAZarrArrayError,
+  ShapeMismatchError,
+  UnsupportedCompressorError,
+  UnsupportedDtypeError,
+  VolumeError,
+  type VolumeErrorDetails,
+} from "./errors.js";
+export {
+  type CreateVolumeOptions,
+  createGroup,
+  createVolume,
+  openGroup,
+  openVolume,
+  Volume,
+  type VolumeArray,
+  type VolumeData,
+} from "./volume.js";
+export type { VolumeAttrs } from "./zarr-metadata.js";

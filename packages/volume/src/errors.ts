@@ -1,0 +1,56 @@
+/** What a {@link VolumeError} reports: the file, the field, what was expected and what was found. */
+export interface VolumeErrorDetails {
+  /** File or folder the error is about. */
+  path?: string;
+  /** Field, option or key at fault (e.g. `dtype`, `compressor.id`, `chunk 0.1.2`). */
+  field?: string;
+  /** What was expected there. */
+  expected?: string;
+  /** What was found instead. */
+  found?: string;
+  /** Underlying error, when there is one. */
+  cause?: unknown;
+}
+
+/** Base class of every error raised by `@tessera/volume`; its message names path, field, expected and found. */
+export class VolumeError extends Error {
+  readonly path?: string;
+  readonly field?: string;
+  readonly expected?: string;
+  readonly found?: string;
+
+  constructor(summary: string, details: VolumeErrorDetails = {}) {
+    const parts = [summary];
+    if (details.path !== undefined) parts.push(`path: ${details.path}`);
+    if (details.field !== undefined) parts.push(`field: ${details.field}`);
+    if (details.expected !== undefined) parts.push(`expected: ${details.expected}`);
+    if (details.found !== undefined) parts.push(`found: ${details.found}`);
+    super(parts.join("; "), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.path = details.path;
+    this.field = details.field;
+    this.expected = details.expected;
+    this.found = details.found;
+  }
+}
+
+/** The path holds no zarr v2 array (no `.zarray`, unreadable or invalid metadata). */
+export class NotAZarrArrayError extends VolumeError {}
+
+/** The array's dtype is not one Tessera reads or writes. */
+export class UnsupportedDtypeError extends VolumeError {}
+
+/** The compressor (or a filter) is not one Tessera can encode or decode. */
+export class UnsupportedCompressorError extends VolumeError {}
+
+/** A box reaches outside the volume or has the wrong number of dimensions. */
+export class BoxOutOfBoundsError extends VolumeError {}
+
+/** Data handed to a write (or an import) does not have the shape or size it must have. */
+export class ShapeMismatchError extends VolumeError {}
+
+/** A stored chunk cannot be decoded, or decodes to the wrong number of bytes. */
+export class CorruptChunkError extends VolumeError {}
+
+/** Input files (image stacks, HDF5) that cannot be read as asked. */
+export class InvalidInputError extends VolumeError {}
