@@ -32,6 +32,16 @@ export {
   VolumeError,
   type VolumeErrorDetails,
 } from "./errors.js";
+export { type Hdf5Dataset, openHdf5Dataset, readHdf5Dataset } from "./hdf5.js";
+export { naturalCompare } from "./natural-sort.js";
+export { readPng, readTiffPages, type SectionImage } from "./section-image.js";
+export { type ExportSlicesOptions, exportSlicesPng } from "./slice-export.js";
+export {
+  type ImportStackOptions,
+  importStack,
+  type StackSourceKind,
+  stackSourceKind,
+} from "./stack-import.js";
 export {
   type CreateVolumeOptions,
   createGroup,
