@@ -6,6 +6,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = join(process.cwd(), "reports", "vitest");
+// `--exit-status N`: the exit status of `npm test`; a failure there with no failed test recorded
+// (lint, typecheck or build failed) counts as one failure.
+const statusFlag = process.argv.indexOf("--exit-status");
+const exitStatus = statusFlag > 0 ? Number(process.argv[statusFlag + 1]) : 0;
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
 let passed = 0;
 let failed = 0;
@@ -25,5 +29,9 @@ for (const file of files) {
   );
 }
 failed += suiteErrors;
+if (exitStatus !== 0 && failed === 0) {
+  console.log("  npm test failed before or outside the test runner (lint, typecheck or build)");
+  failed = 1;
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(files.length === 0 || failed > 0 ? 1 : 0);

@@ -1,1 +1,3 @@
-export {};
+export { type DemoOptions, type DemoSummary, formatDemoSummary, runDemo } from "./demo.js";
+export { createFileLogger } from "./logger.js";
+export { createProgram } from "./program.js";

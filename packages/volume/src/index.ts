@@ -34,6 +34,7 @@ export {
 } from "./errors.js";
 export { type Hdf5Dataset, openHdf5Dataset, readHdf5Dataset } from "./hdf5.js";
 export { naturalCompare } from "./natural-sort.js";
+export { type ProgressBar, startProgressBar } from "./progress.js";
 export { readPng, readTiffPages, type SectionImage } from "./section-image.js";
 export { type ExportSlicesOptions, exportSlicesPng } from "./slice-export.js";
 export {
