@@ -1,1 +1,94 @@
-export {};
+export {
+  type AppDefinition,
+  type AppHooks,
+  type AppSpec,
+  appSpecOf,
+  cpusOf,
+  DEFAULT_RESOURCES,
+  DEFAULT_RETRY,
+  defineApp,
+  gpusOf,
+  type HookContext,
+  type HookResult,
+  type Resources,
+  type RetryPolicy,
+  resolveResources,
+  type WorkerEntry,
+} from "./app.js";
+export { registerWorkflowCommands } from "./cli.js";
+export { type BatchPlan, planBatch } from "./dag.js";
+export {
+  CycleError,
+  ExecutableNotFoundError,
+  errorCode,
+  errorMessage,
+  IllegalTransitionError,
+  InvalidFieldError,
+  MissingFileError,
+  ParamsInvalidError,
+  SiteCorruptError,
+  SiteNotFoundError,
+  StateConflictError,
+  TaskNotFoundError,
+  TemplateError,
+  UnknownAppError,
+  UnknownParentError,
+  WorkflowError,
+} from "./errors.js";
+export { backoffDelay } from "./launcher/backoff.js";
+export { type LaunchOptions, type LaunchSummary, launch } from "./launcher/launch.js";
+export type { LaunchStats } from "./launcher/run-task.js";
+export type { WorkerTaskContext } from "./launcher/worker-pool.js";
+export { validateParams } from "./params.js";
+export { envDigest, hashDeclared, readTail, sha256File } from "./provenance.js";
+export {
+  type CreateSiteOptions,
+  closeSite,
+  createSite,
+  loadAppModule,
+  openSite,
+  registerApp,
+  SITE_CONFIG,
+  SITE_DB,
+  type Site,
+  type SiteConfig,
+} from "./site.js";
+export { SCHEMA_VERSION } from "./sqlite/schema.js";
+export { SqliteStore, type SqliteStoreOptions } from "./sqlite/store.js";
+export {
+  assertTransition,
+  CLAIMED_STATES,
+  canTransition,
+  FINAL_STATES,
+  isTaskState,
+  nextStates,
+  RUNNABLE_STATES,
+  TASK_STATES,
+  type TaskState,
+} from "./states.js";
+export type { AfterFailure, AttemptEnd, AttemptStart, LostTask, NewTask, TaskStore } from "./store.js";
+export {
+  type AddTasksOptions,
+  addTasks,
+  countTasks,
+  eventsSince,
+  exportProvenance,
+  getTask,
+  killTask,
+  listTasks,
+  type ProvenanceExport,
+  retryTask,
+  taskAttempts,
+} from "./tasks.js";
+export { renderArgv, renderString } from "./template.js";
+export type {
+  AttemptRecord,
+  AttemptStatus,
+  EventQuery,
+  EventRecord,
+  LauncherInfo,
+  TaskQuery,
+  TaskRecord,
+  TaskSpec,
+} from "./types.js";
+export { WORKFLOW_VERSION } from "./version.js";

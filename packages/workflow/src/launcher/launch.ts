@@ -1,0 +1,264 @@
+import { randomUUID } from "node:crypto";
+import { availableParallelism, hostname } from "node:os";
+import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
+import { errorMessage, InvalidFieldError } from "../errors.js";
+import { siteLogger } from "../logger.js";
+import { openSite, type Site } from "../site.js";
+import { CLAIMED_STATES, type TaskState } from "../states.js";
+import { killOrphan } from "./orphans.js";
+import { ResourcePool } from "./resource-pool.js";
+import { type LaunchStats, type RunContext, runTask, type TaskHandle } from "./run-task.js";
+import { WorkerPool } from "./worker-pool.js";
+
+/** Options of {@link launch}. */
+export interface LaunchOptions {
+  /** A site, or its folder. */
+  site: Site | string;
+  /** Only `local` (this machine) for now. */
+  backend?: "local";
+  /** Cores to pack tasks into (default: all). */
+  maxCpus?: number;
+  /** GPUs to pack tasks into (default 0); tasks get `CUDA_VISIBLE_DEVICES`. */
+  maxGpus?: number;
+  /** Lease of this launcher in ms (default 20000); renewed every quarter. */
+  leaseMs?: number;
+  /** Poll interval when idle, ms (default 100). */
+  pollMs?: number;
+  /** Between SIGTERM and SIGKILL at a timeout or kill, ms (default 5000). */
+  killGraceMs?: number;
+  /** Exit when no task is left to run anywhere on the site (default true); false: run until stopped. */
+  untilIdle?: boolean;
+  /** Stop gracefully when aborted. */
+  signal?: AbortSignal;
+  /** On stop: let running tasks finish (default) or terminate them and requeue them. */
+  onStop?: "finish" | "requeue";
+  /** Install SIGINT/SIGTERM handlers: the first stops gracefully, the second requeues (default false). */
+  handleSignals?: boolean;
+  /** Worker threads for apps that opt in (default maxCpus). */
+  maxWorkers?: number;
+  /** Called about every lease quarter with the site's counts. */
+  onProgress?: (counts: Record<TaskState, number>) => void;
+  /** Launcher id (default host-pid-random). */
+  id?: string;
+}
+
+/** Result of {@link launch}. */
+export interface LaunchSummary extends LaunchStats {
+  launcherId: string;
+  durationMs: number;
+  /** Why it stopped. */
+  reason: "idle" | "stopped" | "lease-lost";
+}
+
+function positiveInt(field: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidFieldError(field, `an integer >= ${min}`, String(value));
+  }
+  return value;
+}
+
+/**
+ * Run READY tasks of a site on this machine as subprocesses (or worker threads), packed by resources,
+ * until no work is left or it is stopped. Claims are atomic, so several launchers can share a site; a
+ * launcher that stops renewing its lease has its tasks requeued by the others.
+ */
+export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
+  if ((options.backend ?? "local") !== "local") {
+    throw new InvalidFieldError("backend", '"local"', JSON.stringify(options.backend));
+  }
+  const maxCpus = positiveInt("maxCpus", options.maxCpus, availableParallelism());
+  const maxGpus = positiveInt("maxGpus", options.maxGpus, 0, 0);
+  const leaseMs = positiveInt("leaseMs", options.leaseMs, 20_000, 100);
+  const pollMs = positiveInt("pollMs", options.pollMs, 100);
+  const killGraceMs = positiveInt("killGraceMs", options.killGraceMs, 5000, 0);
+  const site = typeof options.site === "string" ? await openSite(options.site) : options.site;
+  const ownSite = typeof options.site === "string";
+  const { store } = site;
+  const host = hostname();
+  const launcherId = options.id ?? `${host}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const log = siteLogger(site.dir).child({ launcher: launcherId });
+  const started = Date.now();
+  const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
+  let workers: WorkerPool | undefined;
+  const ctx: RunContext = {
+    site,
+    launcherId,
+    host,
+    killGraceMs,
+    maxCpus,
+    maxGpus,
+    log,
+    stats,
+    workers: () => {
+      workers ??= new WorkerPool(options.maxWorkers ?? maxCpus);
+      return workers;
+    },
+  };
+  const pool = new ResourcePool(maxCpus, maxGpus);
+  const running = new Map<number, TaskHandle>();
+  let stopping = false;
+  let reason: LaunchSummary["reason"] = "idle";
+  let pendingWake = false;
+  let wakeNow: (() => void) | undefined;
+  const wake = () => {
+    pendingWake = true;
+    wakeNow?.();
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (pendingWake) {
+        pendingWake = false;
+        resolve();
+        return;
+      }
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wakeNow = undefined;
+        pendingWake = false;
+        resolve();
+      }
+      wakeNow = done;
+    });
+  const stop = (mode: "finish" | "requeue") => {
+    if (!stopping) log.info({ mode }, "stopping");
+    stopping = true;
+    if (reason === "idle") reason = "stopped";
+    if (mode === "requeue") {
+      for (const h of running.values()) {
+        h.release = true;
+        h.terminate();
+      }
+    }
+    wake();
+  };
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    stop(signals > 1 ? "requeue" : (options.onStop ?? "finish"));
+  };
+  if (options.handleSignals) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  const onAbort = () => stop(options.onStop ?? "finish");
+  if (options.signal?.aborted) stopping = true;
+  options.signal?.addEventListener("abort", onAbort);
+
+  await store.registerLauncher({ id: launcherId, host, pid: process.pid, leaseMs });
+  log.info({ maxCpus, maxGpus, leaseMs }, "launcher started");
+
+  const requeue = async () => {
+    const lost = await store.requeueExpired(Date.now());
+    for (const l of lost) {
+      if (l.host === host && l.pid !== null) killOrphan(l.pid, site.dir, l.taskId);
+    }
+    if (lost.length > 0) {
+      log.warn({ tasks: lost.map((l) => l.taskId) }, "requeued tasks of a launcher whose lease expired");
+      wake();
+    }
+  };
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      if (!(await store.heartbeat(launcherId))) {
+        log.error("lease lost: another launcher requeued our tasks");
+        reason = "lease-lost";
+        stop("requeue");
+      }
+      await requeue();
+      if (options.onProgress) options.onProgress(await store.countTasks());
+    } catch (error) {
+      log.error({ error: errorMessage(error) }, "heartbeat failed");
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(tick, Math.max(25, Math.min(Math.floor(leaseMs / 4), 5000)));
+  await requeue();
+
+  let lastKillCheck = 0;
+  const checkKilled = async () => {
+    if (running.size === 0 || Date.now() - lastKillCheck < 200) return;
+    lastKillCheck = Date.now();
+    const states = await store.statesOf([...running.keys()]);
+    for (const [id, h] of running) {
+      const s = states.get(id);
+      if (s !== undefined && !CLAIMED_STATES.includes(s)) h.terminate();
+    }
+  };
+
+  const claim = async () => {
+    const picked = new Map<number, { cpus: number; gpuIds: number[]; resources: Resources }>();
+    let claimed: Awaited<ReturnType<typeof store.claim>> = [];
+    try {
+      claimed = await store.claim(launcherId, Math.max(16, pool.cpus * 4), (tasks) => {
+        const ids: number[] = [];
+        for (const t of tasks) {
+          const app = site.apps.get(t.app);
+          const resources = resolveResources(app?.resources, t.resources);
+          const cpus = cpusOf(resources);
+          const gpus = gpusOf(resources);
+          if (!app || !pool.fitsAtAll(cpus, gpus)) {
+            picked.set(t.id, { cpus: 0, gpuIds: [], resources });
+            ids.push(t.id);
+            continue;
+          }
+          const gpuIds = pool.take(cpus, gpus);
+          if (!gpuIds) continue;
+          picked.set(t.id, { cpus, gpuIds, resources });
+          ids.push(t.id);
+        }
+        return ids;
+      });
+    } finally {
+      const got = new Set(claimed.map((t) => t.id));
+      for (const [id, r] of picked) if (!got.has(id)) pool.give(r.cpus, r.gpuIds);
+    }
+    for (const t of claimed) {
+      const r = picked.get(t.id)!;
+      const handle: TaskHandle = { terminate: () => {}, release: false };
+      running.set(t.id, handle);
+      stats.started++;
+      runTask(ctx, t, r.resources, r.gpuIds, handle)
+        .catch((error) => log.error({ task: t.id, error: errorMessage(error) }, "task runner failed"))
+        .finally(() => {
+          running.delete(t.id);
+          pool.give(r.cpus, r.gpuIds);
+          wake();
+        });
+    }
+    return claimed.length;
+  };
+
+  try {
+    while (true) {
+      if (stopping) {
+        if (running.size === 0) break;
+        await sleep(pollMs);
+        await checkKilled();
+        continue;
+      }
+      const n = pool.cpus > 0 ? await claim() : 0;
+      if (n > 0) continue;
+      if (running.size === 0 && options.untilIdle !== false && (await store.countActive()) === 0) break;
+      await sleep(pollMs);
+      await checkKilled();
+    }
+  } finally {
+    clearInterval(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.handleSignals) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    await store.stopLauncher(launcherId).catch(() => {});
+    await workers?.close();
+    log.info({ ...stats, reason }, "launcher stopped");
+    if (ownSite) await store.close();
+  }
+  return { launcherId, ...stats, durationMs: Date.now() - started, reason };
+}

@@ -1,0 +1,395 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type pino from "pino";
+import {
+  type AppDefinition,
+  checkResources,
+  DEFAULT_RETRY,
+  type HookContext,
+  type HookResult,
+  type Resources,
+} from "../app.js";
+import { errorCode, errorMessage, StateConflictError, UnknownAppError } from "../errors.js";
+import { validateParams } from "../params.js";
+import { envDigest, hashDeclared, readTail } from "../provenance.js";
+import type { Site } from "../site.js";
+import type { AttemptEnd } from "../store.js";
+import { renderArgv, renderString } from "../template.js";
+import type { TaskRecord } from "../types.js";
+import { WORKFLOW_VERSION } from "../version.js";
+import { backoffDelay } from "./backoff.js";
+import { resolveExecutable } from "./executable.js";
+import { startProcess } from "./process.js";
+import type { WorkerPool } from "./worker-pool.js";
+
+/** Counters of one launcher run. */
+export interface LaunchStats {
+  started: number;
+  finished: number;
+  failed: number;
+  retried: number;
+  /** Attempts that ended without a recorded result (task killed, lease lost, launcher stopped). */
+  abandoned: number;
+}
+
+/** What a launcher shares with each task it runs. */
+export interface RunContext {
+  site: Site;
+  launcherId: string;
+  host: string;
+  killGraceMs: number;
+  maxCpus: number;
+  maxGpus: number;
+  log: pino.Logger;
+  workers: () => WorkerPool;
+  stats: LaunchStats;
+}
+
+/** Control of one running task. */
+export interface TaskHandle {
+  terminate: () => void;
+  /** Set when the launcher stops and gives the task back instead of finishing it. */
+  release: boolean;
+}
+
+interface Prepared {
+  app: AppDefinition;
+  params: Record<string, unknown>;
+  workdir: string;
+  argv: string[];
+  env: Record<string, string | undefined>;
+  inputs: Record<string, string>;
+  hook: HookContext;
+}
+
+interface Ended {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  error: string | null;
+  startedAt: number;
+  endedAt: number;
+  stdoutTail: string | null;
+  stderrTail: string | null;
+}
+
+async function prepare(
+  ctx: RunContext,
+  task: TaskRecord,
+  resources: Resources,
+  gpuIds: number[],
+): Promise<Prepared> {
+  const app = ctx.site.apps.get(task.app);
+  if (!app) throw new UnknownAppError(task.app, [...ctx.site.apps.keys()]);
+  const cpus = resources.nodes * resources.ranksPerNode * resources.threadsPerRank;
+  const gpus = resources.nodes * resources.ranksPerNode * resources.gpusPerRank;
+  if (cpus > ctx.maxCpus || gpus > ctx.maxGpus) {
+    throw Object.assign(
+      new Error(
+        `"resources" is invalid: expected at most ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this launcher), found ${cpus} cpus and ${gpus} gpus`,
+      ),
+      { code: "RESOURCES_TOO_LARGE" },
+    );
+  }
+  const params = validateParams(app, task.params);
+  const workdir = join(ctx.site.dir, "data", task.workdir);
+  mkdirSync(workdir, { recursive: true });
+  const values = { ...params, taskId: task.id, workdir, site: ctx.site.dir, attempt: task.attempts };
+  const argv = app.argv ? renderArgv(app.name, app.argv, values) : [];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...(app.env ?? {}),
+    TESSERA_SITE: ctx.site.dir,
+    TESSERA_TASK_ID: String(task.id),
+    TESSERA_ATTEMPT: String(task.attempts),
+    TESSERA_WORKDIR: workdir,
+    OMP_NUM_THREADS: String(resources.threadsPerRank),
+  };
+  if (gpuIds.length > 0) env.CUDA_VISIBLE_DEVICES = gpuIds.join(",");
+  if (argv.length > 0) resolveExecutable(argv[0], workdir, env.PATH);
+  const inputs = await hashDeclared(
+    "input",
+    (app.inputs ?? []).map((p) => renderString(app.name, p, values)),
+    workdir,
+  );
+  const hook: HookContext = {
+    site: ctx.site.dir,
+    taskId: task.id,
+    app: app.name,
+    attempt: task.attempts,
+    params,
+    resources,
+    workdir,
+  };
+  await app.hooks?.preprocess?.(hook);
+  return { app, params, workdir, argv, env, inputs, hook };
+}
+
+function toolVersions(app: AppDefinition): Record<string, string> {
+  return {
+    node: process.version,
+    "@tessera/workflow": WORKFLOW_VERSION,
+    ...(app.version ? { [app.name]: app.version } : {}),
+    ...(app.toolVersions ?? {}),
+  };
+}
+
+/**
+ * Run one claimed task to its next resting state: stage in (checks, inputs, preprocess hook), run
+ * (subprocess or worker thread) under its walltime, stage out (outputs, postprocess hook), then
+ * JOB_FINISHED, or RUN_ERROR/RUN_TIMEOUT followed by a retry with backoff or FAILED.
+ */
+export async function runTask(
+  ctx: RunContext,
+  task: TaskRecord,
+  resources: Resources,
+  gpuIds: number[],
+  handle: TaskHandle,
+): Promise<void> {
+  const { store } = ctx.site;
+  const claimedAt = task.updatedAt;
+  let p: Prepared;
+  try {
+    p = await prepare(ctx, task, resources, gpuIds);
+  } catch (error) {
+    const reason = `${errorCode(error)}: ${errorMessage(error)}`;
+    if (await store.failClaimed(task.id, ctx.launcherId, reason)) ctx.stats.failed++;
+    ctx.log.warn({ task: task.id, reason }, "task failed before running");
+    return;
+  }
+  if (handle.release) {
+    await store.release(task.id, ctx.launcherId, "launcher stopped");
+    ctx.stats.abandoned++;
+    return;
+  }
+  const base = {
+    n: task.attempts,
+    host: ctx.host,
+    envDigest: envDigest(p.env),
+    claimedAt,
+    inputs: p.inputs,
+    toolVersions: toolVersions(p.app),
+  };
+  let attemptId: number;
+  let ended: Ended;
+  try {
+    if (p.app.worker) {
+      const entry = p.app.worker;
+      attemptId = await store.startRun(task.id, ctx.launcherId, {
+        ...base,
+        pid: null,
+        argv: ["worker", entry.module, entry.exportName ?? "default"],
+        startedAt: Date.now(),
+      });
+      ended = await runInWorker(ctx, task, p, handle);
+    } else {
+      const proc = startProcess({
+        argv: p.argv,
+        cwd: p.workdir,
+        env: p.env,
+        stdoutPath: join(p.workdir, "stdout.log"),
+        stderrPath: join(p.workdir, "stderr.log"),
+        walltimeMs: p.app.walltimeMs,
+        killGraceMs: ctx.killGraceMs,
+      });
+      handle.terminate = () => proc.terminate();
+      try {
+        attemptId = await store.startRun(task.id, ctx.launcherId, {
+          ...base,
+          pid: proc.pid,
+          argv: p.argv,
+          startedAt: Date.now(),
+        });
+      } catch (error) {
+        proc.terminate();
+        await proc.done;
+        throw error;
+      }
+      const r = await proc.done;
+      ended = {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        timedOut: r.timedOut,
+        error: r.spawnError ? `cannot start ${p.argv[0]}: ${r.spawnError.message}` : null,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        stdoutTail: readTail(join(p.workdir, "stdout.log")),
+        stderrTail: readTail(join(p.workdir, "stderr.log")),
+      };
+    }
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    ctx.stats.abandoned++;
+    return;
+  }
+  if (handle.release) {
+    await store.release(task.id, ctx.launcherId, "launcher stopped");
+    ctx.stats.abandoned++;
+    return;
+  }
+  await finish(ctx, task, p, attemptId, ended);
+}
+
+async function runInWorker(
+  ctx: RunContext,
+  task: TaskRecord,
+  p: Prepared,
+  handle: TaskHandle,
+): Promise<Ended> {
+  const ac = new AbortController();
+  let timedOut = false;
+  handle.terminate = () => ac.abort();
+  const timer =
+    p.app.walltimeMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          ac.abort();
+        }, p.app.walltimeMs)
+      : undefined;
+  const startedAt = Date.now();
+  let error: string | null = null;
+  let exitCode: number | null = 0;
+  try {
+    const result = await ctx
+      .workers()
+      .run(
+        p.app.worker!,
+        p.params,
+        { taskId: task.id, workdir: p.workdir, site: ctx.site.dir, attempt: task.attempts },
+        ac.signal,
+      );
+    writeFileSync(join(p.workdir, "result.json"), `${JSON.stringify(result)}\n`);
+  } catch (e) {
+    exitCode = 1;
+    error = ac.signal.aborted
+      ? timedOut
+        ? null
+        : "worker task aborted"
+      : `worker threw: ${errorMessage(e)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    exitCode: timedOut ? null : exitCode,
+    signal: null,
+    timedOut,
+    error,
+    startedAt,
+    endedAt: Date.now(),
+    stdoutTail: null,
+    stderrTail: null,
+  };
+}
+
+function lastLine(text: string | null): string {
+  const lines = (text ?? "").trim().split("\n");
+  return lines[lines.length - 1]?.slice(0, 200) ?? "";
+}
+
+async function finish(
+  ctx: RunContext,
+  task: TaskRecord,
+  p: Prepared,
+  attemptId: number,
+  e: Ended,
+): Promise<void> {
+  const { store } = ctx.site;
+  let to: "JOB_FINISHED" | "RUN_ERROR" | "RUN_TIMEOUT" = "JOB_FINISHED";
+  let error: string | null = e.error;
+  let outputs: Record<string, string> = {};
+  if (e.timedOut) {
+    to = "RUN_TIMEOUT";
+    error = `walltime of ${p.app.walltimeMs} ms exceeded (SIGTERM, then SIGKILL after ${ctx.killGraceMs} ms)`;
+  } else if (error !== null) {
+    to = "RUN_ERROR";
+  } else if (e.exitCode !== 0) {
+    to = "RUN_ERROR";
+    const tail = lastLine(e.stderrTail);
+    error = `${e.signal ? `killed by signal ${e.signal}` : `exit code ${e.exitCode}`}${tail ? `: ${tail}` : ""}`;
+  } else {
+    try {
+      const declared = (p.app.outputs ?? []).map((o) =>
+        renderString(p.app.name, o, { ...p.params, taskId: task.id, workdir: p.workdir, site: ctx.site.dir }),
+      );
+      outputs = await hashDeclared("output", declared, p.workdir);
+      await p.app.hooks?.postprocess?.({ ...p.hook, exitCode: 0, signal: null });
+    } catch (err) {
+      to = "RUN_ERROR";
+      error = `${errorCode(err)}: ${errorMessage(err)}`;
+    }
+  }
+  const end: AttemptEnd = {
+    status: to === "JOB_FINISHED" ? "done" : to === "RUN_TIMEOUT" ? "timeout" : "error",
+    endedAt: e.endedAt,
+    exitCode: e.exitCode,
+    signal: e.signal,
+    stdoutTail: e.stdoutTail,
+    stderrTail: e.stderrTail,
+    outputs,
+    error,
+  };
+  if (!(await store.endRun(task.id, ctx.launcherId, attemptId, to, end))) {
+    ctx.stats.abandoned++;
+    return;
+  }
+  if (to === "JOB_FINISHED") {
+    ctx.stats.finished++;
+    ctx.log.debug({ task: task.id }, "task finished");
+    return;
+  }
+  await decideRetry(ctx, task, p, to === "RUN_TIMEOUT", error ?? "run failed", e);
+}
+
+async function decideRetry(
+  ctx: RunContext,
+  task: TaskRecord,
+  p: Prepared,
+  timeout: boolean,
+  error: string,
+  e: Ended,
+): Promise<void> {
+  const { store } = ctx.site;
+  const policy = { ...DEFAULT_RETRY, ...(p.app.retry ?? {}) };
+  const used = timeout ? task.timeoutRetries : task.errorRetries;
+  const max = timeout ? policy.timeoutRetries : policy.maxRetries;
+  const hookName = timeout ? "onTimeout" : "onError";
+  let reason: string | null = null;
+  let hr: HookResult | undefined;
+  let params: Record<string, unknown> | undefined;
+  let resources: Partial<Resources> | undefined;
+  try {
+    hr = (await p.app.hooks?.[hookName]?.({
+      ...p.hook,
+      exitCode: e.exitCode,
+      signal: e.signal,
+      stderrTail: e.stderrTail ?? undefined,
+      error,
+    })) as HookResult | undefined;
+    if (hr?.retry === false) reason = `${error} (${hookName} hook declined a retry)`;
+    else if (used >= max) {
+      reason = `${error} (${timeout ? "timeout" : "error"} retries exhausted: ${used} of ${max})`;
+    } else {
+      if (hr?.params) params = validateParams(p.app, { ...task.params, ...hr.params });
+      if (hr?.resources)
+        resources = checkResources({ ...(task.resources ?? {}), ...hr.resources }, "hook resources");
+    }
+  } catch (err) {
+    reason = `${error} (${hookName} hook failed: ${errorMessage(err)})`;
+  }
+  if (reason !== null) {
+    if (await store.afterFailure(task.id, ctx.launcherId, { retry: false, reason })) ctx.stats.failed++;
+    ctx.log.warn({ task: task.id, reason }, "task failed");
+    return;
+  }
+  const runAfter = Date.now() + backoffDelay(policy, used + 1);
+  await store.afterFailure(task.id, ctx.launcherId, {
+    retry: true,
+    counter: timeout ? "timeout" : "error",
+    runAfter,
+    params,
+    resources,
+    reason: error,
+  });
+  ctx.stats.retried++;
+  ctx.log.info({ task: task.id, error, runAfter }, "task will be retried");
+}

@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Piscina } from "piscina";
+import type { WorkerEntry } from "../app.js";
+
+const WORKER_SOURCE = `
+import { pathToFileURL } from "node:url";
+const cache = new Map();
+export default async function run({ module, exportName, params, ctx }) {
+  let mod = cache.get(module);
+  if (!mod) { mod = await import(pathToFileURL(module).href); cache.set(module, mod); }
+  const fn = mod[exportName ?? "default"];
+  if (typeof fn !== "function") throw new Error(\`\${module} has no exported function "\${exportName ?? "default"}"\`);
+  const result = await fn(params, ctx);
+  return result === undefined ? null : JSON.parse(JSON.stringify(result));
+}
+`;
+
+/** What a worker-thread task function receives besides its params. */
+export interface WorkerTaskContext {
+  taskId: number;
+  workdir: string;
+  site: string;
+  attempt: number;
+}
+
+/** A piscina pool running app functions in worker threads. */
+export class WorkerPool {
+  private readonly pool: Piscina;
+
+  constructor(maxThreads: number) {
+    const digest = createHash("sha256").update(WORKER_SOURCE).digest("hex").slice(0, 16);
+    const filename = join(tmpdir(), `tessera-workflow-worker-${digest}.mjs`);
+    if (!existsSync(filename)) {
+      writeFileSync(`${filename}.${process.pid}`, WORKER_SOURCE);
+      renameSync(`${filename}.${process.pid}`, filename);
+    }
+    this.pool = new Piscina({ filename, maxThreads, minThreads: 0, idleTimeout: 2000 });
+  }
+
+  /** Run one task; rejects with the function's error, or an AbortError when `signal` fires. */
+  run(
+    entry: WorkerEntry,
+    params: Record<string, unknown>,
+    ctx: WorkerTaskContext,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    return this.pool.run({ module: entry.module, exportName: entry.exportName, params, ctx }, { signal });
+  }
+
+  /** Stop the threads. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
