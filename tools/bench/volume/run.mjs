@@ -69,16 +69,30 @@ const rawPath = join(work, "input.u8");
 writeFileSync(rawPath, input.data);
 const mb = input.data.byteLength / 1e6;
 const chunks = [64, 128, 128];
-console.log(`input: ${input.source}, ${input.shape.join("×")} uint8 (${mb.toFixed(1)} MB), chunks ${chunks.join("×")}, median of ${repeats}`);
-console.log("compressor | tessera write MB/s | zarr-python write MB/s | ratio | tessera read MB/s | zarr-python read MB/s | ratio");
+console.log(
+  `input: ${input.source}, ${input.shape.join("×")} uint8 (${mb.toFixed(1)} MB), chunks ${chunks.join("×")}, median of ${repeats}`,
+);
+console.log(
+  "compressor | tessera write MB/s | zarr-python write MB/s | ratio | tessera read MB/s | zarr-python read MB/s | ratio",
+);
 for (const compressorId of ["none", "zlib", "blosc"]) {
   const compressor =
-    compressorId === "none" ? null : compressorId === "zlib" ? { id: "zlib", level: 5 } : { id: "blosc", cname: "lz4", clevel: 5, shuffle: 1 };
+    compressorId === "none"
+      ? null
+      : compressorId === "zlib"
+        ? { id: "zlib", level: 5 }
+        : { id: "blosc", cname: "lz4", clevel: 5, shuffle: 1 };
   const writes = [];
   const reads = [];
   for (let r = 0; r < repeats; r++) {
     const path = join(work, `tessera-${compressorId}.zarr`);
-    const volume = await createVolume(path, { shape: input.shape, chunks, dtype: "uint8", compressor, overwrite: true });
+    const volume = await createVolume(path, {
+      shape: input.shape,
+      chunks,
+      dtype: "uint8",
+      compressor,
+      overwrite: true,
+    });
     let t = performance.now();
     await volume.write(volume.bounds, input.data);
     writes.push((performance.now() - t) / 1000);
@@ -86,11 +100,21 @@ for (const compressorId of ["none", "zlib", "blosc"]) {
     t = performance.now();
     const back = (await reopened.read()).data;
     reads.push((performance.now() - t) / 1000);
-    if (Buffer.compare(Buffer.from(back.buffer), Buffer.from(input.data.buffer)) !== 0) throw new Error("read-back differs");
+    if (Buffer.compare(Buffer.from(back.buffer), Buffer.from(input.data.buffer)) !== 0)
+      throw new Error("read-back differs");
   }
   const py = spawnSync(
     python,
-    ["-c", PY_BENCH, rawPath, JSON.stringify(input.shape), JSON.stringify(chunks), compressorId, String(repeats), join(work, `py-${compressorId}.zarr`)],
+    [
+      "-c",
+      PY_BENCH,
+      rawPath,
+      JSON.stringify(input.shape),
+      JSON.stringify(chunks),
+      compressorId,
+      String(repeats),
+      join(work, `py-${compressorId}.zarr`),
+    ],
     { encoding: "utf8" },
   );
   if (py.status !== 0) throw new Error(`python zarr failed: ${py.stderr}`);
