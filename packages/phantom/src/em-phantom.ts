@@ -111,7 +111,8 @@ interface Organelle {
  *
  * Boundaries mark voxels within `membraneThicknessPx / 2` pixels of an in-plane interface between
  * two different cells (so every voxel with a 4-neighbour of another label is a boundary voxel, and a
- * straight membrane is 2–3 px thick at the default 2.5). The image has textured cytoplasm with
+ * straight membrane is 2–3 px thick at the default 2.5). Near the y/x edges of the volume a membrane
+ * of a cell just outside the field of view can be marked without a label change in view. The image has textured cytoplasm with
  * per-cell brightness, dark membranes, dark organelles, blur and additive Gaussian noise.
  * Labels and boundaries do not depend on the image options.
  *
@@ -263,7 +264,8 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
   const cw = new Float64Array(256);
   const cl = new Int32Array(256);
   const cidx = new Int32Array(256);
-  const pdv = new Float64Array(256);
+  let owned = new Uint8Array(1024);
+  let slot = new Int32Array(1024);
   const inv = new Float64Array(256 * 256);
 
   // Global union-find over per-section 2D components.
@@ -330,7 +332,12 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
     }
     candStart[tilesY * tilesX] = nc;
 
-    // ---- nearest site (power distance) and distance to the nearest interface, per pixel
+    // ---- pass 1: nearest site (power distance) per pixel
+    if (owned.length < nAct) {
+      owned = new Uint8Array(nAct * 2);
+      slot = new Int32Array(nAct * 2);
+    }
+    owned.fill(0, 0, nAct);
     for (let ty = 0; ty < tilesY; ty++) {
       for (let tx = 0; tx < tilesX; tx++) {
         const t = ty * tilesX + tx;
@@ -341,14 +348,7 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
           cy[c] = s.y;
           cx[c] = s.x;
           cw[c] = s.w;
-          cl[c] = s.lineage;
           cidx[c] = cand[c0 + c];
-        }
-        for (let a = 0; a < n; a++) {
-          for (let b = 0; b < n; b++) {
-            const d = Math.hypot(cy[a] - cy[b], cx[a] - cx[b]);
-            inv[a * n + b] = d > 0 ? 1 / (2 * d) : 0;
-          }
         }
         const y0 = ty * tile;
         const x0 = tx * tile;
@@ -365,23 +365,68 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
               const dy = py - cy[c];
               const dx = px - cx[c];
               const pd = dy * dy + dx * dx - cw[c];
-              pdv[c] = pd;
               if (pd < bestPd) {
                 bestPd = pd;
                 best = c;
               }
             }
+            const j = cidx[best];
+            siteOf[row + x] = j;
+            owned[j] = 1;
+          }
+        }
+      }
+    }
+    // ---- pass 2: distance to the nearest interface with another cell that owns pixels here
+    for (let ty = 0; ty < tilesY; ty++) {
+      for (let tx = 0; tx < tilesX; tx++) {
+        const t = ty * tilesX + tx;
+        const c0 = candStart[t];
+        const m = Math.min(256, candStart[t + 1] - c0);
+        let n = 0;
+        for (let c = 0; c < m; c++) {
+          const j = cand[c0 + c];
+          if (!owned[j]) continue;
+          const s = act[j];
+          cy[n] = s.y;
+          cx[n] = s.x;
+          cw[n] = s.w;
+          cl[n] = s.lineage;
+          cidx[n] = j;
+          slot[j] = n;
+          n++;
+        }
+        for (let a = 0; a < n; a++) {
+          for (let b = 0; b < n; b++) {
+            const d = Math.hypot(cy[a] - cy[b], cx[a] - cx[b]);
+            inv[a * n + b] = d > 0 ? 1 / (2 * d) : 0;
+          }
+        }
+        const y0 = ty * tile;
+        const x0 = tx * tile;
+        const y1 = Math.min(Y, y0 + tile);
+        const x1 = Math.min(X, x0 + tile);
+        for (let y = y0; y < y1; y++) {
+          const py = y * ry;
+          const row = y * X;
+          for (let x = x0; x < x1; x++) {
+            const px = x * rx;
+            const i = row + x;
+            const best = slot[siteOf[i]];
+            const by = py - cy[best];
+            const bx = px - cx[best];
+            const bestPd = by * by + bx * bx - cw[best];
             const lb = cl[best];
             let dd = Infinity;
             const ib = best * n;
             for (let c = 0; c < n; c++) {
               if (cl[c] !== lb) {
-                const v = (pdv[c] - bestPd) * inv[ib + c];
+                const dy = py - cy[c];
+                const dx = px - cx[c];
+                const v = (dy * dy + dx * dx - cw[c] - bestPd) * inv[ib + c];
                 if (v < dd) dd = v;
               }
             }
-            const i = row + x;
-            siteOf[i] = cidx[best];
             lin[i] = lb;
             dist[i] = dd;
           }
