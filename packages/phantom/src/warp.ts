@@ -21,7 +21,7 @@ export type Interpolation = "linear" | "nearest";
 export interface ApplyDisplacementsOptions {
   /** `"linear"` (bilinear; for images) or `"nearest"` (for labels). Default `"linear"`. */
   interpolation?: Interpolation;
-  /** Value of pixels whose sample point falls outside the section. Default 0. */
+  /** Value of pixels whose sample point falls outside the section (NaN is useful for float stacks). Default 0. */
   fill?: number;
 }
 
@@ -175,7 +175,9 @@ export function applyDisplacements<T extends StackArray>(
   if (interp !== "linear" && interp !== "nearest") {
     throw optionError(fn, "interpolation", '"linear" or "nearest"', interp);
   }
-  const fill = checkNumber(fn, "fill", options.fill ?? 0);
+  const fill = options.fill ?? 0;
+  if (typeof fill !== "number")
+    throw optionError(fn, "fill", "a number (NaN allowed for float stacks)", fill);
   const Ctor = stack.constructor as new (n: number) => T;
   const out = new Ctor(stack.length);
   const [lo, hi, isInt] = rangeOf(stack);
