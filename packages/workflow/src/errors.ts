@@ -148,7 +148,7 @@ export class MissingFileError extends WorkflowError {
   ) {
     super(
       kind === "input" ? "INPUT_MISSING" : "OUTPUT_MISSING",
-      `declared ${kind} ${path} is missing: expected a file after ${kind === "input" ? "stage-in" : "the run"}`,
+      `declared ${kind} ${path} is missing: expected a file ${kind === "input" ? "before the run" : "after the run"}`,
     );
   }
 }

@@ -107,11 +107,6 @@ async function prepare(
   };
   if (gpuIds.length > 0) env.CUDA_VISIBLE_DEVICES = gpuIds.join(",");
   if (argv.length > 0) resolveExecutable(argv[0], workdir, env.PATH);
-  const inputs = await hashDeclared(
-    "input",
-    (app.inputs ?? []).map((p) => renderString(app.name, p, values)),
-    workdir,
-  );
   const hook: HookContext = {
     site: ctx.site.dir,
     taskId: task.id,
@@ -122,6 +117,11 @@ async function prepare(
     workdir,
   };
   await app.hooks?.preprocess?.(hook);
+  const inputs = await hashDeclared(
+    "input",
+    (app.inputs ?? []).map((p) => renderString(app.name, p, values)),
+    workdir,
+  );
   return { app, params, workdir, argv, env, inputs, hook };
 }
 
