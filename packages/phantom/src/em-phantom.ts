@@ -266,6 +266,10 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
   const cidx = new Int32Array(256);
   let owned = new Uint8Array(1024);
   let slot = new Int32Array(1024);
+  let sy = new Float64Array(1024);
+  let sx = new Float64Array(1024);
+  let sw = new Float64Array(1024);
+  let sl = new Int32Array(1024);
   const inv = new Float64Array(256 * 256);
 
   // Global union-find over per-section 2D components.
@@ -332,107 +336,28 @@ export function emPhantom(options: EmPhantomOptions): EmPhantom {
     }
     candStart[tilesY * tilesX] = nc;
 
-    // ---- pass 1: nearest site (power distance) per pixel
+    // ---- pass 1: nearest site (power distance) per pixel; pass 2: distance to the nearest
+    // interface with another cell that owns pixels in this section
     if (owned.length < nAct) {
       owned = new Uint8Array(nAct * 2);
       slot = new Int32Array(nAct * 2);
+      sy = new Float64Array(nAct * 2);
+      sx = new Float64Array(nAct * 2);
+      sw = new Float64Array(nAct * 2);
+      sl = new Int32Array(nAct * 2);
+    }
+    for (let j = 0; j < nAct; j++) {
+      const s = act[j];
+      sy[j] = s.y;
+      sx[j] = s.x;
+      sw[j] = s.w;
+      sl[j] = s.lineage;
     }
     owned.fill(0, 0, nAct);
-    for (let ty = 0; ty < tilesY; ty++) {
-      for (let tx = 0; tx < tilesX; tx++) {
-        const t = ty * tilesX + tx;
-        const c0 = candStart[t];
-        const n = Math.min(256, candStart[t + 1] - c0);
-        for (let c = 0; c < n; c++) {
-          const s = act[cand[c0 + c]];
-          cy[c] = s.y;
-          cx[c] = s.x;
-          cw[c] = s.w;
-          cidx[c] = cand[c0 + c];
-        }
-        const y0 = ty * tile;
-        const x0 = tx * tile;
-        const y1 = Math.min(Y, y0 + tile);
-        const x1 = Math.min(X, x0 + tile);
-        for (let y = y0; y < y1; y++) {
-          const py = y * ry;
-          const row = y * X;
-          for (let x = x0; x < x1; x++) {
-            const px = x * rx;
-            let best = 0;
-            let bestPd = Infinity;
-            for (let c = 0; c < n; c++) {
-              const dy = py - cy[c];
-              const dx = px - cx[c];
-              const pd = dy * dy + dx * dx - cw[c];
-              if (pd < bestPd) {
-                bestPd = pd;
-                best = c;
-              }
-            }
-            const j = cidx[best];
-            siteOf[row + x] = j;
-            owned[j] = 1;
-          }
-        }
-      }
-    }
-    // ---- pass 2: distance to the nearest interface with another cell that owns pixels here
-    for (let ty = 0; ty < tilesY; ty++) {
-      for (let tx = 0; tx < tilesX; tx++) {
-        const t = ty * tilesX + tx;
-        const c0 = candStart[t];
-        const m = Math.min(256, candStart[t + 1] - c0);
-        let n = 0;
-        for (let c = 0; c < m; c++) {
-          const j = cand[c0 + c];
-          if (!owned[j]) continue;
-          const s = act[j];
-          cy[n] = s.y;
-          cx[n] = s.x;
-          cw[n] = s.w;
-          cl[n] = s.lineage;
-          cidx[n] = j;
-          slot[j] = n;
-          n++;
-        }
-        for (let a = 0; a < n; a++) {
-          for (let b = 0; b < n; b++) {
-            const d = Math.hypot(cy[a] - cy[b], cx[a] - cx[b]);
-            inv[a * n + b] = d > 0 ? 1 / (2 * d) : 0;
-          }
-        }
-        const y0 = ty * tile;
-        const x0 = tx * tile;
-        const y1 = Math.min(Y, y0 + tile);
-        const x1 = Math.min(X, x0 + tile);
-        for (let y = y0; y < y1; y++) {
-          const py = y * ry;
-          const row = y * X;
-          for (let x = x0; x < x1; x++) {
-            const px = x * rx;
-            const i = row + x;
-            const best = slot[siteOf[i]];
-            const by = py - cy[best];
-            const bx = px - cx[best];
-            const bestPd = by * by + bx * bx - cw[best];
-            const lb = cl[best];
-            let dd = Infinity;
-            const ib = best * n;
-            for (let c = 0; c < n; c++) {
-              if (cl[c] !== lb) {
-                const dy = py - cy[c];
-                const dx = px - cx[c];
-                const v = (dy * dy + dx * dx - cw[c] - bestPd) * inv[ib + c];
-                if (v < dd) dd = v;
-              }
-            }
-            lin[i] = lb;
-            dist[i] = dd;
-          }
-        }
-      }
-    }
+    const grid: TileGrid = { Y, X, ry, rx, tile, tilesY, tilesX, cand, candStart };
+    const scratch: Scratch = { cy, cx, cw, cl, cidx, inv };
+    nearestSites(grid, sy, sx, sw, siteOf, owned, scratch);
+    interfaceDistance(grid, sy, sx, sw, sl, siteOf, owned, slot, lin, dist, scratch);
 
     // ---- 2D connected components of the lineage map (4-connectivity), then link to section z−1
     let nProv = 0;
@@ -665,4 +590,153 @@ export function emPhantom2d(options: EmPhantom2dOptions): Omit<EmPhantom, "shape
   });
   const out = emPhantom({ ...options, shape: [1, shape[0], shape[1]], resolutionNm: [40, res[0], res[1]] });
   return { ...out, shape: [shape[0], shape[1]], resolutionNm: [res[0], res[1]] };
+}
+
+interface TileGrid {
+  Y: number;
+  X: number;
+  ry: number;
+  rx: number;
+  tile: number;
+  tilesY: number;
+  tilesX: number;
+  cand: Int32Array;
+  candStart: Int32Array;
+}
+
+interface Scratch {
+  cy: Float64Array;
+  cx: Float64Array;
+  cw: Float64Array;
+  cl: Int32Array;
+  cidx: Int32Array;
+  inv: Float64Array;
+}
+
+/** For each pixel, the candidate site with the smallest power distance |p − s|² − w. */
+function nearestSites(
+  g: TileGrid,
+  sy: Float64Array,
+  sx: Float64Array,
+  sw: Float64Array,
+  siteOf: Int32Array,
+  owned: Uint8Array,
+  { cy, cx, cw, cidx }: Scratch,
+): void {
+  const { Y, X, ry, rx, tile, tilesY, tilesX, cand, candStart } = g;
+  for (let ty = 0; ty < tilesY; ty++) {
+    for (let tx = 0; tx < tilesX; tx++) {
+      const t = ty * tilesX + tx;
+      const c0 = candStart[t];
+      const n = Math.min(256, candStart[t + 1] - c0);
+      for (let c = 0; c < n; c++) {
+        const j = cand[c0 + c];
+        cy[c] = sy[j];
+        cx[c] = sx[j];
+        cw[c] = sw[j];
+        cidx[c] = j;
+      }
+      const y0 = ty * tile;
+      const x0 = tx * tile;
+      const y1 = Math.min(Y, y0 + tile);
+      const x1 = Math.min(X, x0 + tile);
+      for (let y = y0; y < y1; y++) {
+        const py = y * ry;
+        const row = y * X;
+        for (let x = x0; x < x1; x++) {
+          const px = x * rx;
+          let best = 0;
+          let bestPd = Infinity;
+          for (let c = 0; c < n; c++) {
+            const dy = py - cy[c];
+            const dx = px - cx[c];
+            const pd = dy * dy + dx * dx - cw[c];
+            if (pd < bestPd) {
+              bestPd = pd;
+              best = c;
+            }
+          }
+          const j = cidx[best];
+          siteOf[row + x] = j;
+          owned[j] = 1;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * For each pixel, the lineage of its site and the Euclidean distance (nm) to the nearest power
+ * bisector with a site of another lineage that owns pixels in this section.
+ */
+function interfaceDistance(
+  g: TileGrid,
+  sy: Float64Array,
+  sx: Float64Array,
+  sw: Float64Array,
+  sl: Int32Array,
+  siteOf: Int32Array,
+  owned: Uint8Array,
+  slot: Int32Array,
+  lin: Int32Array,
+  dist: Float32Array,
+  { cy, cx, cw, cl, cidx, inv }: Scratch,
+): void {
+  const { Y, X, ry, rx, tile, tilesY, tilesX, cand, candStart } = g;
+  for (let ty = 0; ty < tilesY; ty++) {
+    for (let tx = 0; tx < tilesX; tx++) {
+      const t = ty * tilesX + tx;
+      const c0 = candStart[t];
+      const m = Math.min(256, candStart[t + 1] - c0);
+      let n = 0;
+      for (let c = 0; c < m; c++) {
+        const j = cand[c0 + c];
+        if (!owned[j]) continue;
+        cy[n] = sy[j];
+        cx[n] = sx[j];
+        cw[n] = sw[j];
+        cl[n] = sl[j];
+        cidx[n] = j;
+        slot[j] = n;
+        n++;
+      }
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          const dy = cy[a] - cy[b];
+          const dx = cx[a] - cx[b];
+          const d = Math.sqrt(dy * dy + dx * dx);
+          inv[a * n + b] = d > 0 ? 1 / (2 * d) : 0;
+        }
+      }
+      const y0 = ty * tile;
+      const x0 = tx * tile;
+      const y1 = Math.min(Y, y0 + tile);
+      const x1 = Math.min(X, x0 + tile);
+      for (let y = y0; y < y1; y++) {
+        const py = y * ry;
+        const row = y * X;
+        for (let x = x0; x < x1; x++) {
+          const px = x * rx;
+          const i = row + x;
+          const best = slot[siteOf[i]];
+          const by = py - cy[best];
+          const bx = px - cx[best];
+          const bestPd = by * by + bx * bx - cw[best];
+          const lb = cl[best];
+          let dd = Infinity;
+          const ib = best * n;
+          for (let c = 0; c < n; c++) {
+            if (cl[c] !== lb) {
+              const dy = py - cy[c];
+              const dx = px - cx[c];
+              const v = (dy * dy + dx * dx - cw[c] - bestPd) * inv[ib + c];
+              if (v < dd) dd = v;
+            }
+          }
+          lin[i] = lb;
+          dist[i] = dd;
+        }
+      }
+    }
+  }
 }
