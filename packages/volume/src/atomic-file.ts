@@ -8,15 +8,30 @@ import { dirname } from "node:path";
  * one (an orphan `*.tmp` may remain; readers ignore it).
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureFolder(dirname(path));
   const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    await writeFile(temp, data);
+    await writeFile(temp, data).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      // the folder was removed since this process last saw it (e.g. an overwrite): make it again
+      knownFolders.delete(dirname(path));
+      await ensureFolder(dirname(path));
+      await writeFile(temp, data);
+    });
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** Folders this process has created or seen, so chunk writes skip a mkdir call each. */
+const knownFolders = new Set<string>();
+
+async function ensureFolder(folder: string): Promise<void> {
+  if (knownFolders.has(folder)) return;
+  await mkdir(folder, { recursive: true });
+  knownFolders.add(folder);
 }
 
 /** How long a lock file may live before another writer treats its holder as dead (ms). */
@@ -29,7 +44,7 @@ export const STALE_LOCK_MS = 30_000;
  */
 export async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
   const lockPath = `${path}.lock`;
-  await mkdir(dirname(lockPath), { recursive: true });
+  await ensureFolder(dirname(lockPath));
   let delay = 1;
   for (;;) {
     try {

@@ -130,6 +130,21 @@ describe("createVolume / openVolume", () => {
     expect(Array.from((await volume.read()).data as Uint16Array)).toEqual([1, 3, 5, 2, 4, 6]);
   });
 
+  it("writes again after an overwrite removed the folder", async () => {
+    const path = fresh();
+    const first = await createVolume(path, { shape: [4, 4], chunks: [2, 2], dimensionSeparator: "/" });
+    await first.write(first.bounds, new Uint8Array(16).fill(1));
+    const second = await createVolume(path, {
+      shape: [4, 4],
+      chunks: [2, 2],
+      dimensionSeparator: "/",
+      overwrite: true,
+    });
+    expect((await second.read()).data).toEqual(new Uint8Array(16));
+    await second.write(second.bounds, new Uint8Array(16).fill(2));
+    expect((await (await openVolume(path)).read()).data).toEqual(new Uint8Array(16).fill(2));
+  });
+
   it("keeps attributes and merges updates", async () => {
     const path = fresh();
     const volume = await createVolume(path, {
