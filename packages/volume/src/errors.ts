@@ -1,7 +1,9 @@
-/** What a {@link VolumeError} reports: the file, the field, what was expected and what was found. */
-export interface VolumeErrorDetails {
+/** What a {@link TesseraError} reports: the file, the block, the field, what was expected and what was found. */
+export interface TesseraErrorDetails {
   /** File or folder the error is about. */
   path?: string;
+  /** Block id, when the error happened inside a blockwise task. */
+  block?: number;
   /** Field, option or key at fault (e.g. `dtype`, `compressor.id`, `chunk 0.1.2`). */
   field?: string;
   /** What was expected there. */
@@ -12,27 +14,40 @@ export interface VolumeErrorDetails {
   cause?: unknown;
 }
 
-/** Base class of every error raised by `@tessera/volume`; its message names path, field, expected and found. */
-export class VolumeError extends Error {
+/** Details of a {@link VolumeError} (the common {@link TesseraErrorDetails}). */
+export type VolumeErrorDetails = TesseraErrorDetails;
+
+/**
+ * Base class of the typed errors of every Tessera stage: the message is the summary followed by
+ * `path: …; block: …; field: …; expected: …; found: …` for the details given, and each detail is
+ * also a property, so a CLI or a workflow task can report it without parsing.
+ */
+export class TesseraError extends Error {
   readonly path?: string;
+  readonly block?: number;
   readonly field?: string;
   readonly expected?: string;
   readonly found?: string;
 
-  constructor(summary: string, details: VolumeErrorDetails = {}) {
+  constructor(summary: string, details: TesseraErrorDetails = {}) {
     const parts = [summary];
     if (details.path !== undefined) parts.push(`path: ${details.path}`);
+    if (details.block !== undefined) parts.push(`block: ${details.block}`);
     if (details.field !== undefined) parts.push(`field: ${details.field}`);
     if (details.expected !== undefined) parts.push(`expected: ${details.expected}`);
     if (details.found !== undefined) parts.push(`found: ${details.found}`);
     super(parts.join("; "), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.path = details.path;
+    this.block = details.block;
     this.field = details.field;
     this.expected = details.expected;
     this.found = details.found;
   }
 }
+
+/** Base class of every error raised by `@tessera/volume`. */
+export class VolumeError extends TesseraError {}
 
 /** The path holds no zarr v2 array (no `.zarray`, unreadable or invalid metadata). */
 export class NotAZarrArrayError extends VolumeError {}

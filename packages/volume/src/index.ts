@@ -27,6 +27,8 @@ export {
   InvalidInputError,
   NotAZarrArrayError,
   ShapeMismatchError,
+  TesseraError,
+  type TesseraErrorDetails,
   UnsupportedCompressorError,
   UnsupportedDtypeError,
   VolumeError,
