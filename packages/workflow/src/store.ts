@@ -108,7 +108,8 @@ export interface TaskStore {
 
   /**
    * Atomically claim runnable tasks (READY, RESTART_READY past its backoff) for a launcher: `pick`
-   * chooses among up to `candidates` of them; the chosen go to STAGED_IN.
+   * chooses among up to `candidates` of them (it sees `id`, `app`, `state` and `resources` only); the
+   * chosen go to STAGED_IN and are returned in full.
    */
   claim(
     launcherId: string,

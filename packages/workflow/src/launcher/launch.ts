@@ -1,13 +1,23 @@
 import { randomUUID } from "node:crypto";
+import { closeSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
 import { errorMessage, InvalidFieldError } from "../errors.js";
 import { siteLogger } from "../logger.js";
 import { openSite, type Site } from "../site.js";
 import { CLAIMED_STATES, type TaskState } from "../states.js";
+import type { TaskRecord } from "../types.js";
 import { killOrphan } from "./orphans.js";
 import { ResourcePool } from "./resource-pool.js";
-import { type LaunchStats, type RunContext, runTask, type TaskHandle } from "./run-task.js";
+import {
+  execute,
+  type LaunchStats,
+  type Prepared,
+  type RunContext,
+  stageIn,
+  type TaskHandle,
+  unstage,
+} from "./run-task.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** Options of {@link launch}. */
@@ -34,6 +44,8 @@ export interface LaunchOptions {
   onStop?: "finish" | "requeue";
   /** Install SIGINT/SIGTERM handlers: the first stops gracefully, the second requeues (default false). */
   handleSignals?: boolean;
+  /** Tasks claimed and staged in ahead of a free slot (default maxCpus). */
+  prefetch?: number;
   /** Worker threads for apps that opt in (default maxCpus). */
   maxWorkers?: number;
   /** Called about every lease quarter with the site's counts. */
@@ -90,6 +102,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     maxGpus,
     log,
     stats,
+    executables: new Set(),
+    baseEnv: new Map(),
     workers: () => {
       workers ??= new WorkerPool(options.maxWorkers ?? maxCpus);
       return workers;
@@ -180,71 +194,130 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const timer = setInterval(tick, Math.max(25, Math.min(Math.floor(leaseMs / 4), 5000)));
   await requeue();
 
+  /** Claimed tasks being staged in or waiting for a free slot (prefetched, so a slot never waits for stage-in). */
+  interface Staged {
+    task: TaskRecord;
+    cpus: number;
+    gpus: number;
+    resources: Resources;
+    prepared: Prepared | null | undefined;
+    handle: TaskHandle;
+  }
+  const staged: Staged[] = [];
+  const prefetch = options.prefetch ?? maxCpus;
+  const drop = (s: Staged) => {
+    const i = staged.indexOf(s);
+    if (i >= 0) staged.splice(i, 1);
+  };
+
   let lastKillCheck = 0;
   const checkKilled = async () => {
-    if (running.size === 0 || Date.now() - lastKillCheck < 200) return;
+    if ((running.size === 0 && staged.length === 0) || Date.now() - lastKillCheck < 200) return;
     lastKillCheck = Date.now();
-    const states = await store.statesOf([...running.keys()]);
+    const states = await store.statesOf([...running.keys(), ...staged.map((s) => s.task.id)]);
     for (const [id, h] of running) {
-      const s = states.get(id);
-      if (s !== undefined && !CLAIMED_STATES.includes(s)) h.terminate();
+      const st = states.get(id);
+      if (st !== undefined && !CLAIMED_STATES.includes(st)) h.terminate();
+    }
+    for (const s of [...staged]) {
+      const st = states.get(s.task.id);
+      if (s.prepared !== undefined && st !== undefined && !CLAIMED_STATES.includes(st)) {
+        drop(s);
+        if (s.prepared?.fds) for (const fd of s.prepared.fds) closeSync(fd);
+        stats.abandoned++;
+      }
     }
   };
 
   const claim = async () => {
-    const picked = new Map<number, { cpus: number; gpuIds: number[]; resources: Resources }>();
-    let claimed: Awaited<ReturnType<typeof store.claim>> = [];
-    try {
-      claimed = await store.claim(launcherId, Math.max(16, pool.cpus * 4), (tasks) => {
-        const ids: number[] = [];
-        for (const t of tasks) {
-          const app = site.apps.get(t.app);
-          const resources = resolveResources(app?.resources, t.resources);
-          const cpus = cpusOf(resources);
-          const gpus = gpusOf(resources);
-          if (!app || !pool.fitsAtAll(cpus, gpus)) {
-            picked.set(t.id, { cpus: 0, gpuIds: [], resources });
-            ids.push(t.id);
-            continue;
-          }
-          const gpuIds = pool.take(cpus, gpus);
-          if (!gpuIds) continue;
-          picked.set(t.id, { cpus, gpuIds, resources });
-          ids.push(t.id);
-        }
-        return ids;
-      });
-    } finally {
-      const got = new Set(claimed.map((t) => t.id));
-      for (const [id, r] of picked) if (!got.has(id)) pool.give(r.cpus, r.gpuIds);
+    const want = prefetch - staged.length;
+    if (want <= 0) return 0;
+    const claimed = await store.claim(launcherId, Math.max(4, want * 2), (tasks) =>
+      tasks.slice(0, want).map((t) => t.id),
+    );
+    for (const task of claimed) {
+      const app = site.apps.get(task.app);
+      const resources = resolveResources(app?.resources, task.resources);
+      const s: Staged = {
+        task,
+        resources,
+        cpus: cpusOf(resources),
+        gpus: gpusOf(resources),
+        prepared: undefined,
+        handle: { terminate: () => {}, release: false },
+      };
+      staged.push(s);
+      stageIn(ctx, task, resources)
+        .then((p) => {
+          s.prepared = p;
+          if (p === null) drop(s);
+        })
+        .catch((error) => {
+          s.prepared = null;
+          drop(s);
+          log.error({ task: task.id, error: errorMessage(error) }, "stage-in failed");
+        })
+        .finally(wake);
     }
-    for (const t of claimed) {
-      const r = picked.get(t.id)!;
-      const handle: TaskHandle = { terminate: () => {}, release: false };
-      running.set(t.id, handle);
+    return claimed.length;
+  };
+
+  const dispatch = () => {
+    for (let i = 0; i < staged.length; ) {
+      const s = staged[i];
+      if (!s.prepared) {
+        i++;
+        continue;
+      }
+      const gpuIds = pool.take(s.cpus, s.gpus);
+      if (!gpuIds) {
+        i++;
+        continue;
+      }
+      staged.splice(i, 1);
+      running.set(s.task.id, s.handle);
       stats.started++;
-      runTask(ctx, t, r.resources, r.gpuIds, handle)
-        .catch((error) => log.error({ task: t.id, error: errorMessage(error) }, "task runner failed"))
+      execute(ctx, s.task, s.prepared, gpuIds, s.handle)
+        .catch((error) => log.error({ task: s.task.id, error: errorMessage(error) }, "task runner failed"))
         .finally(() => {
-          running.delete(t.id);
-          pool.give(r.cpus, r.gpuIds);
+          running.delete(s.task.id);
+          pool.give(s.cpus, gpuIds);
           wake();
         });
     }
-    return claimed.length;
+  };
+
+  const unstageReady = async () => {
+    for (const s of [...staged]) {
+      if (s.prepared === undefined) continue;
+      drop(s);
+      if (s.prepared !== null) {
+        await unstage(ctx, s.task, s.prepared);
+        stats.abandoned++;
+      }
+    }
   };
 
   try {
     while (true) {
       if (stopping) {
-        if (running.size === 0) break;
+        await unstageReady();
+        if (running.size === 0 && staged.length === 0) break;
         await sleep(pollMs);
         await checkKilled();
         continue;
       }
-      const n = pool.cpus > 0 ? await claim() : 0;
+      dispatch();
+      const n = await claim();
       if (n > 0) continue;
-      if (running.size === 0 && options.untilIdle !== false && (await store.countActive()) === 0) break;
+      if (
+        running.size === 0 &&
+        staged.length === 0 &&
+        options.untilIdle !== false &&
+        (await store.countActive()) === 0
+      ) {
+        break;
+      }
       await sleep(pollMs);
       await checkKilled();
     }

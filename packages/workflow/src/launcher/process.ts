@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 
-/** How a subprocess ended. */
-export interface ProcessResult {
+/** How a subprocess ended, with the tails of its stdout and stderr files. */
+export interface ProcessOutcome {
   pid: number | null;
   exitCode: number | null;
   signal: string | null;
@@ -14,13 +14,15 @@ export interface ProcessResult {
   spawnError: Error | null;
   startedAt: number;
   endedAt: number;
+  stdoutTail: string;
+  stderrTail: string;
 }
 
 /** A started subprocess. */
 export interface RunningProcess {
   pid: number | null;
-  done: Promise<ProcessResult>;
-  /** SIGTERM the process group, SIGKILL it after `graceMs`. */
+  done: Promise<ProcessOutcome>;
+  /** SIGTERM the process group, SIGKILL it after the grace period. */
   terminate(): void;
 }
 
@@ -29,10 +31,13 @@ export interface StartProcessOptions {
   argv: string[];
   cwd: string;
   env: Record<string, string | undefined>;
-  stdoutPath: string;
-  stderrPath: string;
+  /** Open file descriptors (read-write) for stdout and stderr; closed when the process ends. */
+  stdoutFd: number;
+  stderrFd: number;
   walltimeMs?: number;
   killGraceMs: number;
+  /** Bytes of stdout/stderr kept in the outcome (default 4096). */
+  tailBytes?: number;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -43,28 +48,33 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function tailOf(fd: number, bytes: number): string {
+  const size = fstatSync(fd).size;
+  const n = Math.min(size, bytes);
+  if (n === 0) return "";
+  const buf = Buffer.alloc(n);
+  readSync(fd, buf, 0, n, size - n);
+  return buf.toString("utf8");
+}
+
 /**
  * Start `argv` (no shell) in its own process group with stdout/stderr to files, enforcing the walltime
- * with SIGTERM then SIGKILL to the whole group.
+ * with SIGTERM then SIGKILL to the whole group. The outcome carries the tails of both files.
  */
 export function startProcess(o: StartProcessOptions): RunningProcess {
   const startedAt = Date.now();
-  const out = openSync(o.stdoutPath, "w");
-  const err = openSync(o.stderrPath, "w");
   let timedOut = false;
   let terminated = false;
+  let exited = false;
   let termTimer: NodeJS.Timeout | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const child = spawn(o.argv[0], o.argv.slice(1), {
     cwd: o.cwd,
     env: o.env,
-    stdio: ["ignore", out, err],
+    stdio: ["ignore", o.stdoutFd, o.stderrFd],
     detached: true,
   });
-  closeSync(out);
-  closeSync(err);
   const pid = child.pid ?? null;
-  let exited = false;
   const stop = () => {
     if (pid === null || killTimer || exited) return;
     signalGroup(pid, "SIGTERM");
@@ -76,16 +86,31 @@ export function startProcess(o: StartProcessOptions): RunningProcess {
       stop();
     }, o.walltimeMs);
   }
-  const done = new Promise<ProcessResult>((resolve) => {
-    let settled = false;
+  const done = new Promise<ProcessOutcome>((resolve) => {
     const finish = (exitCode: number | null, signal: string | null, spawnError: Error | null) => {
-      if (settled) return;
-      settled = true;
+      if (exited) return;
       exited = true;
+      const endedAt = Date.now();
       clearTimeout(termTimer);
       clearTimeout(killTimer);
       if (pid !== null && (timedOut || terminated)) signalGroup(pid, "SIGKILL");
-      resolve({ pid, exitCode, signal, timedOut, terminated, spawnError, startedAt, endedAt: Date.now() });
+      const tail = o.tailBytes ?? 4096;
+      const stdoutTail = tailOf(o.stdoutFd, tail);
+      const stderrTail = tailOf(o.stderrFd, tail);
+      closeSync(o.stdoutFd);
+      closeSync(o.stderrFd);
+      resolve({
+        pid,
+        exitCode,
+        signal,
+        timedOut,
+        terminated,
+        spawnError,
+        startedAt,
+        endedAt,
+        stdoutTail,
+        stderrTail,
+      });
     };
     child.once("error", (e) => finish(null, null, e));
     child.once("exit", (code, signal) => finish(code, signal, null));

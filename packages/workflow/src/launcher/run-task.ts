@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, open, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type pino from "pino";
 import {
@@ -11,7 +13,7 @@ import {
 } from "../app.js";
 import { errorCode, errorMessage, StateConflictError, UnknownAppError } from "../errors.js";
 import { validateParams } from "../params.js";
-import { envDigest, hashDeclared, readTail } from "../provenance.js";
+import { envDigest, hashDeclared } from "../provenance.js";
 import type { Site } from "../site.js";
 import type { AttemptEnd } from "../store.js";
 import { renderArgv, renderString } from "../template.js";
@@ -43,6 +45,10 @@ export interface RunContext {
   log: pino.Logger;
   workers: () => WorkerPool;
   stats: LaunchStats;
+  /** Executables already found (argv[0], cwd when relative, PATH). */
+  executables: Set<string>;
+  /** Environment of each app (process env + app env) and its digest, computed once. */
+  baseEnv: Map<AppDefinition, { env: Record<string, string | undefined>; digest: string }>;
 }
 
 /** Control of one running task. */
@@ -52,14 +58,26 @@ export interface TaskHandle {
   release: boolean;
 }
 
-interface Prepared {
+/** Open a file for writing and reading (raw descriptor, in the thread pool). */
+function openFd(path: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, "w+", (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+}
+
+/** A staged task: checked, work directory made, inputs hashed, preprocess hook run. */
+export interface Prepared {
   app: AppDefinition;
   params: Record<string, unknown>;
   workdir: string;
   argv: string[];
   env: Record<string, string | undefined>;
+  /** sha256 of the app's base environment combined with the task's own variables. */
+  digest: string;
   inputs: Record<string, string>;
   hook: HookContext;
+  /** stdout/stderr files opened ahead (subprocess apps). */
+  fds: [number, number] | null;
 }
 
 interface Ended {
@@ -73,12 +91,7 @@ interface Ended {
   stderrTail: string | null;
 }
 
-async function prepare(
-  ctx: RunContext,
-  task: TaskRecord,
-  resources: Resources,
-  gpuIds: number[],
-): Promise<Prepared> {
+async function prepare(ctx: RunContext, task: TaskRecord, resources: Resources): Promise<Prepared> {
   const app = ctx.site.apps.get(task.app);
   if (!app) throw new UnknownAppError(task.app, [...ctx.site.apps.keys()]);
   const cpus = resources.nodes * resources.ranksPerNode * resources.threadsPerRank;
@@ -93,20 +106,30 @@ async function prepare(
   }
   const params = validateParams(app, task.params);
   const workdir = join(ctx.site.dir, "data", task.workdir);
-  mkdirSync(workdir, { recursive: true });
+  await mkdir(workdir, { recursive: true });
   const values = { ...params, taskId: task.id, workdir, site: ctx.site.dir, attempt: task.attempts };
   const argv = app.argv ? renderArgv(app.name, app.argv, values) : [];
+  let base = ctx.baseEnv.get(app);
+  if (!base) {
+    const env = { ...process.env, ...(app.env ?? {}) };
+    base = { env, digest: envDigest(env) };
+    ctx.baseEnv.set(app, base);
+  }
   const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...(app.env ?? {}),
+    ...base.env,
     TESSERA_SITE: ctx.site.dir,
     TESSERA_TASK_ID: String(task.id),
     TESSERA_ATTEMPT: String(task.attempts),
     TESSERA_WORKDIR: workdir,
     OMP_NUM_THREADS: String(resources.threadsPerRank),
   };
-  if (gpuIds.length > 0) env.CUDA_VISIBLE_DEVICES = gpuIds.join(",");
-  if (argv.length > 0) resolveExecutable(argv[0], workdir, env.PATH);
+  if (argv.length > 0) {
+    const key = `${argv[0]}\0${argv[0].includes("/") ? workdir : ""}\0${env.PATH}`;
+    if (!ctx.executables.has(key)) {
+      resolveExecutable(argv[0], workdir, env.PATH);
+      ctx.executables.add(key);
+    }
+  }
   const hook: HookContext = {
     site: ctx.site.dir,
     taskId: task.id,
@@ -122,7 +145,11 @@ async function prepare(
     (app.inputs ?? []).map((p) => renderString(app.name, p, values)),
     workdir,
   );
-  return { app, params, workdir, argv, env, inputs, hook };
+  let fds: [number, number] | null = null;
+  if (!app.worker) {
+    fds = await Promise.all([openFd(join(workdir, "stdout.log")), openFd(join(workdir, "stderr.log"))]);
+  }
+  return { app, params, workdir, argv, env, digest: base.digest, inputs, hook, fds };
 }
 
 function toolVersions(app: AppDefinition): Record<string, string> {
@@ -135,37 +162,57 @@ function toolVersions(app: AppDefinition): Record<string, string> {
 }
 
 /**
- * Run one claimed task to its next resting state: stage in (checks, inputs, preprocess hook), run
- * (subprocess or worker thread) under its walltime, stage out (outputs, postprocess hook), then
- * JOB_FINISHED, or RUN_ERROR/RUN_TIMEOUT followed by a retry with backoff or FAILED.
+ * Stage a claimed task in: check app, resources, params, executable; make the work directory; run the
+ * preprocess hook; hash declared inputs; open the output files. On bad input the task is FAILED with
+ * the reason and null is returned.
  */
-export async function runTask(
+export async function stageIn(
   ctx: RunContext,
   task: TaskRecord,
   resources: Resources,
+): Promise<Prepared | null> {
+  try {
+    return await prepare(ctx, task, resources);
+  } catch (error) {
+    const reason = `${errorCode(error)}: ${errorMessage(error)}`;
+    if (await ctx.site.store.failClaimed(task.id, ctx.launcherId, reason)) ctx.stats.failed++;
+    ctx.log.warn({ task: task.id, reason }, "task failed before running");
+    return null;
+  }
+}
+
+/** Give a staged task back (launcher stopping) and close what it had opened. */
+export async function unstage(ctx: RunContext, task: TaskRecord, p: Prepared | null): Promise<void> {
+  if (p?.fds) for (const fd of p.fds) closeSync(fd);
+  await ctx.site.store.release(task.id, ctx.launcherId, "launcher stopped");
+}
+
+/**
+ * Run a staged task to its next resting state: the run (subprocess or worker thread) under its
+ * walltime, stage out (outputs, postprocess hook), then JOB_FINISHED, or RUN_ERROR/RUN_TIMEOUT
+ * followed by a retry with backoff or FAILED.
+ */
+export async function execute(
+  ctx: RunContext,
+  task: TaskRecord,
+  p: Prepared,
   gpuIds: number[],
   handle: TaskHandle,
 ): Promise<void> {
   const { store } = ctx.site;
   const claimedAt = task.updatedAt;
-  let p: Prepared;
-  try {
-    p = await prepare(ctx, task, resources, gpuIds);
-  } catch (error) {
-    const reason = `${errorCode(error)}: ${errorMessage(error)}`;
-    if (await store.failClaimed(task.id, ctx.launcherId, reason)) ctx.stats.failed++;
-    ctx.log.warn({ task: task.id, reason }, "task failed before running");
-    return;
-  }
-  if (handle.release) {
-    await store.release(task.id, ctx.launcherId, "launcher stopped");
-    ctx.stats.abandoned++;
-    return;
-  }
+  let digest = p.digest;
+  const own = `TESSERA_SITE=${p.env.TESSERA_SITE}\nTESSERA_TASK_ID=${task.id}\nTESSERA_ATTEMPT=${task.attempts}\nTESSERA_WORKDIR=${p.workdir}\nOMP_NUM_THREADS=${p.env.OMP_NUM_THREADS}\n`;
+  if (gpuIds.length > 0) p.env.CUDA_VISIBLE_DEVICES = gpuIds.join(",");
+  digest = createHash("sha256")
+    .update(digest)
+    .update(own)
+    .update(p.env.CUDA_VISIBLE_DEVICES ?? "")
+    .digest("hex");
   const base = {
     n: task.attempts,
     host: ctx.host,
-    envDigest: envDigest(p.env),
+    envDigest: digest,
     claimedAt,
     inputs: p.inputs,
     toolVersions: toolVersions(p.app),
@@ -187,8 +234,8 @@ export async function runTask(
         argv: p.argv,
         cwd: p.workdir,
         env: p.env,
-        stdoutPath: join(p.workdir, "stdout.log"),
-        stderrPath: join(p.workdir, "stderr.log"),
+        stdoutFd: p.fds![0],
+        stderrFd: p.fds![1],
         walltimeMs: p.app.walltimeMs,
         killGraceMs: ctx.killGraceMs,
       });
@@ -213,8 +260,8 @@ export async function runTask(
         error: r.spawnError ? `cannot start ${p.argv[0]}: ${r.spawnError.message}` : null,
         startedAt: r.startedAt,
         endedAt: r.endedAt,
-        stdoutTail: readTail(join(p.workdir, "stdout.log")),
-        stderrTail: readTail(join(p.workdir, "stderr.log")),
+        stdoutTail: r.stdoutTail,
+        stderrTail: r.stderrTail,
       };
     }
   } catch (error) {
