@@ -44,7 +44,7 @@ export interface LaunchOptions {
   onStop?: "finish" | "requeue";
   /** Install SIGINT/SIGTERM handlers: the first stops gracefully, the second requeues (default false). */
   handleSignals?: boolean;
-  /** Tasks claimed and staged in ahead of a free slot (default maxCpus). */
+  /** Tasks claimed and staged in ahead of a free slot (default max(4, 2·maxCpus)). */
   prefetch?: number;
   /** Worker threads for apps that opt in (default maxCpus). */
   maxWorkers?: number;
@@ -204,7 +204,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     handle: TaskHandle;
   }
   const staged: Staged[] = [];
-  const prefetch = options.prefetch ?? maxCpus;
+  const prefetch = options.prefetch ?? Math.max(4, 2 * maxCpus);
   const drop = (s: Staged) => {
     const i = staged.indexOf(s);
     if (i >= 0) staged.splice(i, 1);
