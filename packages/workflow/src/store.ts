@@ -103,7 +103,10 @@ export interface TaskStore {
   /** Renew the lease; false when the launcher was declared dead meanwhile. */
   heartbeat(launcherId: string): Promise<boolean>;
   stopLauncher(launcherId: string): Promise<void>;
-  /** Requeue (RESTART_READY) the tasks of launchers whose lease expired; closes their attempts as lost. */
+  /**
+   * Requeue (RESTART_READY) the tasks of launchers whose lease expired (claimed, running, or waiting
+   * for a retry decision); closes their attempts as lost.
+   */
   requeueExpired(now: number): Promise<LostTask[]>;
 
   /**

@@ -81,23 +81,39 @@ describe("run-time control", () => {
   it("requeues the tasks of a launcher whose lease expired, and never records its completion", async () => {
     const site = await freshSite();
     await registerApp(site, { name: "ok", argv: ["true"] });
-    const [id] = await addTasks(site, [{ app: "ok" }]);
-    // a launcher that claims and starts the task, then goes silent
+    const [id, failing] = await addTasks(site, [{ app: "ok" }, { app: "ok" }]);
+    // a launcher that claims and starts both tasks, sees one fail, then goes silent
     await site.store.registerLauncher({ id: "ghost", host: hostname(), pid: 1, leaseMs: 200 });
-    const [claimed] = await site.store.claim("ghost", 10, (ts) => ts.map((t) => t.id));
-    const attemptId = await site.store.startRun(claimed.id, "ghost", {
-      n: 1,
-      host: hostname(),
-      pid: null,
-      argv: ["true"],
-      envDigest: "x",
-      claimedAt: Date.now(),
-      startedAt: Date.now(),
-      inputs: {},
-      toolVersions: {},
-    });
+    const claimed = await site.store.claim("ghost", 10, (ts) => ts.map((t) => t.id));
+    expect(claimed.map((t) => t.id)).toEqual([id, failing]);
+    const start = (taskId: number) =>
+      site.store.startRun(taskId, "ghost", {
+        n: 1,
+        host: hostname(),
+        pid: null,
+        argv: ["true"],
+        envDigest: "x",
+        claimedAt: Date.now(),
+        startedAt: Date.now(),
+        inputs: {},
+        toolVersions: {},
+      });
+    const attemptId = await start(id);
+    const failedAttempt = await start(failing);
+    const end = {
+      status: "error" as const,
+      endedAt: Date.now(),
+      exitCode: 1,
+      signal: null,
+      stdoutTail: null,
+      stderrTail: null,
+      outputs: {},
+      error: "exit code 1",
+    };
+    expect(await site.store.endRun(failing, "ghost", failedAttempt, "RUN_ERROR", end)).toBe(true);
     const summary = await launch({ site, maxCpus: 1, ...fast, leaseMs: 400 });
-    expect(summary.finished).toBe(1);
+    expect(summary.finished).toBe(2);
+    expect((await getTask(site, failing)).state).toBe("JOB_FINISHED");
     const late = await site.store.endRun(id, "ghost", attemptId, "JOB_FINISHED", {
       status: "done",
       endedAt: Date.now(),

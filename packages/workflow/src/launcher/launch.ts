@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { closeSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
+import { join } from "node:path";
 import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
 import { errorMessage, InvalidFieldError } from "../errors.js";
 import { siteLogger } from "../logger.js";
@@ -105,7 +106,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     executables: new Set(),
     baseEnv: new Map(),
     workers: () => {
-      workers ??= new WorkerPool(options.maxWorkers ?? maxCpus);
+      workers ??= new WorkerPool(options.maxWorkers ?? maxCpus, join(site.dir, ".tessera"));
       return workers;
     },
   };

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Piscina } from "piscina";
 import type { WorkerEntry } from "../app.js";
@@ -30,9 +29,11 @@ export interface WorkerTaskContext {
 export class WorkerPool {
   private readonly pool: Piscina;
 
-  constructor(maxThreads: number) {
+  /** `dir` receives the small worker entry module (the site's `.tessera` folder). */
+  constructor(maxThreads: number, dir: string) {
     const digest = createHash("sha256").update(WORKER_SOURCE).digest("hex").slice(0, 16);
-    const filename = join(tmpdir(), `tessera-workflow-worker-${digest}.mjs`);
+    mkdirSync(dir, { recursive: true });
+    const filename = join(dir, `worker-${digest}.mjs`);
     if (!existsSync(filename)) {
       writeFileSync(`${filename}.${process.pid}`, WORKER_SOURCE);
       renameSync(`${filename}.${process.pid}`, filename);

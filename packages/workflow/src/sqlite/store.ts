@@ -24,7 +24,8 @@ type Db = Database.Database;
 type Stmt = Database.Statement;
 
 const FAILED_LIKE = new Set<TaskState>(["FAILED", "KILLED", "UPSTREAM_FAILED"]);
-const CLAIMED_SQL = CLAIMED_STATES.map((s) => `'${s}'`).join(",");
+/** States a launcher's tasks can be in (claimed, or between a failed run and its retry decision). */
+const HELD_SQL = [...CLAIMED_STATES, "RUN_ERROR", "RUN_TIMEOUT"].map((s) => `'${s}'`).join(",");
 const FINAL_SQL = FINAL_STATES.map((s) => `'${s}'`).join(",");
 const DESCENDANTS_SQL = `WITH RECURSIVE d(id) AS (
   SELECT child FROM task_parents WHERE parent = ?
@@ -507,7 +508,7 @@ export class SqliteStore implements TaskStore {
       for (const launcher of dead) {
         this.st("UPDATE launchers SET state = 'expired' WHERE id = ?").run(launcher);
         const held = this.st(
-          `SELECT id, state FROM tasks WHERE state IN (${CLAIMED_SQL}) AND launcher_id = ?`,
+          `SELECT id, state FROM tasks WHERE state IN (${HELD_SQL}) AND launcher_id = ?`,
         ).all(launcher) as Array<{ id: number; state: TaskState }>;
         for (const t of held) {
           this.move(t.id, t.state, "RESTART_READY", now, { reason: "lease expired", launcher });
