@@ -1,4 +1,18 @@
 export {
+  type Affinities,
+  type AffinitiesFromBoundariesOptions,
+  affinitiesFromBoundaries,
+  affinitiesFromLabels,
+  checkAffinities,
+} from "./affinities.js";
+export { type AffinityWatershedOptions, affinityWatershed } from "./affinity-watershed.js";
+export {
+  type AgglomerateOptions,
+  type Agglomeration,
+  agglomerate,
+  applyAgglomeration,
+} from "./agglomerate.js";
+export {
   checkFinite,
   checkLabels,
   checkLength,
@@ -10,9 +24,28 @@ export {
   type Shape3,
   voxelCount,
 } from "./arrays.js";
+export {
+  agglomerateRun,
+  type BlockSummary,
+  graphFile,
+  lookupFile,
+  parseRun,
+  prepareRun,
+  runFragmentsBlock,
+  runGraphBlock,
+  runGrid,
+  runRelabelBlock,
+  segmentBlockwise,
+} from "./block.js";
 export { type BorderMaskOptions, cremiBorderMask } from "./border-mask.js";
+export {
+  type Components,
+  type ConnectedComponentsOptions,
+  connectedComponents,
+} from "./connected-components.js";
 export { type ContingencyTable, contingencyTable } from "./contingency.js";
 export { type DistanceTransformOptions, distanceTransform } from "./distance-transform.js";
+export { EdgeHeap } from "./edge-heap.js";
 export {
   SegmentBlockError,
   SegmentDtypeError,
@@ -23,6 +56,9 @@ export {
   SegmentValueError,
 } from "./errors.js";
 export { type EvaluateOptions, evaluateSegmentation, type SegmentationScores } from "./evaluate.js";
+export { type Fragments, type WatershedFragmentsOptions, watershedFragments } from "./fragments.js";
+export { readGraphFile, writeGraphFile } from "./graph-file.js";
+export { maximumFilter } from "./max-filter.js";
 export {
   type AdaptedRand,
   type AdaptedRandOptions,
@@ -34,4 +70,42 @@ export {
   voi,
   voiFromTable,
 } from "./metrics.js";
+export {
+  type AgglomerateStepOptions,
+  agglomerateOptionsSchema,
+  type BoundaryOptions,
+  boundaryOptionsSchema,
+  type EvaluateStepOptions,
+  evaluateOptionsSchema,
+  type FragmentsOptions,
+  fragmentsOptionsSchema,
+  parseOptions,
+  type SegmentRun,
+  type SegmentRunInput,
+  segmentRunSchema,
+} from "./options.js";
 export { PairCounter } from "./pair-counter.js";
+export {
+  fragmentsFromBoundaries,
+  type SegmentBoundariesOptions,
+  type SegmentBoundariesResult,
+  scaleBoundaries,
+  segmentBoundaries,
+} from "./pipeline.js";
+export { type Quantised, quantise } from "./quantise.js";
+export {
+  buildRegionGraph,
+  mergeRegionGraphs,
+  type RegionGraph,
+  type RegionGraphOptions,
+} from "./region-graph.js";
+export { type Relabelled, relabelConsecutive } from "./relabel.js";
+export {
+  type DistanceSeeds,
+  type DistanceSeedsOptions,
+  type MinimaSeedsOptions,
+  type Seeds,
+  seedsFromDistance,
+  seedsFromMinima,
+} from "./seeds.js";
+export { type SeededWatershedOptions, seededWatershed } from "./watershed.js";

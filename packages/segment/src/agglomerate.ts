@@ -1,0 +1,219 @@
+import { EdgeHeap } from "./edge-heap.js";
+import { SegmentOptionsError } from "./errors.js";
+import type { RegionGraph } from "./region-graph.js";
+
+/** Options of {@link agglomerate}. */
+export interface AgglomerateOptions {
+  /**
+   * Edge score: `mean` (default) is 1 − mean affinity; a number q in [0, 1] is 1 − the q-quantile of
+   * the affinity histogram (the graph needs `histogramBins`), as waterz's quantile scoring.
+   */
+  scoring?: "mean" | number;
+  /** Fragment ids with no edge that should still appear in the result (default: only graph nodes). */
+  fragmentIds?: ArrayLike<number>;
+}
+
+/** Segmentations at several thresholds, as fragment → segment lookups. */
+export interface Agglomeration {
+  /** Thresholds, ascending. */
+  thresholds: number[];
+  /** Fragment ids, ascending. */
+  fragmentIds: Float64Array;
+  /** `segments[t][k]`: segment of `fragmentIds[k]` at `thresholds[t]` (the smallest fragment id of its set). */
+  segments: Float64Array[];
+  /** Merges done up to each threshold. */
+  merges: number[];
+}
+
+function quantileScore(h: Uint32Array, base: number, bins: number, total: number, q: number): number {
+  const target = q * total;
+  let cumulative = 0;
+  for (let b = 0; b < bins; b++) {
+    cumulative += h[base + b];
+    if (cumulative >= target && cumulative > 0) return 1 - (b + 0.5) / bins;
+  }
+  return 1 - (bins - 0.5) / bins;
+}
+
+/**
+ * Agglomerate fragments by a priority queue on edge scores (1 − mean affinity, or 1 − a quantile):
+ * repeatedly merge the two regions of the lowest-scoring edge while its score is below the current
+ * threshold, combining edge statistics of merged regions. One pass yields the segmentation at every
+ * threshold (ascending). Equal scores are broken by the fragment ids each edge joined in the input
+ * graph (a combined edge keeps the ids of the edge that survives), so the result does not depend on
+ * the order of the input edges.
+ */
+export function agglomerate(
+  graph: RegionGraph,
+  thresholds: readonly number[],
+  options: AgglomerateOptions = {},
+): Agglomeration {
+  const sorted = [...thresholds].sort((a, b) => a - b);
+  if (sorted.some((t) => !Number.isFinite(t))) {
+    throw new SegmentOptionsError("invalid thresholds", {
+      field: "thresholds",
+      expected: "finite numbers",
+      found: JSON.stringify(thresholds),
+    });
+  }
+  const scoring = options.scoring ?? "mean";
+  const bins = graph.bins;
+  if (scoring !== "mean" && (!(scoring >= 0 && scoring <= 1) || bins === 0 || !graph.histogram)) {
+    throw new SegmentOptionsError("quantile scoring needs a quantile in [0, 1] and a graph with histograms", {
+      field: "scoring",
+      expected: "'mean', or a quantile with histogramBins > 0 in the region graph",
+      found: `${scoring} (graph bins ${bins})`,
+    });
+  }
+  // nodes: fragment ids ascending
+  const idSet = new Set<number>();
+  for (let e = 0; e < graph.size; e++) {
+    idSet.add(graph.u[e]);
+    idSet.add(graph.v[e]);
+  }
+  if (options.fragmentIds)
+    for (let k = 0; k < options.fragmentIds.length; k++) idSet.add(options.fragmentIds[k]);
+  idSet.delete(0);
+  const fragmentIds = Float64Array.from(idSet).sort();
+  const nodes = fragmentIds.length;
+  const indexOf = new Map<number, number>();
+  fragmentIds.forEach((id, k) => {
+    indexOf.set(id, k);
+  });
+  // mutable copies of edge statistics
+  const m = graph.size;
+  const sum = Float64Array.from(graph.sum);
+  const count = Float64Array.from(graph.count);
+  const histogram = bins > 0 && graph.histogram ? Uint32Array.from(graph.histogram) : undefined;
+  const a = new Int32Array(m);
+  const b = new Int32Array(m);
+  const version = new Int32Array(m);
+  const alive = new Uint8Array(m).fill(1);
+  const adjacency: Map<number, number>[] = Array.from({ length: nodes }, () => new Map());
+  const parent = new Int32Array(nodes);
+  for (let k = 0; k < nodes; k++) parent[k] = k;
+  const find = (k: number) => {
+    while (parent[k] !== k) {
+      parent[k] = parent[parent[k]];
+      k = parent[k];
+    }
+    return k;
+  };
+  // rep[root] = smallest node index of the region (node indices follow id order)
+  const rep = new Int32Array(nodes);
+  for (let k = 0; k < nodes; k++) rep[k] = k;
+  const score = (e: number) =>
+    scoring === "mean"
+      ? 1 - sum[e] / count[e]
+      : quantileScore(histogram as Uint32Array, e * bins, bins, count[e], scoring as number);
+  const heap = new EdgeHeap();
+  // tie-break keys: the fragment ids the edge joined in the input graph (fixed; merged edges keep the surviving edge's)
+  const push = (e: number) => heap.push(score(e), graph.u[e], graph.v[e], e, version[e]);
+  for (let e = 0; e < m; e++) {
+    a[e] = indexOf.get(graph.u[e]) as number;
+    b[e] = indexOf.get(graph.v[e]) as number;
+    if (a[e] === b[e]) {
+      alive[e] = 0;
+      continue;
+    }
+    adjacency[a[e]].set(b[e], e);
+    adjacency[b[e]].set(a[e], e);
+    push(e);
+  }
+  const segments: Float64Array[] = [];
+  const merges: number[] = [];
+  let mergeCount = 0;
+  for (const threshold of sorted) {
+    while (heap.size > 0 && heap.topScore() < threshold) {
+      const e = heap.topEdge();
+      const v = heap.topVersion();
+      heap.pop();
+      if (alive[e] === 0 || version[e] !== v) continue;
+      alive[e] = 0;
+      // keep the region with the larger adjacency map; the other's edges move over
+      let keep = a[e];
+      let gone = b[e];
+      if (adjacency[keep].size < adjacency[gone].size) [keep, gone] = [gone, keep];
+      parent[gone] = keep;
+      if (rep[gone] < rep[keep]) rep[keep] = rep[gone];
+      mergeCount++;
+      const keepAdj = adjacency[keep];
+      keepAdj.delete(gone);
+      adjacency[gone].forEach((f, w) => {
+        if (w === keep) return;
+        const other = adjacency[w];
+        other.delete(gone);
+        const existing = keepAdj.get(w);
+        if (existing !== undefined) {
+          sum[existing] += sum[f];
+          count[existing] += count[f];
+          if (histogram)
+            for (let q = 0; q < bins; q++) histogram[existing * bins + q] += histogram[f * bins + q];
+          alive[f] = 0;
+          version[existing]++;
+          push(existing);
+        } else {
+          if (a[f] === gone) a[f] = keep;
+          else b[f] = keep;
+          keepAdj.set(w, f);
+          other.set(keep, f);
+        }
+      });
+      adjacency[gone] = new Map();
+    }
+    const seg = new Float64Array(nodes);
+    for (let k = 0; k < nodes; k++) seg[k] = fragmentIds[rep[find(k)]];
+    segments.push(seg);
+    merges.push(mergeCount);
+  }
+  return { thresholds: sorted, fragmentIds, segments, merges };
+}
+
+/**
+ * Apply the segmentation at `thresholds[index]` of an agglomeration to a fragment volume: each
+ * fragment id becomes its segment id (ids absent from the agglomeration stay as they are).
+ */
+export function applyAgglomeration(
+  fragments: ArrayLike<number>,
+  agglomeration: Agglomeration,
+  index: number,
+): Uint32Array | Float64Array {
+  const seg = agglomeration.segments[index];
+  if (seg === undefined) {
+    throw new SegmentOptionsError("no such threshold index", {
+      field: "index",
+      expected: `0..${agglomeration.segments.length - 1}`,
+      found: String(index),
+    });
+  }
+  const ids = agglomeration.fragmentIds;
+  const maxId = ids.length > 0 ? ids[ids.length - 1] : 0;
+  let maxFragment = 0;
+  for (let i = 0; i < fragments.length; i++) if (fragments[i] > maxFragment) maxFragment = fragments[i];
+  const out =
+    maxFragment < 2 ** 32 && maxId < 2 ** 32
+      ? new Uint32Array(fragments.length)
+      : new Float64Array(fragments.length);
+  if (maxFragment < 1 << 24) {
+    const lut = new Float64Array(maxFragment + 1);
+    for (let k = 0; k <= maxFragment; k++) lut[k] = k;
+    for (let k = 0; k < ids.length; k++) if (ids[k] <= maxFragment) lut[ids[k]] = seg[k];
+    for (let i = 0; i < fragments.length; i++) out[i] = lut[fragments[i]];
+    return out;
+  }
+  const map = new Map<number, number>();
+  ids.forEach((id, k) => {
+    map.set(id, seg[k]);
+  });
+  let prev = -1;
+  let mapped = 0;
+  for (let i = 0; i < fragments.length; i++) {
+    const f = fragments[i];
+    if (f !== prev) {
+      mapped = map.get(f) ?? f;
+      prev = f;
+    }
+    out[i] = mapped;
+  }
+  return out;
+}
