@@ -29,7 +29,7 @@ export interface BlockSummary {
 }
 
 /** Validate a run configuration (throws {@link SegmentOptionsError} naming the field). */
-export function parseRun(config: SegmentRunInput | SegmentRun, path?: string): SegmentRun {
+export function parseRun(config: SegmentRunInput | SegmentRun | unknown, path?: string): SegmentRun {
   return parseOptions(segmentRunSchema, config, path);
 }
 
