@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliProcess, exited, freshSite, requireBin, waitFor } from "../../test/helpers.js";
 import { registerApp } from "../site.js";
-import { addTasks, countTasks, eventsSince, listTasks, taskAttempts } from "../tasks.js";
+import { addTasks, countTasks, eventsSince, taskAttempts } from "../tasks.js";
 import { launch } from "./launch.js";
 
 function processAlive(pid: number): boolean {
@@ -49,8 +49,8 @@ describe("launcher faults (real launcher processes)", () => {
       "--no-progress",
     ]);
     await waitFor(
-      async () => (await listTasks(site, { state: "RUNNING" })).length === 2,
-      "the launcher to run two tasks",
+      async () => [...(await site.store.statesOf(ids.slice(0, 2))).values()].every((st) => st === "RUNNING"),
+      "the launcher to run both long tasks",
     );
     const victims = await taskAttempts(site, ids[0]);
     child.kill("SIGKILL");

@@ -19,6 +19,7 @@ import {
   type TaskHandle,
   unstage,
 } from "./run-task.js";
+import { Spawner } from "./spawner.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** Options of {@link launch}. */
@@ -94,6 +95,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const started = Date.now();
   const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
   let workers: WorkerPool | undefined;
+  const spawner = new Spawner(Math.min(maxCpus, 4));
   const ctx: RunContext = {
     site,
     launcherId,
@@ -103,6 +105,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     maxGpus,
     log,
     stats,
+    spawner,
     executables: new Set(),
     baseEnv: new Map(),
     workers: () => {
@@ -331,6 +334,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     }
     await store.stopLauncher(launcherId).catch(() => {});
     await workers?.close();
+    await spawner.close();
     log.info({ ...stats, reason }, "launcher stopped");
     if (ownSite) await store.close();
   }

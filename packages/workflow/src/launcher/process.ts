@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { closeSync, fstatSync, readSync } from "node:fs";
+import type { Spawner } from "./spawner.js";
 
 /** How a subprocess ended, with the tails of its stdout and stderr files. */
 export interface ProcessOutcome {
@@ -20,7 +20,8 @@ export interface ProcessOutcome {
 
 /** A started subprocess. */
 export interface RunningProcess {
-  pid: number | null;
+  /** Resolves with the pid once the child exists (null when it could not be started). */
+  pid: Promise<number | null>;
   done: Promise<ProcessOutcome>;
   /** SIGTERM the process group, SIGKILL it after the grace period. */
   terminate(): void;
@@ -61,62 +62,79 @@ function tailOf(fd: number, bytes: number): string {
  * Start `argv` (no shell) in its own process group with stdout/stderr to files, enforcing the walltime
  * with SIGTERM then SIGKILL to the whole group. The outcome carries the tails of both files.
  */
-export function startProcess(o: StartProcessOptions): RunningProcess {
+export function startProcess(spawner: Spawner, o: StartProcessOptions): RunningProcess {
   const startedAt = Date.now();
   let timedOut = false;
   let terminated = false;
   let exited = false;
   let termTimer: NodeJS.Timeout | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  const child = spawn(o.argv[0], o.argv.slice(1), {
-    cwd: o.cwd,
-    env: o.env,
-    stdio: ["ignore", o.stdoutFd, o.stderrFd],
-    detached: true,
+  let pid: number | null = null;
+  let resolvePid!: (pid: number | null) => void;
+  const pidKnown = new Promise<number | null>((resolve) => {
+    resolvePid = resolve;
   });
-  const pid = child.pid ?? null;
   const stop = () => {
     if (pid === null || killTimer || exited) return;
     signalGroup(pid, "SIGTERM");
-    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), o.killGraceMs);
+    const group = pid;
+    killTimer = setTimeout(() => signalGroup(group, "SIGKILL"), o.killGraceMs);
   };
-  if (o.walltimeMs !== undefined && pid !== null) {
-    termTimer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, o.walltimeMs);
-  }
+  let resolveDone!: (outcome: ProcessOutcome) => void;
   const done = new Promise<ProcessOutcome>((resolve) => {
-    const finish = (exitCode: number | null, signal: string | null, spawnError: Error | null) => {
-      if (exited) return;
-      exited = true;
-      const endedAt = Date.now();
-      clearTimeout(termTimer);
-      clearTimeout(killTimer);
-      if (pid !== null && (timedOut || terminated)) signalGroup(pid, "SIGKILL");
-      const tail = o.tailBytes ?? 4096;
-      const stdoutTail = tailOf(o.stdoutFd, tail);
-      const stderrTail = tailOf(o.stderrFd, tail);
-      closeSync(o.stdoutFd);
-      closeSync(o.stderrFd);
-      resolve({
-        pid,
-        exitCode,
-        signal,
-        timedOut,
-        terminated,
-        spawnError,
-        startedAt,
-        endedAt,
-        stdoutTail,
-        stderrTail,
-      });
-    };
-    child.once("error", (e) => finish(null, null, e));
-    child.once("exit", (code, signal) => finish(code, signal, null));
+    resolveDone = resolve;
   });
+  const finish = (exitCode: number | null, signal: string | null, spawnError: Error | null) => {
+    if (exited) return;
+    exited = true;
+    const endedAt = Date.now();
+    clearTimeout(termTimer);
+    clearTimeout(killTimer);
+    if (pid !== null && (timedOut || terminated)) signalGroup(pid, "SIGKILL");
+    const tail = o.tailBytes ?? 4096;
+    const stdoutTail = tailOf(o.stdoutFd, tail);
+    const stderrTail = tailOf(o.stderrFd, tail);
+    closeSync(o.stdoutFd);
+    closeSync(o.stderrFd);
+    resolvePid(pid);
+    resolveDone({
+      pid,
+      exitCode,
+      signal,
+      timedOut,
+      terminated,
+      spawnError,
+      startedAt,
+      endedAt,
+      stdoutTail,
+      stderrTail,
+    });
+  };
+  spawner.spawn(
+    { argv: o.argv, cwd: o.cwd, env: o.env, stdoutFd: o.stdoutFd, stderrFd: o.stderrFd },
+    (report) => {
+      if (report.type === "spawned") {
+        pid = report.pid;
+        resolvePid(pid);
+        if (o.walltimeMs !== undefined) {
+          termTimer = setTimeout(
+            () => {
+              timedOut = true;
+              stop();
+            },
+            Math.max(0, o.walltimeMs - (Date.now() - startedAt)),
+          );
+        }
+        if (terminated) stop();
+      } else if (report.type === "error") {
+        finish(null, null, Object.assign(new Error(report.message), { code: report.code }));
+      } else {
+        finish(report.code, report.signal, null);
+      }
+    },
+  );
   return {
-    pid,
+    pid: pidKnown,
     done,
     terminate() {
       terminated = true;

@@ -22,6 +22,7 @@ import { WORKFLOW_VERSION } from "../version.js";
 import { backoffDelay } from "./backoff.js";
 import { resolveExecutable } from "./executable.js";
 import { startProcess } from "./process.js";
+import type { Spawner } from "./spawner.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 /** Counters of one launcher run. */
@@ -45,6 +46,8 @@ export interface RunContext {
   log: pino.Logger;
   workers: () => WorkerPool;
   stats: LaunchStats;
+  /** Threads that start subprocesses. */
+  spawner: Spawner;
   /** Executables already found (argv[0], cwd when relative, PATH). */
   executables: Set<string>;
   /** Environment of each app (process env + app env) and its digest, computed once. */
@@ -230,7 +233,8 @@ export async function execute(
       });
       ended = await runInWorker(ctx, task, p, handle);
     } else {
-      const proc = startProcess({
+      const startedAt = Date.now();
+      const proc = startProcess(ctx.spawner, {
         argv: p.argv,
         cwd: p.workdir,
         env: p.env,
@@ -243,9 +247,9 @@ export async function execute(
       try {
         attemptId = await store.startRun(task.id, ctx.launcherId, {
           ...base,
-          pid: proc.pid,
+          pid: await proc.pid,
           argv: p.argv,
-          startedAt: Date.now(),
+          startedAt,
         });
       } catch (error) {
         proc.terminate();
