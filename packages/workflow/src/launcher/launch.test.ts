@@ -34,8 +34,13 @@ describe("launch: DAG ordering and provenance", () => {
       t("f", ["e"]),
       t("e"),
     ]);
-    const summary = await launch({ site, maxCpus: 2, ...fast });
+    const seen: number[] = [];
+    const onProgress = (c: Record<string, number>) =>
+      void seen.push(Object.values(c).reduce((x, y) => x + y, 0));
+    const summary = await launch({ site, maxCpus: 2, ...fast, onProgress, progressMs: 10 });
     expect(summary).toMatchObject({ started: 7, finished: 7, failed: 0, reason: "idle" });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((n) => n === 7)).toBe(true);
     const lines = readFileSync(log, "utf8").trim().split("\n");
     const at = (line: string) => {
       const i = lines.indexOf(line);

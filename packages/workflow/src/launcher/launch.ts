@@ -50,8 +50,10 @@ export interface LaunchOptions {
   prefetch?: number;
   /** Worker threads for apps that opt in (default maxCpus). */
   maxWorkers?: number;
-  /** Called about every lease quarter with the site's counts. */
+  /** Called every `progressMs` with the site's counts by state. */
   onProgress?: (counts: Record<TaskState, number>) => void;
+  /** Interval of `onProgress`, ms (default 500). */
+  progressMs?: number;
   /** Launcher id (default host-pid-random). */
   id?: string;
 }
@@ -188,7 +190,6 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
         stop("requeue");
       }
       await requeue();
-      if (options.onProgress) options.onProgress(await store.countTasks());
     } catch (error) {
       log.error({ error: errorMessage(error) }, "heartbeat failed");
     } finally {
@@ -196,6 +197,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     }
   };
   const timer = setInterval(tick, Math.max(25, Math.min(Math.floor(leaseMs / 4), 5000)));
+  const onProgress = options.onProgress;
+  const progressTimer = onProgress
+    ? setInterval(() => {
+        store
+          .countTasks()
+          .then(onProgress)
+          .catch(() => {});
+      }, options.progressMs ?? 500)
+    : undefined;
   await requeue();
 
   /** Claimed tasks being staged in or waiting for a free slot (prefetched, so a slot never waits for stage-in). */
@@ -327,6 +337,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     }
   } finally {
     clearInterval(timer);
+    clearInterval(progressTimer);
     options.signal?.removeEventListener("abort", onAbort);
     if (options.handleSignals) {
       process.off("SIGINT", onSignal);
