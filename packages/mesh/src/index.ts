@@ -1,0 +1,48 @@
+export { decodeDraco, encodeDraco, type IntegerMesh } from "./draco.js";
+export {
+  InvalidLabelsError,
+  LabelNotFoundError,
+  MeshError,
+  type MeshErrorDetails,
+  MeshFormatError,
+  MeshWriteError,
+} from "./errors.js";
+export { decodeGlb, encodeGlb, type NamedMesh } from "./glb.js";
+export { directedHausdorff, hausdorffDistance, pointTriangleDistance2 } from "./hausdorff.js";
+export { checkLabelArray, type LabelArray } from "./label-array.js";
+export { decodeLegacyFragment, encodeLegacyFragment } from "./legacy.js";
+export { type MarchingCubesOptions, marchingCubes } from "./marching-cubes.js";
+export { type Mesh, meshBounds, triangleCount, vertexCount, vertexNormals } from "./mesh.js";
+export {
+  decodeManifest,
+  decodeMultiresLod,
+  encodeManifest,
+  encodeMultiresMesh,
+  type MultiresManifest,
+  type MultiresOptions,
+  mortonCode,
+  splitMeshByGrid,
+} from "./multires.js";
+export { murmurHash3x86_128, murmurHash64 } from "./murmurhash3.js";
+export { decodeObj, encodeObj } from "./obj.js";
+export { decodePly, encodePly } from "./ply.js";
+export {
+  type PrecomputedOptions,
+  type PrecomputedSummary,
+  readPrecomputedMesh,
+  writePrecomputedMeshes,
+} from "./precomputed.js";
+export {
+  decodeMinishardIndex,
+  encodeShards,
+  readShardChunk,
+  type ShardChunk,
+  type ShardEntry,
+  type ShardingSpec,
+  type ShardLocation,
+  shardFileName,
+  shardingSpecSchema,
+  shardLocation,
+} from "./sharding.js";
+export { type SimplifyOptions, simplifyMesh } from "./simplify.js";
+export { enclosedVolume, type MeshTopology, meshTopology, surfaceArea } from "./topology.js";
