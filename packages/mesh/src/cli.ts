@@ -1,1 +1,148 @@
-export {};
+import { openVolume, startProgressBar } from "@tessera/volume";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { meshVolume } from "./block.js";
+import type { Mesh } from "./mesh.js";
+import { writePrecomputedMeshes } from "./precomputed.js";
+import { DEFAULT_VIEWER_DIST, serveRun } from "./serve.js";
+import type { ShardingSpec } from "./sharding.js";
+import { simplifyMesh } from "./simplify.js";
+import { writeMeshFiles } from "./write-meshes.js";
+
+function integerList(value: string): number[] {
+  const numbers = value.split(",").map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n < 1))
+    throw new InvalidArgumentError(`expected positive integers like 64,256,256, got "${value}"`);
+  return numbers;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0)) throw new InvalidArgumentError(`expected a non-negative number, got "${value}"`);
+  return n;
+}
+
+/** Options of the `mesh` command as parsed by commander. */
+interface MeshCliOptions {
+  input: string;
+  output: string;
+  format: "ply" | "glb" | "obj" | "precomputed" | "precomputed-legacy";
+  simplify?: number;
+  labels?: number[];
+  block?: number[];
+  lods: number;
+  sharded?: boolean;
+  resolution?: number[];
+}
+
+/**
+ * The `mesh` command: `tessera mesh --input seg.zarr --output meshes/ --format ply|glb|obj|precomputed
+ * [--simplify 40]`, with progress bars for meshing and writing.
+ */
+export function meshCommand(): Command {
+  return new Command("mesh")
+    .description("surface meshes of every label of a segmentation (multi-label marching cubes)")
+    .requiredOption("-i, --input <zarr>", "label volume (zarr array, integer dtype)")
+    .requiredOption("-o, --output <dir>", "output folder")
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["ply", "glb", "obj", "precomputed", "precomputed-legacy"])
+        .default("ply"),
+    )
+    .option("-s, --simplify <nm>", "quadric simplification with this maximum error in nm", positive)
+    .option("--labels <ids>", "mesh only these label ids, e.g. 12,40", integerList)
+    .option("--block <zyx>", "mesh block by block with this block shape, e.g. 64,256,256", integerList)
+    .option("--resolution <zyx>", "voxel size in nm (default: the volume's resolution attribute)", (v) =>
+      v.split(",").map(Number),
+    )
+    .option("--lods <n>", "levels of detail for --format precomputed", (v) => integerList(v)[0], 3)
+    .option("--sharded", "precomputed: write neuroglancer_uint64_sharded_v1 shards (murmurhash3)")
+    .action(async (opts: MeshCliOptions) => {
+      const volume = await openVolume(opts.input);
+      const res = (opts.resolution ?? volume.resolution ?? [1, 1, 1]) as [number, number, number];
+      const bar = startProgressBar("mesh", "blocks");
+      let meshes: Map<number, Mesh>;
+      try {
+        meshes = await meshVolume(volume, {
+          resolutionNm: res,
+          labels: opts.labels,
+          blockShape: opts.block as [number, number, number] | undefined,
+          onProgress: (d, t) => bar.update(d, t),
+        });
+      } finally {
+        bar.stop();
+      }
+      const ids = [...meshes.keys()];
+      const before = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
+      if (opts.simplify !== undefined && opts.format !== "precomputed") {
+        const sbar = startProgressBar("simplify", "segments");
+        ids.forEach((id, i) => {
+          meshes.set(id, simplifyMesh(meshes.get(id) as Mesh, { maxErrorNm: opts.simplify }));
+          sbar.update(i + 1, ids.length);
+        });
+        sbar.stop();
+      }
+      const wbar = startProgressBar("write", "segments");
+      let done = 0;
+      const tick = () => wbar.update(++done, ids.length);
+      try {
+        if (opts.format === "precomputed" || opts.format === "precomputed-legacy") {
+          const sharding: ShardingSpec | undefined = opts.sharded
+            ? {
+                "@type": "neuroglancer_uint64_sharded_v1",
+                preshift_bits: 0,
+                hash: "murmurhash3_x86_128",
+                minishard_bits: 6,
+                shard_bits: 0,
+                minishard_index_encoding: "gzip",
+                data_encoding: "gzip",
+              }
+            : undefined;
+          await writePrecomputedMeshes(opts.output, meshes, {
+            format: opts.format === "precomputed" ? "multires" : "legacy",
+            resolutionNm: res,
+            numLods: opts.lods,
+            maxErrorNm: opts.simplify,
+            sharding,
+            onSegment: tick,
+          });
+        } else {
+          await writeMeshFiles(opts.output, meshes, opts.format, res, tick);
+        }
+      } finally {
+        wbar.stop();
+      }
+      const after = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
+      process.stdout.write(
+        `${JSON.stringify({ output: opts.output, format: opts.format, segments: ids.length, triangles: after, trianglesBeforeSimplification: before })}\n`,
+      );
+    });
+}
+
+/**
+ * The `serve` command: `tessera serve <run-dir> [--port 8080] [--host 127.0.0.1]` serves the run's
+ * files and the 3D viewer until interrupted.
+ */
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description("serve a run folder and the 3D neuron viewer over HTTP")
+    .argument("<run-dir>", "run folder (holding meshes.json or meshes/meshes.json)")
+    .option("-p, --port <port>", "TCP port", (v) => integerList(v)[0], 8080)
+    .option("--host <host>", "interface to bind (0.0.0.0 exposes it to the network)", "127.0.0.1")
+    .option("--viewer-dist <dir>", "built viewer folder", DEFAULT_VIEWER_DIST)
+    .action(async (runDir: string, opts: { port: number; host: string; viewerDist: string }) => {
+      const server = await serveRun({
+        runDir,
+        port: opts.port,
+        host: opts.host,
+        viewerDist: opts.viewerDist,
+      });
+      process.stdout.write(`serving ${runDir} at ${server.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          server.close().then(done, done);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}

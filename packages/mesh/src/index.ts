@@ -1,3 +1,4 @@
+export { type MeshBlockOptions, type MeshVolumeOptions, meshBlock, meshVolume } from "./block.js";
 export { decodeDraco, encodeDraco, type IntegerMesh } from "./draco.js";
 export {
   InvalidLabelsError,
@@ -12,7 +13,9 @@ export { directedHausdorff, hausdorffDistance, pointTriangleDistance2 } from "./
 export { checkLabelArray, type LabelArray } from "./label-array.js";
 export { decodeLegacyFragment, encodeLegacyFragment } from "./legacy.js";
 export { type MarchingCubesOptions, marchingCubes } from "./marching-cubes.js";
+export { mergeFragments } from "./merge.js";
 export { type Mesh, meshBounds, triangleCount, vertexCount, vertexNormals } from "./mesh.js";
+export { mimeType } from "./mime.js";
 export {
   decodeManifest,
   decodeMultiresLod,
@@ -32,6 +35,7 @@ export {
   readPrecomputedMesh,
   writePrecomputedMeshes,
 } from "./precomputed.js";
+export { DEFAULT_VIEWER_DIST, type RunningServer, type ServeOptions, safeJoin, serveRun } from "./serve.js";
 export {
   decodeMinishardIndex,
   encodeShards,
@@ -46,3 +50,4 @@ export {
 } from "./sharding.js";
 export { type SimplifyOptions, simplifyMesh } from "./simplify.js";
 export { enclosedVolume, type MeshTopology, meshTopology, surfaceArea } from "./topology.js";
+export { type MeshFileFormat, type MeshIndex, type MeshIndexEntry, writeMeshFiles } from "./write-meshes.js";
