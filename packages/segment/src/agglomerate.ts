@@ -76,10 +76,22 @@ export function agglomerate(
   idSet.delete(0);
   const fragmentIds = Float64Array.from(idSet).sort();
   const nodes = fragmentIds.length;
-  const indexOf = new Map<number, number>();
-  fragmentIds.forEach((id, k) => {
-    indexOf.set(id, k);
-  });
+  // fragment id → node index: a dense table when ids are small, else a Map
+  const maxId = nodes > 0 ? fragmentIds[nodes - 1] : 0;
+  let indexOf: (id: number) => number;
+  if (maxId < 4 * nodes + 1024) {
+    const table = new Int32Array(maxId + 1);
+    fragmentIds.forEach((id, k) => {
+      table[id] = k;
+    });
+    indexOf = (id) => table[id];
+  } else {
+    const map = new Map<number, number>();
+    fragmentIds.forEach((id, k) => {
+      map.set(id, k);
+    });
+    indexOf = (id) => map.get(id) as number;
+  }
   // mutable copies of edge statistics
   const m = graph.size;
   const sum = Float64Array.from(graph.sum);
@@ -110,8 +122,8 @@ export function agglomerate(
   // tie-break keys: the fragment ids the edge joined in the input graph (fixed; merged edges keep the surviving edge's)
   const push = (e: number) => heap.push(score(e), graph.u[e], graph.v[e], e, version[e]);
   for (let e = 0; e < m; e++) {
-    a[e] = indexOf.get(graph.u[e]) as number;
-    b[e] = indexOf.get(graph.v[e]) as number;
+    a[e] = indexOf(graph.u[e]);
+    b[e] = indexOf(graph.v[e]);
     if (a[e] === b[e]) {
       alive[e] = 0;
       continue;

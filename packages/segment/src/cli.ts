@@ -2,16 +2,11 @@ import { readFile } from "node:fs/promises";
 import { Box, openVolume, readHdf5Dataset, startProgressBar, VolumeError } from "@tessera/volume";
 import { Command, InvalidArgumentError } from "commander";
 import type { LabelArray } from "./arrays.js";
-import {
-  agglomerateRun,
-  type BlockSummary,
-  parseRun,
-  prepareRun,
-  runFragmentsBlock,
-  runGraphBlock,
-  runGrid,
-  runRelabelBlock,
-} from "./block.js";
+import { agglomerateRun } from "./block-agglomerate.js";
+import { runFragmentsBlock } from "./block-fragments.js";
+import { runGraphBlock } from "./block-graph.js";
+import { runRelabelBlock } from "./block-relabel.js";
+import { type BlockSummary, parseRun, prepareRun, runGrid } from "./block-run.js";
 import { SegmentError, SegmentOptionsError } from "./errors.js";
 import { evaluateSegmentation } from "./evaluate.js";
 import { evaluateOptionsSchema, parseOptions, type SegmentRun } from "./options.js";

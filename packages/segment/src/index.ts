@@ -24,19 +24,13 @@ export {
   type Shape3,
   voxelCount,
 } from "./arrays.js";
-export {
-  agglomerateRun,
-  type BlockSummary,
-  graphFile,
-  lookupFile,
-  parseRun,
-  prepareRun,
-  runFragmentsBlock,
-  runGraphBlock,
-  runGrid,
-  runRelabelBlock,
-  segmentBlockwise,
-} from "./block.js";
+export { segmentBlockwise } from "./block.js";
+export { agglomerateRun, lookupFile, readLookup } from "./block-agglomerate.js";
+export { faceFile } from "./block-faces.js";
+export { runFragmentsBlock } from "./block-fragments.js";
+export { graphFile, runGraphBlock } from "./block-graph.js";
+export { runRelabelBlock } from "./block-relabel.js";
+export { type BlockSummary, parseRun, prepareRun, runGrid } from "./block-run.js";
 export { type BorderMaskOptions, cremiBorderMask } from "./border-mask.js";
 export {
   type Components,

@@ -1,5 +1,4 @@
 import { checkLabels, checkLength, checkShape, type ScalarArray } from "./arrays.js";
-import { BucketQueue } from "./bucket-queue.js";
 import { SegmentDtypeError } from "./errors.js";
 import { quantise } from "./quantise.js";
 
@@ -46,7 +45,7 @@ const BLOCKED = 0xffffffff;
 
 /**
  * The flood itself, on a copy padded by one voxel of blocked border (no bounds checks in the loop):
- * one push per voxel into a {@link BucketQueue}.
+ * one push per voxel into a FIFO bucket queue (linked lists per level, bitmap of non-empty levels).
  */
 function flood(
   level: Uint8Array | Uint16Array,
@@ -64,7 +63,27 @@ function flood(
   const P = PXY * (Z + 2);
   const out = new Uint32Array(P).fill(BLOCKED);
   const lev = level instanceof Uint8Array ? new Uint8Array(P) : new Uint16Array(P);
-  const queue = new BucketQueue(levels, P);
+  // FIFO bucket queue, inlined: linked lists through `next`, a bitmap of non-empty buckets, and
+  // `cur` = a lower bound of the lowest non-empty bucket (a push below it lowers it).
+  const head = new Int32Array(levels).fill(-1);
+  const tail = new Int32Array(levels).fill(-1);
+  const next = new Int32Array(P);
+  const words = new Uint32Array((levels + 31) >>> 5);
+  let size = 0;
+  let cur = levels;
+  const push = (j: number, l: number) => {
+    next[j] = -1;
+    const t = tail[l];
+    if (t === -1) {
+      head[l] = j;
+      words[l >>> 5] |= 1 << (l & 31);
+      if (l < cur) cur = l;
+    } else {
+      next[t] = j;
+    }
+    tail[l] = j;
+    size++;
+  };
   for (let z = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {
       const src = (z * Y + y) * X;
@@ -76,44 +95,56 @@ function flood(
         if (mask !== undefined && mask[i] === 0) continue;
         const s = seeds[i];
         out[j] = s;
-        if (s !== 0) queue.push(j, lev[j]);
+        if (s !== 0) push(j, lev[j]);
       }
     }
   }
   // neighbour order of scikit-image: −z, −y, −x, +x, +y, +z
   const dz = planar ? 0 : PXY;
-  while (queue.size > 0) {
-    const i = queue.pop();
+  while (size > 0) {
+    // lowest non-empty bucket at or above cur
+    let w = cur >>> 5;
+    let bits = words[w] & (-1 << (cur & 31));
+    while (bits === 0) bits = words[++w];
+    cur = (w << 5) + (31 - Math.clz32(bits & -bits));
+    const i = head[cur];
+    const n = next[i];
+    head[cur] = n;
+    if (n === -1) {
+      tail[cur] = -1;
+      words[w] &= ~(1 << (cur & 31));
+    }
+    size--;
     const label = out[i];
     let j = i - dz;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
     j = i - PX;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
     j = i - 1;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
     j = i + 1;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
     j = i + PX;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
     j = i + dz;
     if (out[j] === 0) {
       out[j] = label;
-      queue.push(j, lev[j]);
+      push(j, lev[j]);
     }
   }
   const result = new Uint32Array(Z * Y * X);
