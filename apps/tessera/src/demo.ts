@@ -2,7 +2,16 @@ import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { emPhantom } from "@tessera/phantom";
-import { BlockGrid, createGroup, createVolume, openVolume, type TypedArray } from "@tessera/volume";
+import {
+  BlockGrid,
+  cOrderStrides,
+  copyRegion,
+  createGroup,
+  createVolume,
+  openVolume,
+  type TypedArray,
+  typedArrayFor,
+} from "@tessera/volume";
 import type { Logger } from "pino";
 
 /** Options of {@link runDemo}. */
@@ -97,20 +106,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     roi: volumes[0].bounds,
     blockShape: chunks.map((c, i) => (i === 0 ? c : c * 2)),
   });
-  const plane = shape[1] * shape[2];
+  const wholeStrides = cOrderStrides(shape);
   let done = 0;
   for (const block of grid.blocks()) {
-    const { begin, shape: bs } = { begin: block.writeBox.begin, shape: block.writeBox.shape };
+    const box = block.writeBox;
     for (let a = 0; a < arrays.length; a++) {
-      const out = new (arrays[a].data.constructor as new (n: number) => TypedArray)(block.writeBox.size);
-      let o = 0;
-      for (let z = 0; z < bs[0]; z++)
-        for (let y = 0; y < bs[1]; y++) {
-          const start = (begin[0] + z) * plane + (begin[1] + y) * shape[2] + begin[2];
-          (out as Uint8Array).set((arrays[a].data as Uint8Array).subarray(start, start + bs[2]), o);
-          o += bs[2];
-        }
-      await volumes[a].write(block.writeBox, out);
+      const whole = { data: arrays[a].data, shape, strides: wholeStrides };
+      const out = {
+        data: new (typedArrayFor(arrays[a].dtype))(box.size),
+        shape: box.shape,
+        strides: cOrderStrides(box.shape),
+      };
+      copyRegion(whole, box.begin, out, [0, 0, 0], box.shape);
+      await volumes[a].write(box, out.data);
     }
     options.onProgress?.(++done, grid.count);
   }
