@@ -1,3 +1,4 @@
+/// <reference path="./draco3d.d.ts" />
 import draco3d from "draco3d";
 import { MeshFormatError, MeshWriteError } from "./errors.js";
 
