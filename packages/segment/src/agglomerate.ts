@@ -1,5 +1,6 @@
 import { EdgeHeap } from "./edge-heap.js";
 import { SegmentOptionsError } from "./errors.js";
+import { PairCounter } from "./pair-counter.js";
 import type { RegionGraph } from "./region-graph.js";
 
 /** Options of {@link agglomerate}. */
@@ -101,7 +102,24 @@ export function agglomerate(
   const b = new Int32Array(m);
   const version = new Int32Array(m);
   const alive = new Uint8Array(m).fill(1);
-  const adjacency: Map<number, number>[] = Array.from({ length: nodes }, () => new Map());
+  // incident-edge lists: slot 2e is edge e in the list of a[e], slot 2e+1 in the list of b[e]; lists
+  // are spliced in O(1) on a merge and dead edges are skipped lazily
+  const nextSlot = new Int32Array(2 * m).fill(-1);
+  const head = new Int32Array(nodes).fill(-1);
+  const tail = new Int32Array(nodes).fill(-1);
+  const listLength = new Float64Array(nodes);
+  const append = (node: number, slot: number) => {
+    if (tail[node] === -1) head[node] = slot;
+    else nextSlot[tail[node]] = slot;
+    tail[node] = slot;
+    listLength[node]++;
+  };
+  // (region, region) → edge, for finding the edge a moved edge must be combined with
+  const pairs = new PairCounter(2 * m + 16);
+  const lookup = (p: number, q: number) => {
+    const k = p < q ? pairs.index(p, q) : pairs.index(q, p);
+    return k;
+  };
   const parent = new Int32Array(nodes);
   for (let k = 0; k < nodes; k++) parent[k] = k;
   const find = (k: number) => {
@@ -121,6 +139,13 @@ export function agglomerate(
   const heap = new EdgeHeap();
   // tie-break keys: the fragment ids the edge joined in the input graph (fixed; merged edges keep the surviving edge's)
   const push = (e: number) => heap.push(score(e), graph.u[e], graph.v[e], e, version[e]);
+  const combine = (into: number, from: number) => {
+    sum[into] += sum[from];
+    count[into] += count[from];
+    if (histogram) for (let q = 0; q < bins; q++) histogram[into * bins + q] += histogram[from * bins + q];
+    alive[from] = 0;
+    version[into]++;
+  };
   for (let e = 0; e < m; e++) {
     a[e] = indexOf(graph.u[e]);
     b[e] = indexOf(graph.v[e]);
@@ -128,10 +153,18 @@ export function agglomerate(
       alive[e] = 0;
       continue;
     }
-    adjacency[a[e]].set(b[e], e);
-    adjacency[b[e]].set(a[e], e);
-    push(e);
+    const k = lookup(a[e], b[e]);
+    const existing = pairs.count[k] - 1;
+    if (existing >= 0) {
+      // a repeated pair in the input: combine into the first
+      combine(existing, e);
+      continue;
+    }
+    pairs.count[k] = e + 1;
+    append(a[e], 2 * e);
+    append(b[e], 2 * e + 1);
   }
+  for (let e = 0; e < m; e++) if (alive[e] === 1) push(e);
   const segments: Float64Array[] = [];
   const merges: number[] = [];
   let mergeCount = 0;
@@ -142,36 +175,41 @@ export function agglomerate(
       heap.pop();
       if (alive[e] === 0 || version[e] !== v) continue;
       alive[e] = 0;
-      // keep the region with the larger adjacency map; the other's edges move over
+      // the region with the shorter edge list moves over (its list is walked, then spliced)
       let keep = a[e];
       let gone = b[e];
-      if (adjacency[keep].size < adjacency[gone].size) [keep, gone] = [gone, keep];
+      if (listLength[keep] < listLength[gone]) [keep, gone] = [gone, keep];
       parent[gone] = keep;
       if (rep[gone] < rep[keep]) rep[keep] = rep[gone];
       mergeCount++;
-      const keepAdj = adjacency[keep];
-      keepAdj.delete(gone);
-      adjacency[gone].forEach((f, w) => {
-        if (w === keep) return;
-        const other = adjacency[w];
-        other.delete(gone);
-        const existing = keepAdj.get(w);
-        if (existing !== undefined) {
-          sum[existing] += sum[f];
-          count[existing] += count[f];
-          if (histogram)
-            for (let q = 0; q < bins; q++) histogram[existing * bins + q] += histogram[f * bins + q];
+      for (let slot = head[gone]; slot !== -1; slot = nextSlot[slot]) {
+        const f = slot >> 1;
+        if (alive[f] === 0) continue;
+        const mine = (slot & 1) === 0;
+        const w = mine ? b[f] : a[f];
+        if (w === keep) {
           alive[f] = 0;
-          version[existing]++;
+          continue;
+        }
+        if (mine) a[f] = keep;
+        else b[f] = keep;
+        const k = lookup(keep, w);
+        const existing = pairs.count[k] - 1;
+        if (existing >= 0 && alive[existing] === 1 && existing !== f) {
+          combine(existing, f);
           push(existing);
         } else {
-          if (a[f] === gone) a[f] = keep;
-          else b[f] = keep;
-          keepAdj.set(w, f);
-          other.set(keep, f);
+          pairs.count[k] = f + 1;
         }
-      });
-      adjacency[gone] = new Map();
+      }
+      if (head[gone] !== -1) {
+        if (tail[keep] === -1) head[keep] = head[gone];
+        else nextSlot[tail[keep]] = head[gone];
+        tail[keep] = tail[gone];
+      }
+      listLength[keep] += listLength[gone];
+      head[gone] = -1;
+      tail[gone] = -1;
     }
     const seg = new Float64Array(nodes);
     for (let k = 0; k < nodes; k++) seg[k] = fragmentIds[rep[find(k)]];
