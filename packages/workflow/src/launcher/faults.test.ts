@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliProcess, exited, freshSite, requireBin, waitFor } from "../../test/helpers.js";
@@ -132,5 +132,44 @@ describe("launcher faults (real launcher processes)", () => {
     }
     expect(launchers.size).toBe(2);
     expect(existsSync(join(site.dir, "logs", "workflow.log"))).toBe(true);
+  });
+
+  it("SIGINT: a CLI launcher stops claiming and lets the running task finish; a second SIGINT requeues", async () => {
+    requireBin();
+    const site = await freshSite();
+    const gate = join(site.dir, "gate");
+    await registerApp(site, {
+      name: "wait",
+      argv: ["sh", "-c", 'while [ ! -e "$0" ]; do sleep 0.02; done', gate],
+    });
+    const ids = await addTasks(site, [{ app: "wait" }, { app: "wait" }, { app: "wait" }]);
+    const args = ["launch", "--site", site.dir, "--max-cpus", "1", "--poll-ms", "20", "--no-progress"];
+    // tasks are staged in ahead of the one slot, so any of the waiting ones may start first
+    const runningOne = async (among: number[]) =>
+      waitFor(async () => {
+        const states = await site.store.statesOf(among);
+        return among.find((id) => states.get(id) === "RUNNING");
+      }, "a task to run");
+
+    const child = cliProcess(args);
+    const first = (await runningOne(ids))!;
+    child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(gate, "");
+    expect((await exited(child)).code).toBe(0);
+    expect((await site.store.statesOf([first])).get(first)).toBe("JOB_FINISHED");
+    const rest = ids.filter((id) => id !== first);
+    for (const id of rest) expect(await taskAttempts(site, id)).toEqual([]);
+
+    rmSync(gate);
+    const again = cliProcess(args);
+    const second = (await runningOne(rest))!;
+    again.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 100));
+    again.kill("SIGINT");
+    expect((await exited(again)).code).toBe(0);
+    const states = await site.store.statesOf(rest);
+    expect(rest.map((id) => states.get(id))).toEqual(["RESTART_READY", "RESTART_READY"]);
+    expect((await taskAttempts(site, second)).map((a) => a.status)).toEqual(["stopped"]);
   });
 });

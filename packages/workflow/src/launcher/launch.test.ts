@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { freshSite } from "../../test/helpers.js";
+import { InvalidFieldError } from "../errors.js";
 import { sha256File } from "../provenance.js";
 import { registerApp } from "../site.js";
-import { addTasks, countTasks, exportProvenance, getTask, taskAttempts } from "../tasks.js";
+import { addTasks, countTasks, eventsSince, exportProvenance, getTask, taskAttempts } from "../tasks.js";
 import { launch } from "./launch.js";
 
 const fast = { pollMs: 20, killGraceMs: 200, leaseMs: 2000 };
@@ -97,6 +98,16 @@ describe("launch: DAG ordering and provenance", () => {
     expect(a.inputs["in.txt"]).toBe(await sha256File(join(workdir, "in.txt")));
     expect(a.outputs["out.txt"]).toBe(a.inputs["in.txt"]);
     expect(a.toolVersions).toMatchObject({ copy: "1.2.3", sh: "dash", node: process.version });
+    expect((await eventsSince(site, 0, { taskId: id })).map((e) => e.to)).toEqual([
+      "READY",
+      "STAGED_IN",
+      "PREPROCESSED",
+      "RUNNING",
+      "RUN_DONE",
+      "POSTPROCESSED",
+      "STAGED_OUT",
+      "JOB_FINISHED",
+    ]);
     const exported = JSON.parse(JSON.stringify(await exportProvenance(site)));
     expect(exported.tasks[0].attempts[0].outputs["out.txt"]).toBe(a.outputs["out.txt"]);
     expect(exported.tasks[0].events.at(-1).to).toBe("JOB_FINISHED");
@@ -170,5 +181,15 @@ describe("launch: failures and bad input", () => {
     const [id] = await addTasks(site, [{ app: "wide" }]);
     await launch({ site, maxCpus: 2, ...fast });
     expect((await getTask(site, id)).lastError).toMatch(/expected at most 2 cpus .* found 8 cpus/);
+  });
+
+  it("rejects bad launch options naming the field", async () => {
+    const site = await freshSite();
+    const bad = await launch({ site, backend: "slurm" as "local" }).catch((e) => e);
+    expect(bad).toBeInstanceOf(InvalidFieldError);
+    expect(bad).toMatchObject({ field: "backend", found: '"slurm"' });
+    await expect(launch({ site, maxCpus: 0 })).rejects.toThrow(
+      /"maxCpus" is invalid: expected an integer >= 1, found 0/,
+    );
   });
 });
