@@ -82,9 +82,11 @@ export function marchingCubes(
   const rz = res[0];
 
   const S = Q * R;
-  const planeCache = new Int32Array(S * 8).fill(-1); // [parity][y][x][axis x|y][side]
-  const zCache = new Int32Array(S * 2).fill(-1); // [y][x][side]
-  // Per cube edge: offsets of its lower corner inside the cell.
+  // One cache of vertex ids per (edge, side): [plane parity 0 | plane parity 1 | z edges of the
+  // current layer], 4 slots per lattice point (x-edge, y-edge or z-edge × the label on either end).
+  const cache = new Int32Array(S * 12).fill(-1);
+  const Z_BASE = S * 8;
+  const edgeOff = new Int32Array(12); // offset of the edge's lower corner in the cell, times 4
   const edgeDz = new Int32Array(12);
   const edgeDy = new Int32Array(12);
   const edgeDx = new Int32Array(12);
@@ -93,26 +95,34 @@ export function marchingCubes(
     edgeDz[e] = (a >> 2) & 1;
     edgeDy[e] = (a >> 1) & 1;
     edgeDx[e] = a & 1;
+    edgeOff[e] = (edgeDy[e] * R + edgeDx[e]) * 4 + (EDGE_AXIS[e] === 2 ? 0 : EDGE_AXIS[e] * 2);
   }
+  const edgeBase = new Int32Array(12);
   const cc = new Uint32Array(8);
   const edgeA = EDGE_A;
   const edgeAxis = EDGE_AXIS;
   const triStart = TRI_START;
   const triEdges = TRI_EDGES;
 
-  // Capacity guess from the padded size; arrays grow by doubling when a volume is busier.
-  // (dense neuron segmentations give about 0.55 triangles and 0.27 vertices per voxel)
-  const guess = Math.max(1 << 15, Math.min(1 << 26, (P * Q * R) >> 2));
-  let vlab = new Uint32Array(guess);
-  let pos = new Float32Array(guess * 3);
-  let tri = new Uint32Array(guess * 6);
-  let nv = 0;
-  let nt = 0;
+  // Output written straight into per-label buffers (vertex ids are label-local).
+  const nl = ids.length;
+  const lpos: Float32Array<ArrayBuffer>[] = [];
+  const lidx: Uint32Array<ArrayBuffer>[] = [];
+  for (let k = 0; k < nl; k++) {
+    lpos.push(new Float32Array(k === 0 ? 0 : 192));
+    lidx.push(new Uint32Array(k === 0 ? 0 : 384));
+  }
+  const lnv = new Int32Array(nl);
+  const lnt = new Int32Array(nl);
 
   for (let cz = 0; cz < P - 1; cz++) {
-    const topParity = ((cz + 1) & 1) * S * 4;
-    planeCache.fill(-1, topParity, topParity + S * 4);
-    zCache.fill(-1);
+    const top = ((cz + 1) & 1) * S * 4;
+    cache.fill(-1, top, top + S * 4);
+    cache.fill(-1, Z_BASE, Z_BASE + S * 4);
+    for (let e = 0; e < 12; e++) {
+      edgeBase[e] = edgeOff[e] + (edgeAxis[e] === 2 ? Z_BASE : ((cz + edgeDz[e]) & 1) * S * 4);
+    }
+    const gz0 = bz + cz * rz;
     for (let cy = 0; cy < Q - 1; cy++) {
       let base = cz * S + cy * R;
       // corners 0,2,4,6 of the first cell; afterwards the right face of the previous cell
@@ -144,6 +154,7 @@ export function marchingCubes(
         a2 = a3;
         a4 = a5;
         a6 = a7;
+        const cell4 = (cy * R + cx) * 4;
         for (let k = 0; k < 8; k++) {
           const L = cc[k];
           if (L === 0) continue;
@@ -159,43 +170,42 @@ export function marchingCubes(
           for (let j = k; j < 8; j++) if (cc[j] === L) mask |= 1 << j;
           const t0 = triStart[mask];
           const t1 = triStart[mask + 1];
-          if (nt + (t1 - t0) > tri.length) tri = growU32(tri, nt + (t1 - t0));
+          let I = lidx[L];
+          let nt = lnt[L];
+          if (nt + (t1 - t0) > I.length) {
+            I = growU32(I, nt + (t1 - t0));
+            lidx[L] = I;
+          }
+          let Pp = lpos[L];
+          let nv = lnv[L];
           for (let t = t0; t < t1; t++) {
             const e = triEdges[t];
-            const side = cc[edgeA[e]] === L ? 0 : 1;
-            const axis = edgeAxis[e];
-            const ex = cx + edgeDx[e];
-            const ey = cy + edgeDy[e];
-            const yx = ey * R + ex;
-            let slot: number;
-            let cache: Int32Array;
-            if (axis === 2) {
-              cache = zCache;
-              slot = yx * 2 + side;
-            } else {
-              cache = planeCache;
-              slot = (((cz + edgeDz[e]) & 1) * S + yx) * 4 + axis * 2 + side;
-            }
+            const slot = edgeBase[e] + cell4 + (cc[edgeA[e]] === L ? 0 : 1);
             let v = cache[slot];
             if (v < 0) {
               v = nv++;
-              if (nv > vlab.length) {
-                vlab = growU32(vlab, nv);
-                pos = growF32(pos, vlab.length * 3);
+              if (nv * 3 > Pp.length) {
+                Pp = growF32(Pp, nv * 3);
+                lpos[L] = Pp;
               }
-              pos[v * 3] = bx + (ex + (axis === 0 ? 0.5 : 0)) * rx;
-              pos[v * 3 + 1] = by + (ey + (axis === 1 ? 0.5 : 0)) * ry;
-              pos[v * 3 + 2] = bz + (cz + edgeDz[e] + (axis === 2 ? 0.5 : 0)) * rz;
-              vlab[v] = L;
+              const axis = edgeAxis[e];
+              Pp[v * 3] = bx + (cx + edgeDx[e] + (axis === 0 ? 0.5 : 0)) * rx;
+              Pp[v * 3 + 1] = by + (cy + edgeDy[e] + (axis === 1 ? 0.5 : 0)) * ry;
+              Pp[v * 3 + 2] = gz0 + (edgeDz[e] + (axis === 2 ? 0.5 : 0)) * rz;
               cache[slot] = v;
             }
-            tri[nt++] = v;
+            I[nt++] = v;
           }
+          lnt[L] = nt;
+          lnv[L] = nv;
         }
       }
     }
   }
-  return splitByLabel(pos, vlab, nv, tri, nt, ids, out);
+  const order = Array.from({ length: nl - 1 }, (_, i) => i + 1).sort((x, y) => ids[x] - ids[y]);
+  for (const k of order)
+    out.set(ids[k], { positions: lpos[k].slice(0, lnv[k] * 3), indices: lidx[k].slice(0, lnt[k]) });
+  return out;
 }
 
 function growF32(a: Float32Array<ArrayBuffer>, min: number): Float32Array<ArrayBuffer> {
@@ -273,45 +283,4 @@ function compactLabels(
     }
   }
   return { cid, ids };
-}
-
-function splitByLabel(
-  pos: Float32Array,
-  vlab: Uint32Array,
-  nv: number,
-  tri: Uint32Array,
-  nt: number,
-  ids: number[],
-  out: Map<number, Mesh>,
-): Map<number, Mesh> {
-  const nl = ids.length;
-  const vcount = new Uint32Array(nl);
-  const tcount = new Uint32Array(nl);
-  const local = new Uint32Array(nv);
-  for (let v = 0; v < nv; v++) local[v] = vcount[vlab[v]]++;
-  for (let t = 0; t < nt; t += 3) tcount[vlab[tri[t]]]++;
-  const meshes: Mesh[] = [];
-  for (let k = 0; k < nl; k++) {
-    meshes.push({ positions: new Float32Array(vcount[k] * 3), indices: new Uint32Array(tcount[k] * 3) });
-  }
-  for (let v = 0; v < nv; v++) {
-    const p = meshes[vlab[v]].positions;
-    const o = local[v] * 3;
-    p[o] = pos[v * 3];
-    p[o + 1] = pos[v * 3 + 1];
-    p[o + 2] = pos[v * 3 + 2];
-  }
-  const tfill = new Uint32Array(nl);
-  for (let t = 0; t < nt; t += 3) {
-    const k = vlab[tri[t]];
-    const idx = meshes[k].indices;
-    const o = tfill[k];
-    idx[o] = local[tri[t]];
-    idx[o + 1] = local[tri[t + 1]];
-    idx[o + 2] = local[tri[t + 2]];
-    tfill[k] = o + 3;
-  }
-  const order = Array.from({ length: nl - 1 }, (_, i) => i + 1).sort((a, b) => ids[a] - ids[b]);
-  for (const k of order) out.set(ids[k], meshes[k]);
-  return out;
 }

@@ -85,6 +85,9 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
   let nref = 0;
   const locked = options.lockBoundary ? boundaryVertices(T, nv) : new Uint8Array(nv);
   const mark = new Int32Array(nv);
+  const memoStamp = new Int32Array(nv);
+  const memoVal = new Float64Array(nv);
+  let memoRound = 0;
   const mark2 = new Int32Array(nv);
   let stamp = 0;
   let alive = nt;
@@ -105,12 +108,21 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
   function edgeErrorsAround(t: number, c: number): void {
     const o = t * 4;
     const jPrev = (c + 2) % 3;
-    for (const j of [jPrev, c]) {
-      const a = T[t * 3 + j];
-      const b = T[t * 3 + ((j + 1) % 3)];
-      err[o + j] = optimalPoint(Q, a * 10, b * 10, V, a, b, p);
-    }
+    const a = T[t * 3 + jPrev];
+    const b = T[t * 3 + c];
+    const d = T[t * 3 + ((c + 1) % 3)];
+    err[o + jPrev] = ringError(b, a);
+    err[o + c] = ringError(b, d);
     err[o + 3] = Math.min(err[o], err[o + 1], err[o + 2]);
+  }
+
+  /** Error of edge (centre, x) for the ring being updated, computed once per neighbour x. */
+  function ringError(centre: number, x: number): number {
+    if (memoStamp[x] === memoRound) return memoVal[x];
+    const e = optimalPoint(Q, centre * 10, x * 10, V, centre, x, p);
+    memoStamp[x] = memoRound;
+    memoVal[x] = e;
+    return e;
   }
 
   function rebuildRefs(): void {
@@ -162,30 +174,21 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
       const u = T[t * 3 + ((c + 1) % 3)];
       const w = T[t * 3 + ((c + 2) % 3)];
       if (u === b || w === b) continue;
-      let d1x = V[u * 3] - p[0];
-      let d1y = V[u * 3 + 1] - p[1];
-      let d1z = V[u * 3 + 2] - p[2];
-      let d2x = V[w * 3] - p[0];
-      let d2y = V[w * 3 + 1] - p[1];
-      let d2z = V[w * 3 + 2] - p[2];
-      const l1 = Math.hypot(d1x, d1y, d1z);
-      const l2 = Math.hypot(d2x, d2y, d2z);
-      if (l1 === 0 || l2 === 0) return true;
-      d1x /= l1;
-      d1y /= l1;
-      d1z /= l1;
-      d2x /= l2;
-      d2y /= l2;
-      d2z /= l2;
-      if (Math.abs(d1x * d2x + d1y * d2y + d1z * d2z) > 0.999) return true;
-      let nx = d1y * d2z - d1z * d2y;
-      let ny = d1z * d2x - d1x * d2z;
-      let nz = d1x * d2y - d1y * d2x;
-      const ln = Math.hypot(nx, ny, nz);
-      nx /= ln;
-      ny /= ln;
-      nz /= ln;
-      if (nx * N[t * 3] + ny * N[t * 3 + 1] + nz * N[t * 3 + 2] < 0.2) return true;
+      const d1x = V[u * 3] - p[0];
+      const d1y = V[u * 3 + 1] - p[1];
+      const d1z = V[u * 3 + 2] - p[2];
+      const d2x = V[w * 3] - p[0];
+      const d2y = V[w * 3 + 1] - p[1];
+      const d2z = V[w * 3 + 2] - p[2];
+      const nx = d1y * d2z - d1z * d2y;
+      const ny = d1z * d2x - d1x * d2z;
+      const nz = d1x * d2y - d1y * d2x;
+      const n2 = nx * nx + ny * ny + nz * nz;
+      const l2 = (d1x * d1x + d1y * d1y + d1z * d1z) * (d2x * d2x + d2y * d2y + d2z * d2z);
+      // sin² of the corner angle below 0.002 (|cos| > 0.999): a sliver
+      if (n2 <= 0.002 * l2) return true;
+      // the triangle's normal would turn by more than ~78°
+      if (nx * N[t * 3] + ny * N[t * 3 + 1] + nz * N[t * 3 + 2] < 0.2 * Math.sqrt(n2)) return true;
     }
     return false;
   }
@@ -244,10 +247,9 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
         if (err[t * 4 + j] > threshold) continue;
         const a = T[t * 3 + j];
         const b = T[t * 3 + ((j + 1) % 3)];
-        if (locked[a] || locked[b]) continue;
+        if (locked[a] || locked[b] || !linkOk(a, b)) continue;
         const e = optimalPoint(Q, a * 10, b * 10, V, a, b, p);
-        if (e > threshold) continue;
-        if (!linkOk(a, b) || flips(a, b) || flips(b, a)) continue;
+        if (e > threshold || flips(a, b) || flips(b, a)) continue;
         V[a * 3] = p[0];
         V[a * 3 + 1] = p[1];
         V[a * 3 + 2] = p[2];
@@ -258,6 +260,7 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
         vstart[a] = start;
         vcount[a] = nref - start;
         vcount[b] = 0;
+        memoRound++;
         for (let r = start; r < nref; r++) edgeErrorsAround(refT[r], refC[r]);
         collapsed++;
         break;

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Meshing benchmark of @tessera/mesh (built dist) against skimage.measure.marching_cubes run per
+// label on scipy.ndimage.find_objects crops (Debian's python3-skimage / python3-scipy), same
+// volume, same spacing, in one run; prints both, the ratio, and the zmesh (C++) anchor figures
+// quoted in issue 5 next to ours.
+//
+//   node tools/bench/mesh/run.mjs [--repeats 3] [--no-peer]
+//
+// Input: neuroproof sample 2 ground truth (250³ uint32, 10 nm, 525 bodies) from ../shared/data.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { marchingCubes, simplifyMesh } from "../../../packages/mesh/dist/index.js";
+import { readHdf5Dataset } from "../../../packages/volume/dist/index.js";
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? dflt : Number(process.argv[i + 1]);
+};
+const repeats = arg("--repeats", 3);
+const withPeer = !process.argv.includes("--no-peer");
+const root = resolve(import.meta.dirname, "../../..");
+const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
+const gtPath = resolve(shared, "em/neuroproof-sample2/groundtruth.h5");
+const python = "/usr/bin/python3";
+
+// zmesh 1.x, built from source, single core, this kind of machine (issue 5)
+const ZMESH = {
+  mcSeconds: 0.25,
+  mvoxPerS: 62.5,
+  triangles: 7.67e6,
+  meshesOutSeconds: 4.7,
+  simplifySeconds: 52,
+  simplifiedTriangles: 772e3,
+};
+
+if (!existsSync(gtPath)) {
+  console.error(`neuroproof ground truth missing at ${gtPath}; set TESSERA_SHARED_DATA`);
+  process.exit(1);
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const { data, shape } = await readHdf5Dataset(gtPath, "stack");
+const voxels = shape[0] * shape[1] * shape[2];
+const res = [10, 10, 10];
+
+const mcTimes = [];
+let meshes;
+for (let r = 0; r < repeats; r++) {
+  const t0 = performance.now();
+  meshes = marchingCubes(data, shape, { resolutionNm: res });
+  mcTimes.push((performance.now() - t0) / 1000);
+}
+let triangles = 0;
+for (const m of meshes.values()) triangles += m.indices.length / 3;
+const mc = median(mcTimes);
+
+const t1 = performance.now();
+let simplified = 0;
+for (const m of meshes.values()) simplified += simplifyMesh(m, { maxErrorNm: 40 }).indices.length / 3;
+const simplifySeconds = (performance.now() - t1) / 1000;
+
+const PY = `
+import sys, time, json, numpy as np, h5py
+from scipy import ndimage
+from skimage.measure import marching_cubes
+labels = h5py.File(sys.argv[1], "r")["stack"][...]
+t = time.perf_counter()
+objs = ndimage.find_objects(labels)
+faces = 0
+bodies = 0
+for i, sl in enumerate(objs):
+    if sl is None or i + 1 == 0:
+        continue
+    lab = i + 1
+    crop = np.pad(labels[sl] == lab, 1)
+    verts, f, n, v = marching_cubes(crop.astype(np.uint8), level=0.5, spacing=(10.0, 10.0, 10.0))
+    faces += len(f)
+    bodies += 1
+print(json.dumps({"seconds": time.perf_counter() - t, "triangles": faces, "bodies": bodies}))
+`;
+let peer;
+if (withPeer) {
+  const ok = spawnSync(python, ["-c", "import skimage, scipy, h5py"], { stdio: "ignore" }).status === 0;
+  if (!ok) console.log("peer missing: apt-get install -y python3-skimage python3-scipy python3-h5py");
+  else {
+    const out = spawnSync(python, ["-c", PY, gtPath], { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (out.status === 0) peer = JSON.parse(out.stdout.trim().split("\n").pop());
+    else console.log(`peer failed: ${out.stderr.slice(-500)}`);
+  }
+}
+
+const fmt = (n, d = 2) => n.toFixed(d);
+console.log(
+  `neuroproof sample 2 ground truth: ${shape.join("×")} uint32, 10 nm, ${meshes.size} bodies (node ${process.version}, median of ${repeats})`,
+);
+console.log("");
+console.log(
+  "| | marching cubes (all bodies) | Mvox/s | triangles | simplify 40 nm | triangles after | reduction |",
+);
+console.log("|---|---|---|---|---|---|---|");
+console.log(
+  `| @tessera/mesh | ${fmt(mc)} s (meshes out included) | ${fmt(voxels / mc / 1e6, 1)} | ${(triangles / 1e6).toFixed(2)} M | ${fmt(simplifySeconds, 1)} s | ${(simplified / 1e3).toFixed(0)} k | ${fmt(triangles / simplified, 1)}× |`,
+);
+if (peer) {
+  console.log(
+    `| skimage 0.19 marching_cubes per label (find_objects crops) | ${fmt(peer.seconds)} s | ${fmt(voxels / peer.seconds / 1e6, 1)} | ${(peer.triangles / 1e6).toFixed(2)} M | – | – | – |`,
+  );
+}
+console.log(
+  `| zmesh (C++, issue anchor) | ${ZMESH.mcSeconds} s + ${ZMESH.meshesOutSeconds} s meshes out | ${ZMESH.mvoxPerS} | ${(ZMESH.triangles / 1e6).toFixed(2)} M | ${ZMESH.simplifySeconds} s | ${ZMESH.simplifiedTriangles / 1e3} k | ${fmt(ZMESH.triangles / ZMESH.simplifiedTriangles, 1)}× |`,
+);
+console.log("");
+if (peer)
+  console.log(
+    `speed-up vs skimage: ${fmt(peer.seconds / mc, 1)}× (goal ≥ 5×); triangle ratio ours/skimage ${fmt(triangles / peer.triangles)}`,
+  );
+console.log(
+  `marching cubes vs zmesh throughput: ${fmt(voxels / mc / 1e6 / ZMESH.mvoxPerS)}× (goal ≥ 0.5×); vs zmesh incl. meshes out: ${fmt((ZMESH.mcSeconds + ZMESH.meshesOutSeconds) / mc, 1)}×`,
+);
+console.log(
+  `meshes + simplification at 40 nm: ${fmt(mc + simplifySeconds, 1)} s (goal ≤ 10 s, zmesh ${ZMESH.mcSeconds + ZMESH.meshesOutSeconds + ZMESH.simplifySeconds} s), reduction ${fmt(triangles / simplified, 1)}× (goal ≥ 10×)`,
+);
