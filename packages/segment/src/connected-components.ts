@@ -75,20 +75,11 @@ export function connectedComponents(
   }
   const data = labelsAsNumbers(labels, "labels");
   const rows = Z * Y;
-  // count runs
-  let runCount = 0;
-  for (let r = 0; r < rows; r++) {
-    const base = r * X;
-    let prev = 0;
-    for (let x = 0; x < X; x++) {
-      const v = data[base + x];
-      if (v !== 0 && (x === 0 || v !== prev)) runCount++;
-      prev = v;
-    }
-  }
-  const start = new Int32Array(runCount);
-  const end = new Int32Array(runCount);
-  const value = new Float64Array(runCount);
+  // runs of equal non-zero labels along x, in one pass (arrays grow by doubling)
+  let capacity = Math.max(1024, rows * 4);
+  let start = new Int32Array(capacity);
+  let end = new Int32Array(capacity);
+  let value = new Float64Array(capacity);
   const rowBegin = new Int32Array(rows + 1);
   let k = 0;
   for (let r = 0; r < rows; r++) {
@@ -103,6 +94,18 @@ export function connectedComponents(
       }
       let e = x + 1;
       while (e < X && data[base + e] === v) e++;
+      if (k === capacity) {
+        capacity *= 2;
+        const grownStart = new Int32Array(capacity);
+        grownStart.set(start);
+        start = grownStart;
+        const grownEnd = new Int32Array(capacity);
+        grownEnd.set(end);
+        end = grownEnd;
+        const grownValue = new Float64Array(capacity);
+        grownValue.set(value);
+        value = grownValue;
+      }
       start[k] = x;
       end[k] = e;
       value[k] = v;
@@ -111,6 +114,7 @@ export function connectedComponents(
     }
   }
   rowBegin[rows] = k;
+  const runCount = k;
   const parent = new Int32Array(runCount);
   for (let i = 0; i < runCount; i++) parent[i] = i;
   const edgeExt = connectivity === 6 ? 0 : 1;
