@@ -98,8 +98,14 @@ export function marchingCubes(
     edgeOff[e] = (edgeDy[e] * R + edgeDx[e]) * 4 + (EDGE_AXIS[e] === 2 ? 0 : EDGE_AXIS[e] * 2);
   }
   const edgeBase = new Int32Array(12);
+  // Per table entry: cache offset of its edge on the side of the label being meshed, per layer.
+  const nEntries = TRI_EDGES.length;
+  const entrySide = new Int32Array(nEntries);
+  for (let m = 0; m < 256; m++) {
+    for (let t = TRI_START[m]; t < TRI_START[m + 1]; t++) entrySide[t] = (m >> EDGE_A[TRI_EDGES[t]]) & 1 ? 0 : 1;
+  }
+  const entryBase = new Int32Array(nEntries);
   const cc = new Uint32Array(8);
-  const edgeA = EDGE_A;
   const edgeAxis = EDGE_AXIS;
   const triStart = TRI_START;
   const triEdges = TRI_EDGES;
@@ -122,6 +128,7 @@ export function marchingCubes(
     for (let e = 0; e < 12; e++) {
       edgeBase[e] = edgeOff[e] + (edgeAxis[e] === 2 ? Z_BASE : ((cz + edgeDz[e]) & 1) * S * 4);
     }
+    for (let t = 0; t < nEntries; t++) entryBase[t] = edgeBase[triEdges[t]] + entrySide[t];
     const gz0 = bz + cz * rz;
     for (let cy = 0; cy < Q - 1; cy++) {
       let base = cz * S + cy * R;
@@ -179,10 +186,10 @@ export function marchingCubes(
           let Pp = lpos[L];
           let nv = lnv[L];
           for (let t = t0; t < t1; t++) {
-            const e = triEdges[t];
-            const slot = edgeBase[e] + cell4 + (cc[edgeA[e]] === L ? 0 : 1);
+            const slot = entryBase[t] + cell4;
             let v = cache[slot];
             if (v < 0) {
+              const e = triEdges[t];
               v = nv++;
               if (nv * 3 > Pp.length) {
                 Pp = growF32(Pp, nv * 3);
@@ -247,6 +254,10 @@ function compactLabels(
     }
   }
   const big = data instanceof BigUint64Array || data instanceof BigInt64Array;
+  if (!big && fillWithTable(data as Exclude<LabelArray, BigUint64Array | BigInt64Array>, shape, pad, padded, want, cid, ids, idOf)) {
+    checkWanted(want, idOf);
+    return { cid, ids };
+  }
   let last = 0;
   let lastId = 0;
   for (let z = 0; z < nz; z++) {
@@ -272,6 +283,11 @@ function compactLabels(
       }
     }
   }
+  checkWanted(want, idOf);
+  return { cid, ids };
+}
+
+function checkWanted(want: Set<number> | undefined, idOf: Map<number, number>): void {
   if (want !== undefined) {
     const missing = [...want].filter((w) => !idOf.has(w));
     if (missing.length > 0) {
@@ -282,5 +298,53 @@ function compactLabels(
       });
     }
   }
-  return { cid, ids };
+}
+
+/**
+ * Fast path of the compaction for labels below 2^24: a dense lookup table instead of a hash map.
+ * Returns false (doing nothing) when the labels are too large or negative.
+ */
+function fillWithTable(
+  data: Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array,
+  shape: readonly number[],
+  pad: Vec3,
+  padded: Vec3,
+  want: Set<number> | undefined,
+  cid: Uint32Array,
+  ids: number[],
+  idOf: Map<number, number>,
+): boolean {
+  let max = 0;
+  let min = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > max) max = v;
+    else if (v < min) min = v;
+  }
+  if (min < 0 || max >= 1 << 24) return false;
+  const lut = new Int32Array(max + 1).fill(-1);
+  lut[0] = 0;
+  const [nz, ny, nx] = shape;
+  const [, Q, R] = padded;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      let src = (z * ny + y) * nx;
+      let dst = ((z + pad[0]) * Q + y + pad[1]) * R + pad[2];
+      for (let x = 0; x < nx; x++, src++, dst++) {
+        const value = data[src];
+        let id = lut[value];
+        if (id < 0) {
+          if (want !== undefined && !want.has(value)) id = 0;
+          else {
+            id = ids.length;
+            ids.push(value);
+            idOf.set(value, id);
+          }
+          lut[value] = id;
+        }
+        cid[dst] = id;
+      }
+    }
+  }
+  return true;
 }
