@@ -217,10 +217,6 @@ export class SqliteStore implements TaskStore {
       const ins = this.st(
         "INSERT INTO tasks (app, state, params, resources, tags, workdir, pending_parents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       );
-      const ev = this.st(
-        "INSERT INTO events (task_id, ts, from_state, to_state, data) VALUES (?, ?, 'CREATED', ?, NULL)",
-      );
-      const tag = this.st("INSERT OR IGNORE INTO task_tags (tag, task_id) VALUES (?, ?)");
       const par = this.st("INSERT OR IGNORE INTO task_parents (child, parent) VALUES (?, ?)");
       const parentState = this.st("SELECT state FROM tasks WHERE id = ?").pluck();
       for (const row of rows) {
@@ -258,11 +254,21 @@ export class SqliteStore implements TaskStore {
             now,
           ).lastInsertRowid,
         );
-        ev.run(id, now, state);
-        for (const t of row.tags) tag.run(t, id);
         for (const p of parents) par.run(id, p);
         ids.push(id);
         states.push(state);
+      }
+      if (ids.length > 0) {
+        // one statement each for the creation events and the tag index of the whole batch (ids of
+        // one write transaction are consecutive)
+        const first = ids[0];
+        const last = ids[ids.length - 1];
+        this.st(
+          "INSERT INTO events (task_id, ts, from_state, to_state) SELECT id, ?, 'CREATED', state FROM tasks WHERE id BETWEEN ? AND ? ORDER BY id",
+        ).run(now, first, last);
+        this.st(
+          "INSERT OR IGNORE INTO task_tags (tag, task_id) SELECT j.value, t.id FROM tasks t, json_each(t.tags) j WHERE t.id BETWEEN ? AND ? AND t.tags IS NOT NULL",
+        ).run(first, last);
       }
       return ids;
     });
