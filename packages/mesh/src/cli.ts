@@ -5,7 +5,7 @@ import type { Mesh } from "./mesh.js";
 import { writePrecomputedMeshes } from "./precomputed.js";
 import { DEFAULT_VIEWER_DIST, serveRun } from "./serve.js";
 import type { ShardingSpec } from "./sharding.js";
-import { simplifyMesh } from "./simplify.js";
+import { simplifyMeshes } from "./simplify-pool.js";
 import { writeMeshFiles } from "./write-meshes.js";
 
 function integerList(value: string): number[] {
@@ -32,6 +32,7 @@ interface MeshCliOptions {
   lods: number;
   sharded?: boolean;
   resolution?: number[];
+  threads?: number;
 }
 
 /**
@@ -55,6 +56,11 @@ export function meshCommand(): Command {
       v.split(",").map(Number),
     )
     .option("--lods <n>", "levels of detail for --format precomputed", (v) => integerList(v)[0], 3)
+    .option(
+      "--threads <n>",
+      "worker threads for simplification (default: all cores)",
+      (v) => integerList(v)[0],
+    )
     .option("--sharded", "precomputed: write neuroglancer_uint64_sharded_v1 shards (murmurhash3)")
     .action(async (opts: MeshCliOptions) => {
       const volume = await openVolume(opts.input);
@@ -75,11 +81,15 @@ export function meshCommand(): Command {
       const before = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
       if (opts.simplify !== undefined && opts.format !== "precomputed") {
         const sbar = startProgressBar("simplify", "segments");
-        ids.forEach((id, i) => {
-          meshes.set(id, simplifyMesh(meshes.get(id) as Mesh, { maxErrorNm: opts.simplify }));
-          sbar.update(i + 1, ids.length);
-        });
-        sbar.stop();
+        try {
+          meshes = await simplifyMeshes(meshes, {
+            maxErrorNm: opts.simplify,
+            threads: opts.threads,
+            onProgress: (d, t) => sbar.update(d, t),
+          });
+        } finally {
+          sbar.stop();
+        }
       }
       const wbar = startProgressBar("write", "segments");
       let done = 0;

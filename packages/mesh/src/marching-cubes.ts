@@ -102,7 +102,8 @@ export function marchingCubes(
   const nEntries = TRI_EDGES.length;
   const entrySide = new Int32Array(nEntries);
   for (let m = 0; m < 256; m++) {
-    for (let t = TRI_START[m]; t < TRI_START[m + 1]; t++) entrySide[t] = (m >> EDGE_A[TRI_EDGES[t]]) & 1 ? 0 : 1;
+    for (let t = TRI_START[m]; t < TRI_START[m + 1]; t++)
+      entrySide[t] = (m >> EDGE_A[TRI_EDGES[t]]) & 1 ? 0 : 1;
   }
   const entryBase = new Int32Array(nEntries);
   const cc = new Uint32Array(8);
@@ -254,7 +255,19 @@ function compactLabels(
     }
   }
   const big = data instanceof BigUint64Array || data instanceof BigInt64Array;
-  if (!big && fillWithTable(data as Exclude<LabelArray, BigUint64Array | BigInt64Array>, shape, pad, padded, want, cid, ids, idOf)) {
+  if (
+    !big &&
+    fillWithTable(
+      data as Exclude<LabelArray, BigUint64Array | BigInt64Array>,
+      shape,
+      pad,
+      padded,
+      want,
+      cid,
+      ids,
+      idOf,
+    )
+  ) {
     checkWanted(want, idOf);
     return { cid, ids };
   }

@@ -9,8 +9,9 @@
 // Input: neuroproof sample 2 ground truth (250³ uint32, 10 nm, 525 bodies) from ../shared/data.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { resolve } from "node:path";
-import { marchingCubes, simplifyMesh } from "../../../packages/mesh/dist/index.js";
+import { marchingCubes, simplifyMesh, simplifyMeshes } from "../../../packages/mesh/dist/index.js";
 import { readHdf5Dataset } from "../../../packages/volume/dist/index.js";
 
 const arg = (name, dflt) => {
@@ -45,11 +46,15 @@ const voxels = shape[0] * shape[1] * shape[2];
 const res = [10, 10, 10];
 
 const mcTimes = [];
+const mcCpu = [];
 let meshes;
 for (let r = 0; r < repeats; r++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   meshes = marchingCubes(data, shape, { resolutionNm: res });
   mcTimes.push((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  mcCpu.push((c.user + c.system) / 1e6);
 }
 let triangles = 0;
 for (const m of meshes.values()) triangles += m.indices.length / 3;
@@ -59,6 +64,10 @@ const t1 = performance.now();
 let simplified = 0;
 for (const m of meshes.values()) simplified += simplifyMesh(m, { maxErrorNm: 40 }).indices.length / 3;
 const simplifySeconds = (performance.now() - t1) / 1000;
+const threads = availableParallelism();
+const t2 = performance.now();
+await simplifyMeshes(meshes, { maxErrorNm: 40, threads });
+const simplifyParallelSeconds = (performance.now() - t2) / 1000;
 
 const PY = `
 import sys, time, json, numpy as np, h5py
