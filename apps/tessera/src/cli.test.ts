@@ -25,6 +25,15 @@ describe("tessera CLI", () => {
     expect(result.stderr).toMatch(/expected positive integers/);
   });
 
+  it("mounts the workflow commands: site init, then status of the empty site", () => {
+    const site = join(tmp.path, "site");
+    const init = tessera("site", "init", site);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout.trim()).toBe(site);
+    const status = tessera("status", "--site", site);
+    expect(status.status, status.stderr).toBe(0);
+  });
+
   const snemi = sharedData("em/gala-snemi-mini");
   it.skipIf(!snemi.available)("imports a multi-page TIFF, prints info, exports PNG slices", () => {
     const output = join(tmp.path, "labels.zarr");

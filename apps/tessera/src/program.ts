@@ -1,6 +1,9 @@
 import { join, resolve } from "node:path";
+import { meshCommand, serveCommand } from "@tessera/mesh/cli";
+import { segmentCommand } from "@tessera/segment/cli";
 import { startProgressBar } from "@tessera/volume";
 import { volumeCommand } from "@tessera/volume/cli";
+import { registerWorkflowCommands } from "@tessera/workflow";
 import { Command, InvalidArgumentError } from "commander";
 import { formatDemoSummary, runDemo } from "./demo.js";
 import { createFileLogger } from "./logger.js";
@@ -47,5 +50,9 @@ export function createProgram(): Command {
     });
 
   program.addCommand(volumeCommand());
+  program.addCommand(segmentCommand());
+  program.addCommand(meshCommand());
+  program.addCommand(serveCommand());
+  registerWorkflowCommands(program);
   return program;
 }
