@@ -4,7 +4,7 @@
 // Usage: node tools/bench/workflow/run.mjs [--tasks 1000000] [--dispatch 2000] [--cpus 2] [--json out.json]
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -31,7 +31,12 @@ const DISPATCH = Number(opt.dispatch);
 const CPUS = Number(opt.cpus);
 const PREFETCH = Number(opt.prefetch);
 const QUERIES = Number(opt.queries);
-const results = { machine: { node: process.version, cpus: CPUS }, goals: {} };
+const results = { machine: { node: process.version, cpus: CPUS, loadavg: loadavg() }, goals: {} };
+console.log(
+  `node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} (other processes slow every figure below)`,
+);
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
