@@ -151,10 +151,15 @@ describe("launcher faults (real launcher processes)", () => {
         return among.find((id) => states.get(id) === "RUNNING");
       }, "a task to run");
 
+    const stops = () => {
+      const log = join(site.dir, "logs", "workflow.log");
+      return existsSync(log) ? readFileSync(log, "utf8").split('"msg":"stopping"').length - 1 : 0;
+    };
+
     const child = cliProcess(args);
     const first = (await runningOne(ids))!;
     child.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => stops() === 1, "the launcher to stop claiming");
     writeFileSync(gate, "");
     expect((await exited(child)).code).toBe(0);
     expect((await site.store.statesOf([first])).get(first)).toBe("JOB_FINISHED");
@@ -165,7 +170,7 @@ describe("launcher faults (real launcher processes)", () => {
     const again = cliProcess(args);
     const second = (await runningOne(rest))!;
     again.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => stops() === 2, "the second launcher to stop claiming");
     again.kill("SIGINT");
     expect((await exited(again)).code).toBe(0);
     const states = await site.store.statesOf(rest);
