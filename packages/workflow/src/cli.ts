@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { InvalidFieldError, WorkflowError } from "./errors.js";
 import { launch } from "./launcher/launch.js";
@@ -315,13 +314,14 @@ export function registerWorkflowCommands(program: Command): void {
           progress: boolean;
         }) =>
           withSite(o, async (s) => {
-            const bar =
-              o.progress && process.stderr.isTTY
-                ? new cliProgress.SingleBar(
-                    { stream: process.stderr, format: "{bar} {value}/{total} final | {running} running" },
-                    cliProgress.Presets.shades_classic,
-                  )
-                : undefined;
+            const cliProgress =
+              o.progress && process.stderr.isTTY ? (await import("cli-progress")).default : undefined;
+            const bar = cliProgress
+              ? new cliProgress.SingleBar(
+                  { stream: process.stderr, format: "{bar} {value}/{total} final | {running} running" },
+                  cliProgress.Presets.shades_classic,
+                )
+              : undefined;
             let barStarted = false;
             const summary = await launch({
               site: s,

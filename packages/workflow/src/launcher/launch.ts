@@ -96,7 +96,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const log = siteLogger(site.dir).child({ launcher: launcherId });
   const started = Date.now();
   const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
-  let workers: WorkerPool | undefined;
+  let workers: Promise<WorkerPool> | undefined;
   const spawner = new Spawner(Math.min(maxCpus, 4));
   const ctx: RunContext = {
     site,
@@ -111,7 +111,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     executables: new Set(),
     baseEnv: new Map(),
     workers: () => {
-      workers ??= new WorkerPool(options.maxWorkers ?? maxCpus, join(site.dir, ".tessera"));
+      workers ??= WorkerPool.create(options.maxWorkers ?? maxCpus, join(site.dir, ".tessera"));
       return workers;
     },
   };
@@ -344,7 +344,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       process.off("SIGTERM", onSignal);
     }
     await store.stopLauncher(launcherId).catch(() => {});
-    await workers?.close();
+    if (workers) await (await workers).close();
     await spawner.close();
     log.info({ ...stats, reason }, "launcher stopped");
     if (ownSite) await store.close();

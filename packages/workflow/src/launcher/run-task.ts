@@ -44,7 +44,7 @@ export interface RunContext {
   maxCpus: number;
   maxGpus: number;
   log: pino.Logger;
-  workers: () => WorkerPool;
+  workers: () => Promise<WorkerPool>;
   stats: LaunchStats;
   /** Threads that start subprocesses. */
   spawner: Spawner;
@@ -301,14 +301,12 @@ async function runInWorker(
   let error: string | null = null;
   let exitCode: number | null = 0;
   try {
-    const result = await ctx
-      .workers()
-      .run(
-        p.app.worker!,
-        p.params,
-        { taskId: task.id, workdir: p.workdir, site: ctx.site.dir, attempt: task.attempts },
-        ac.signal,
-      );
+    const result = await (await ctx.workers()).run(
+      p.app.worker!,
+      p.params,
+      { taskId: task.id, workdir: p.workdir, site: ctx.site.dir, attempt: task.attempts },
+      ac.signal,
+    );
     writeFileSync(join(p.workdir, "result.json"), `${JSON.stringify(result)}\n`);
   } catch (e) {
     exitCode = 1;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import type { WorkerEntry } from "../app.js";
 
 const WORKER_SOURCE = `
@@ -27,10 +27,14 @@ export interface WorkerTaskContext {
 
 /** A piscina pool running app functions in worker threads. */
 export class WorkerPool {
-  private readonly pool: Piscina;
+  private constructor(private readonly pool: Piscina) {}
 
-  /** `dir` receives the small worker entry module (the site's `.tessera` folder). */
-  constructor(maxThreads: number, dir: string) {
+  /**
+   * Start a pool (piscina is loaded only now, so launchers without worker apps stay small, which
+   * keeps their forks cheap). `dir` receives the small worker entry module (the site's `.tessera`).
+   */
+  static async create(maxThreads: number, dir: string): Promise<WorkerPool> {
+    const { Piscina } = await import("piscina");
     const digest = createHash("sha256").update(WORKER_SOURCE).digest("hex").slice(0, 16);
     mkdirSync(dir, { recursive: true });
     const filename = join(dir, `worker-${digest}.mjs`);
@@ -38,7 +42,7 @@ export class WorkerPool {
       writeFileSync(`${filename}.${process.pid}`, WORKER_SOURCE);
       renameSync(`${filename}.${process.pid}`, filename);
     }
-    this.pool = new Piscina({ filename, maxThreads, minThreads: 0, idleTimeout: 2000 });
+    return new WorkerPool(new Piscina({ filename, maxThreads, minThreads: 0, idleTimeout: 2000 }));
   }
 
   /** Run one task; rejects with the function's error, or an AbortError when `signal` fires. */
