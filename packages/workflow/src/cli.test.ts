@@ -95,6 +95,12 @@ describe("CLI", () => {
     expect(status).toMatch(/JOB_FINISHED\s+1/);
     expect(status).toMatch(/UPSTREAM_FAILED\s+1/);
     expect(status).toContain(`FAILED ${failing} fail: exit code 4: halo catalog is empty`);
+    expect(status).toContain("  | halo catalog is empty");
+    const statusJson = JSON.parse(cli(["status", "--site", s, "--json"]).stdout);
+    expect(statusJson.failures[0]).toMatchObject({
+      id: Number(failing),
+      stderrTail: "halo catalog is empty\n",
+    });
     const events = JSON.parse(cli(["events", "--site", s, "--since", "-5m", "--json"]).stdout);
     expect(events.some((e: { to: string }) => e.to === "JOB_FINISHED")).toBe(true);
     expect(cli(["task", "show", failing, "--site", s]).stdout).toContain("attempt 1 error exit=4");

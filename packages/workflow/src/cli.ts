@@ -392,7 +392,11 @@ export function registerWorkflowCommands(program: Command): void {
           const recent = await eventsSince(s, Date.now() - 60_000, { limit: 100_000 });
           const finishedPerSecond = recent.filter((e) => e.to === "JOB_FINISHED").length / 60;
           const failed = await listTasks(s, { state: "FAILED", limit: 20 });
-          const failures = failed.map((t) => ({ id: t.id, app: t.app, error: t.lastError }));
+          const failures = [];
+          for (const t of failed) {
+            const last = (await s.store.attempts(t.id)).at(-1);
+            failures.push({ id: t.id, app: t.app, error: t.lastError, stderrTail: last?.stderrTail ?? null });
+          }
           if (o.json) {
             process.stdout.write(`${JSON.stringify({ counts, finishedPerSecond, failures }, null, 2)}\n`);
             return;
@@ -400,7 +404,11 @@ export function registerWorkflowCommands(program: Command): void {
           for (const st of TASK_STATES)
             if (counts[st] > 0) process.stdout.write(`${st.padEnd(17)} ${counts[st]}\n`);
           process.stdout.write(`throughput        ${finishedPerSecond.toFixed(2)} tasks/s (last minute)\n`);
-          for (const f of failures) process.stdout.write(`FAILED ${f.id} ${f.app}: ${f.error ?? ""}\n`);
+          for (const f of failures) {
+            process.stdout.write(`FAILED ${f.id} ${f.app}: ${f.error ?? ""}\n`);
+            const tail = (f.stderrTail ?? "").trimEnd().split("\n").slice(-3).filter(Boolean);
+            for (const line of tail) process.stdout.write(`  | ${line}\n`);
+          }
         }),
       ),
     );

@@ -21,7 +21,7 @@ const { values: opt } = parseArgs({
     tasks: { type: "string", default: "1000000" },
     dispatch: { type: "string", default: "2000" },
     cpus: { type: "string", default: "2" },
-    prefetch: { type: "string", default: "8" },
+    prefetch: { type: "string" },
     queries: { type: "string", default: "200" },
     json: { type: "string" },
   },
@@ -29,7 +29,8 @@ const { values: opt } = parseArgs({
 const TOTAL = Number(opt.tasks);
 const DISPATCH = Number(opt.dispatch);
 const CPUS = Number(opt.cpus);
-const PREFETCH = Number(opt.prefetch);
+// tasks staged in ahead of free slots: the launcher's default (max(4, 2·cpus)) unless given
+const PREFETCH = opt.prefetch === undefined ? undefined : Number(opt.prefetch);
 const QUERIES = Number(opt.queries);
 const results = { machine: { node: process.version, cpus: CPUS, loadavg: loadavg() }, goals: {} };
 console.log(
@@ -72,7 +73,7 @@ try {
         "-e",
         `const wf = await import(${JSON.stringify(dist)});
          const t0 = performance.now();
-         const s = await wf.launch({ site: process.argv[1], maxCpus: ${CPUS}, pollMs: 5, leaseMs: 10000, prefetch: ${PREFETCH} });
+         const s = await wf.launch({ site: process.argv[1], maxCpus: ${CPUS}, pollMs: 5, leaseMs: 10000${PREFETCH === undefined ? "" : `, prefetch: ${PREFETCH}`} });
          console.log(JSON.stringify({ ...s, wallS: (performance.now() - t0) / 1000 }));`,
         dsite.dir,
       ],
