@@ -39,7 +39,20 @@ describe("tessera mesh", () => {
     });
     await v.write(Box.fromShape(shape), labels);
     const out = join(tmp.path, "ply");
-    await run(["--input", seg, "--output", out, "--format", "ply", "--simplify", "10", "--block", "6,16,16"]);
+    await run([
+      "--input",
+      seg,
+      "--output",
+      out,
+      "--format",
+      "ply",
+      "--simplify",
+      "10",
+      "--smooth",
+      "2",
+      "--block",
+      "6,16,16",
+    ]);
     const index = JSON.parse(readFileSync(join(out, "meshes.json"), "utf8"));
     expect(index.resolutionNm).toEqual(res);
     expect(index.segments.length).toBe(new Set(labels).size);

@@ -6,6 +6,7 @@ import { writePrecomputedMeshes } from "./precomputed.js";
 import { DEFAULT_VIEWER_DIST, serveRun } from "./serve.js";
 import type { ShardingSpec } from "./sharding.js";
 import { simplifyMeshes } from "./simplify-pool.js";
+import { smoothMesh } from "./smooth.js";
 import { writeMeshFiles } from "./write-meshes.js";
 
 function integerList(value: string): number[] {
@@ -33,6 +34,7 @@ interface MeshCliOptions {
   sharded?: boolean;
   resolution?: number[];
   threads?: number;
+  smooth?: number;
 }
 
 /**
@@ -50,6 +52,11 @@ export function meshCommand(): Command {
         .default("ply"),
     )
     .option("-s, --simplify <nm>", "quadric simplification with this maximum error in nm", positive)
+    .option(
+      "--smooth <iterations>",
+      "Taubin smoothing passes before simplification",
+      (v) => integerList(v)[0],
+    )
     .option("--labels <ids>", "mesh only these label ids, e.g. 12,40", integerList)
     .option("--block <zyx>", "mesh block by block with this block shape, e.g. 64,256,256", integerList)
     .option("--resolution <zyx>", "voxel size in nm (default: the volume's resolution attribute)", (v) =>
@@ -79,6 +86,9 @@ export function meshCommand(): Command {
       }
       const ids = [...meshes.keys()];
       const before = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
+      if (opts.smooth !== undefined && opts.format !== "precomputed") {
+        for (const id of ids) meshes.set(id, smoothMesh(meshes.get(id) as Mesh, { iterations: opts.smooth }));
+      }
       if (opts.simplify !== undefined && opts.format !== "precomputed") {
         const sbar = startProgressBar("simplify", "segments");
         try {
