@@ -40,9 +40,9 @@ function quantileScore(h: Uint32Array, base: number, bins: number, total: number
  * Agglomerate fragments by a priority queue on edge scores (1 − mean affinity, or 1 − a quantile):
  * repeatedly merge the two regions of the lowest-scoring edge while its score is below the current
  * threshold, combining edge statistics of merged regions. One pass yields the segmentation at every
- * threshold (ascending). Equal scores are broken by the fragment ids each edge joined in the input
- * graph (a combined edge keeps the ids of the edge that survives), so the result does not depend on
- * the order of the input edges.
+ * threshold (ascending). Equal scores are broken by the edges' first-face positions (see
+ * {@link RegionGraph.firstFace}; the same in a whole-volume and a blockwise graph), or, for graphs
+ * without positions, by the fragment ids each edge joined; the result never depends on edge order.
  */
 export function agglomerate(
   graph: RegionGraph,
@@ -137,9 +137,13 @@ export function agglomerate(
       ? 1 - sum[e] / count[e]
       : quantileScore(histogram as Uint32Array, e * bins, bins, count[e], scoring as number);
   const heap = new EdgeHeap();
-  // tie-break keys: the fragment ids the edge joined in the input graph (fixed; merged edges keep the surviving edge's)
-  const push = (e: number) => heap.push(score(e), graph.u[e], graph.v[e], e, version[e]);
+  // tie-break keys: the edge's first face position when the graph has it (independent of ids and of
+  // blocks; a combined edge keeps the lower), else the fragment ids it joined in the input graph
+  const key1 = graph.firstFace ? Float64Array.from(graph.firstFace) : graph.u;
+  const key2 = graph.firstFace ? new Float64Array(m) : graph.v;
+  const push = (e: number) => heap.push(score(e), key1[e], key2[e], e, version[e]);
   const combine = (into: number, from: number) => {
+    if (graph.firstFace && key1[from] < key1[into]) key1[into] = key1[from];
     sum[into] += sum[from];
     count[into] += count[from];
     if (histogram) for (let q = 0; q < bins; q++) histogram[into * bins + q] += histogram[from * bins + q];

@@ -115,6 +115,7 @@ function withoutSelfEdges(g: RegionGraph): RegionGraph {
     sum: pick(g.sum),
     count: pick(g.count),
     areaNm2: g.areaNm2 ? pick(g.areaNm2) : undefined,
+    firstFace: g.firstFace ? pick(g.firstFace) : undefined,
     bins: g.bins,
     histogram: histogram
       ? Uint32Array.from(

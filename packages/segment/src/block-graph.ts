@@ -38,6 +38,8 @@ export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockS
       histogramBins: run.agglomerate.histogramBins,
       resolutionNm: boundaries.resolution as [number, number, number] | undefined,
       region: { begin, end },
+      origin: [box.begin[0], box.begin[1], box.begin[2]],
+      volumeShape: [boundaries.shape[0], boundaries.shape[1], boundaries.shape[2]],
     });
     // fragments owned by this block (so isolated ones still get a segment)
     const owned = new Set<number>();

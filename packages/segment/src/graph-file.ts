@@ -8,8 +8,8 @@ const VERSION = 1;
 
 /**
  * Write a block's region graph and the ids of its fragments to `path` (binary, little-endian,
- * atomically): header u32 [magic, version, edges, bins, hasArea, fragments, links, 0], then f64 u, v,
- * sum, count, (area), f64 fragment ids, f64 link pairs (fragments continuous across a block face),
+ * atomically): header u32 [magic, version, edges, bins, hasArea, fragments, links, hasFirstFace], then f64
+ * u, v, sum, count, (area), (first face), f64 fragment ids, f64 link pairs (fragments continuous across a block face),
  * u32 histogram.
  */
 export async function writeGraphFile(
@@ -20,6 +20,7 @@ export async function writeGraphFile(
 ): Promise<void> {
   const m = graph.size;
   const hasArea = graph.areaNm2 !== undefined ? 1 : 0;
+  const hasFirst = graph.firstFace !== undefined ? 1 : 0;
   const header = new Uint32Array([
     MAGIC,
     VERSION,
@@ -28,7 +29,7 @@ export async function writeGraphFile(
     hasArea,
     fragmentIds.length,
     links.length / 2,
-    0,
+    hasFirst,
   ]);
   const parts: ArrayBufferView[] = [
     header,
@@ -38,6 +39,7 @@ export async function writeGraphFile(
     graph.count.subarray(0, m),
   ];
   if (hasArea) parts.push((graph.areaNm2 as Float64Array).subarray(0, m));
+  if (hasFirst) parts.push((graph.firstFace as Float64Array).subarray(0, m));
   parts.push(fragmentIds, links);
   if (graph.bins > 0) parts.push((graph.histogram as Uint32Array).subarray(0, m * graph.bins));
   const bytes = Buffer.concat(parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)));
@@ -74,8 +76,8 @@ export async function readGraphFile(
       found: `${header[0]?.toString(16)}, ${header[1]}`,
     });
   }
-  const [, , m, bins, hasArea, fragments, linkCount] = header;
-  const expectedBytes = 32 + 8 * (m * (4 + hasArea) + fragments + 2 * linkCount) + 4 * m * bins;
+  const [, , m, bins, hasArea, fragments, linkCount, hasFirst] = header;
+  const expectedBytes = 32 + 8 * (m * (4 + hasArea + hasFirst) + fragments + 2 * linkCount) + 4 * m * bins;
   if (bytes.byteLength !== expectedBytes) {
     throw new SegmentBlockError("truncated region graph file", {
       path,
@@ -95,8 +97,9 @@ export async function readGraphFile(
   const sum = f64(m);
   const count = f64(m);
   const areaNm2 = hasArea ? f64(m) : undefined;
+  const firstFace = hasFirst ? f64(m) : undefined;
   const fragmentIds = f64(fragments);
   const links = f64(2 * linkCount);
   const histogram = bins > 0 ? new Uint32Array(buffer, offset, m * bins) : undefined;
-  return { graph: { size: m, u, v, sum, count, areaNm2, bins, histogram }, fragmentIds, links };
+  return { graph: { size: m, u, v, sum, count, areaNm2, bins, histogram, firstFace }, fragmentIds, links };
 }

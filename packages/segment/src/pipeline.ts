@@ -27,14 +27,18 @@ export function scaleBoundaries(data: ScalarArray, options: Partial<BoundaryOpti
   return out;
 }
 
-/** Fragments of a scaled boundary map with validated {@link FragmentsOptions}: seeded or affinity watershed. */
+/**
+ * Fragments of a scaled boundary map with validated {@link FragmentsOptions}: seeded or affinity
+ * watershed (`affinities`, when given, are the map's affinities, to avoid computing them twice).
+ */
 export function fragmentsFromBoundaries(
   p: Float32Array,
   shape: readonly [number, number, number],
   options: FragmentsOptions,
+  affinities?: Float32Array,
 ): { fragments: Uint32Array; count: number } {
   if (options.method === "affinity") {
-    return affinityWatershed(affinitiesFromBoundaries(p, shape, { maxValue: 1 }), shape, {
+    return affinityWatershed(affinities ?? affinitiesFromBoundaries(p, shape, { maxValue: 1 }), shape, {
       low: options.low,
       high: options.high,
       sizeThreshold: options.minSize,
@@ -84,10 +88,9 @@ export function segmentBoundaries(
   const fragmentsOptions = parseOptions(fragmentsOptionsSchema, options.fragments ?? {});
   const agg = parseOptions(agglomerateOptionsSchema, options.agglomerate ?? {});
   const p = scaleBoundaries(boundaries, boundary);
-  const { fragments, count } = fragmentsFromBoundaries(p, s, fragmentsOptions);
-  const graph = buildRegionGraph(fragments, s, affinitiesFromBoundaries(p, s, { maxValue: 1 }), {
-    histogramBins: agg.histogramBins,
-  });
+  const affinities = affinitiesFromBoundaries(p, s, { maxValue: 1 });
+  const { fragments, count } = fragmentsFromBoundaries(p, s, fragmentsOptions, affinities);
+  const graph = buildRegionGraph(fragments, s, affinities, { histogramBins: agg.histogramBins });
   const ids = new Float64Array(count);
   for (let k = 0; k < count; k++) ids[k] = k + 1;
   const agglomeration = agglomerate(graph, agg.thresholds, { scoring: agg.scoring, fragmentIds: ids });

@@ -25,6 +25,12 @@ export interface RegionGraph {
   bins: number;
   /** `histogram[e · bins + b]`: faces of edge e whose affinity falls in bin b of [0, 1]. */
   histogram?: Uint32Array;
+  /**
+   * Lowest global face index of each edge, `((z·Y + y)·X + x)·3 + axis` over the whole volume: a
+   * position that does not depend on fragment ids or on the block decomposition (agglomeration
+   * breaks score ties with it).
+   */
+  firstFace?: Float64Array;
 }
 
 /** Options of {@link buildRegionGraph}. */
@@ -39,12 +45,17 @@ export interface RegionGraphOptions {
    * Default: the whole volume.
    */
   region?: { begin: readonly number[]; end: readonly number[] };
+  /** Position of this array's first voxel in the whole volume (default `[0, 0, 0]`), for `firstFace`. */
+  origin?: readonly [number, number, number];
+  /** Shape of the whole volume (default: `shape`), for `firstFace`. */
+  volumeShape?: readonly [number, number, number];
 }
 
 /** Growable parallel arrays of edge statistics. */
 class EdgeStats {
   sum = new Float64Array(1024);
   area = new Float64Array(1024);
+  first = new Float64Array(1024).fill(Number.POSITIVE_INFINITY);
   histogram: Uint32Array;
   constructor(readonly bins: number) {
     this.histogram = new Uint32Array(1024 * bins);
@@ -58,6 +69,9 @@ class EdgeStats {
     };
     this.sum = grow(this.sum, 1);
     this.area = grow(this.area, 1);
+    const first = new Float64Array(this.first.length * 2).fill(Number.POSITIVE_INFINITY);
+    first.set(this.first);
+    this.first = first;
     if (this.bins > 0) this.histogram = grow(this.histogram, 1);
   }
 }
@@ -98,6 +112,8 @@ export function buildRegionGraph(
   const pairs = new PairCounter(1024);
   const stats = new EdgeStats(bins);
   const XY = X * Y;
+  const origin = options.origin ?? [0, 0, 0];
+  const [, GY, GX] = options.volumeShape ?? [Z, Y, X];
   for (let c = 0; c < 3; c++) {
     const step = c === 0 ? XY : c === 1 ? X : 1;
     const offset = c * n;
@@ -108,6 +124,7 @@ export function buildRegionGraph(
         if (c === 1 && y === 0) continue;
         const row = z * XY + y * X;
         const x0 = c === 2 && begin[2] === 0 ? 1 : begin[2];
+        const globalRow = ((z + origin[0]) * GY + y + origin[1]) * GX + origin[2];
         let lastA = -1;
         let lastB = -1;
         let e = -1;
@@ -123,6 +140,8 @@ export function buildRegionGraph(
             lastB = b;
           }
           const value = affinities[offset + i];
+          const face = (globalRow + x) * 3 + c;
+          if (face < stats.first[e]) stats.first[e] = face;
           pairs.count[e]++;
           stats.sum[e] += value;
           stats.area[e] += area;
@@ -146,16 +165,18 @@ export function buildRegionGraph(
     areaNm2: res ? stats.area.slice(0, size) : undefined,
     bins,
     histogram: bins > 0 ? stats.histogram.slice(0, size * bins) : undefined,
+    firstFace: stats.first.slice(0, size),
   };
 }
 
 /**
  * Merge region graphs (e.g. one per block): edges of the same pair are combined (sums, counts, areas
- * and histograms added). All graphs must have the same number of histogram bins.
+ * and histograms added, the lowest first face kept). All graphs must have the same number of histogram bins.
  */
 export function mergeRegionGraphs(graphs: readonly RegionGraph[]): RegionGraph {
   const bins = graphs[0]?.bins ?? 0;
   const withArea = graphs.length > 0 && graphs.every((g) => g.areaNm2 !== undefined);
+  const withFirst = graphs.length > 0 && graphs.every((g) => g.firstFace !== undefined);
   const pairs = new PairCounter(graphs.reduce((s, g) => s + g.size, 0) + 16);
   const stats = new EdgeStats(bins);
   graphs.forEach((g, k) => {
@@ -172,6 +193,7 @@ export function mergeRegionGraphs(graphs: readonly RegionGraph[]): RegionGraph {
       pairs.count[f] += g.count[e];
       stats.sum[f] += g.sum[e];
       if (withArea) stats.area[f] += (g.areaNm2 as Float64Array)[e];
+      if (withFirst) stats.first[f] = Math.min(stats.first[f], (g.firstFace as Float64Array)[e]);
       if (bins > 0) {
         const h = g.histogram as Uint32Array;
         for (let b = 0; b < bins; b++) stats.histogram[f * bins + b] += h[e * bins + b];
@@ -188,5 +210,6 @@ export function mergeRegionGraphs(graphs: readonly RegionGraph[]): RegionGraph {
     areaNm2: withArea ? stats.area.slice(0, size) : undefined,
     bins,
     histogram: bins > 0 ? stats.histogram.slice(0, size * bins) : undefined,
+    firstFace: withFirst ? stats.first.slice(0, size) : undefined,
   };
 }

@@ -100,7 +100,7 @@ function watershedCase(name, surface, shape) {
     join(work, "ws.bin"),
     join(work, "markers.bin"),
     JSON.stringify(shape),
-    String(repeats),
+    String(small ? Math.max(repeats, 10) : repeats),
   ]);
   const mvox = surface.length / 1e6 / ours.seconds;
   row(
