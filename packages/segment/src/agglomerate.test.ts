@@ -110,6 +110,29 @@ describe("agglomerate", () => {
     }
   });
 
+  it("gives the same partition whatever the fragment ids, when the graph carries face positions", () => {
+    // random fragments on a small volume, then the same fragments under a random permutation of ids
+    const rand = lcg(21);
+    const shape: [number, number, number] = [6, 10, 12];
+    const n = 6 * 10 * 12;
+    const fragments = Uint32Array.from({ length: n }, () => 1 + Math.floor(rand() * 30));
+    // quantised affinities: many equal mean affinities, so ties decide merges
+    const aff = Float32Array.from({ length: 3 * n }, () => Math.floor(rand() * 4) / 4);
+    const permutation = Array.from({ length: 31 }, (_, k) => k);
+    for (let k = 30; k > 1; k--) {
+      const j = 1 + Math.floor(rand() * k);
+      [permutation[k], permutation[j]] = [permutation[j], permutation[k]];
+    }
+    const renamed = Uint32Array.from(fragments, (f) => permutation[f]);
+    for (const threshold of [0.3, 0.5, 0.7]) {
+      const a = agglomerate(buildRegionGraph(fragments, shape, aff), [threshold]);
+      const b = agglomerate(buildRegionGraph(renamed, shape, aff), [threshold]);
+      const segA = applyAgglomeration(fragments, a, 0) as Uint32Array;
+      const segB = applyAgglomeration(renamed, b, 0) as Uint32Array;
+      expect(voi(segA, segB, { ignoreGt: [] })).toEqual({ split: 0, merge: 0 });
+    }
+  });
+
   it("scores by a histogram quantile when asked, and refuses quantiles without histograms", () => {
     const labels = new Uint32Array([1, 1, 2, 2]);
     const aff = new Float32Array(12);
