@@ -48,6 +48,8 @@ export interface LaunchOptions {
   handleSignals?: boolean;
   /** Tasks claimed and staged in ahead of a free slot (default max(4, 2·maxCpus)). */
   prefetch?: number;
+  /** Threads that start subprocesses (default min(maxCpus, 4); 0: start them on the main thread). */
+  spawnThreads?: number;
   /** Worker threads for apps that opt in (default maxCpus). */
   maxWorkers?: number;
   /** Called every `progressMs` with the site's counts by state. */
@@ -97,7 +99,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const started = Date.now();
   const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
   let workers: Promise<WorkerPool> | undefined;
-  const spawner = new Spawner(Math.min(maxCpus, 4));
+  const spawner = new Spawner(positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0));
   const ctx: RunContext = {
     site,
     launcherId,

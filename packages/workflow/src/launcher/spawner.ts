@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { Worker } from "node:worker_threads";
 
 /** What a spawner thread reports about one child. */
@@ -41,7 +42,7 @@ parentPort.on("message", ({ id, argv, cwd, env, stdoutFd, stderrFd }) => {
 /**
  * Threads that start subprocesses, so that the blocking part of `spawn` (fork, then waiting for the
  * child's exec) does not stall the launcher's event loop: with several slots, children start in
- * parallel with the bookkeeping of the others.
+ * parallel with the bookkeeping of the others. With 0 threads, children start on the calling thread.
  */
 export class Spawner {
   private readonly workers: Worker[] = [];
@@ -64,6 +65,10 @@ export class Spawner {
 
   /** Start a child; `onReport` gets `spawned` then `exit`, or `error`. */
   spawn(request: SpawnRequest, onReport: (r: SpawnReport) => void): void {
+    if (this.workers.length === 0) {
+      spawnHere(request, onReport);
+      return;
+    }
     const id = this.nextId++;
     this.listeners.set(id, onReport);
     this.workers[this.next++ % this.workers.length].postMessage({ id, ...request });
@@ -73,4 +78,29 @@ export class Spawner {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+function spawnHere(r: SpawnRequest, onReport: (report: SpawnReport) => void): void {
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(r.argv[0], r.argv.slice(1), {
+      cwd: r.cwd,
+      env: r.env,
+      stdio: ["ignore", r.stdoutFd, r.stderrFd],
+      detached: true,
+    });
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    queueMicrotask(() => onReport({ type: "error", message: error.message, code: String(error.code) }));
+    return;
+  }
+  let failed = false;
+  child.once("error", (e: NodeJS.ErrnoException) => {
+    failed = true;
+    onReport({ type: "error", message: e.message, code: String(e.code) });
+  });
+  if (child.pid !== undefined) onReport({ type: "spawned", pid: child.pid });
+  child.once("exit", (code, signal) => {
+    if (!failed) onReport({ type: "exit", code, signal });
+  });
 }
