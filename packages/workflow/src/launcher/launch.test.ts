@@ -118,7 +118,6 @@ describe("launch: failures and bad input", () => {
   it("starts subprocesses on the main thread when asked (spawnThreads: 0)", async () => {
     const site = await freshSite();
     await registerApp(site, { name: "ok", argv: ["sh", "-c", "echo $TESSERA_TASK_ID"] });
-    await registerApp(site, { name: "gone", argv: ["true"] });
     const ids = await addTasks(site, [{ app: "ok" }, { app: "ok" }, { app: "ok" }]);
     const summary = await launch({ site, maxCpus: 2, spawnThreads: 0, ...fast });
     expect(summary.finished).toBe(3);
