@@ -11,7 +11,13 @@ import {
   type HookResult,
   type Resources,
 } from "../app.js";
-import { errorCode, errorMessage, StateConflictError, UnknownAppError } from "../errors.js";
+import {
+  errorCode,
+  errorMessage,
+  InvalidFieldError,
+  StateConflictError,
+  UnknownAppError,
+} from "../errors.js";
 import { validateParams } from "../params.js";
 import { envDigest, hashDeclared } from "../provenance.js";
 import type { Site } from "../site.js";
@@ -100,11 +106,10 @@ async function prepare(ctx: RunContext, task: TaskRecord, resources: Resources):
   const cpus = resources.nodes * resources.ranksPerNode * resources.threadsPerRank;
   const gpus = resources.nodes * resources.ranksPerNode * resources.gpusPerRank;
   if (cpus > ctx.maxCpus || gpus > ctx.maxGpus) {
-    throw Object.assign(
-      new Error(
-        `"resources" is invalid: expected at most ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this launcher), found ${cpus} cpus and ${gpus} gpus`,
-      ),
-      { code: "RESOURCES_TOO_LARGE" },
+    throw new InvalidFieldError(
+      "resources",
+      `at most ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this launcher)`,
+      `${cpus} cpus and ${gpus} gpus`,
     );
   }
   const params = validateParams(app, task.params);
