@@ -82,11 +82,11 @@ export function marchingCubes(
   const rz = res[0];
 
   const S = Q * R;
-  // One cache of vertex ids per (edge, side): [plane parity 0 | plane parity 1 | z edges of the
-  // current layer], 4 slots per lattice point (x-edge, y-edge or z-edge × the label on either end).
-  const cache = new Int32Array(S * 12).fill(-1);
-  const Z_BASE = S * 8;
-  const edgeOff = new Int32Array(12); // offset of the edge's lower corner in the cell, times 4
+  // Vertex-id cache, 16 slots per lattice point (y, x) so that a cell's edges sit on a few
+  // neighbouring cache lines: [plane parity 0: x-edge side 0/1, y-edge side 0/1 | parity 1: same |
+  // z-edge of the current layer side 0/1 | unused].
+  const cache = new Int32Array(S * 16).fill(-1);
+  const edgeOff = new Int32Array(12); // slot of the edge's lower corner relative to the cell's point
   const edgeDz = new Int32Array(12);
   const edgeDy = new Int32Array(12);
   const edgeDx = new Int32Array(12);
@@ -95,7 +95,7 @@ export function marchingCubes(
     edgeDz[e] = (a >> 2) & 1;
     edgeDy[e] = (a >> 1) & 1;
     edgeDx[e] = a & 1;
-    edgeOff[e] = (edgeDy[e] * R + edgeDx[e]) * 4 + (EDGE_AXIS[e] === 2 ? 0 : EDGE_AXIS[e] * 2);
+    edgeOff[e] = (edgeDy[e] * R + edgeDx[e]) * 16 + (EDGE_AXIS[e] === 2 ? 8 : EDGE_AXIS[e] * 2);
   }
   const edgeBase = new Int32Array(12);
   // Per table entry: cache offset of its edge on the side of the label being meshed, per layer.
@@ -123,11 +123,17 @@ export function marchingCubes(
   const lnt = new Int32Array(nl);
 
   for (let cz = 0; cz < P - 1; cz++) {
-    const top = ((cz + 1) & 1) * S * 4;
-    cache.fill(-1, top, top + S * 4);
-    cache.fill(-1, Z_BASE, Z_BASE + S * 4);
+    const top = ((cz + 1) & 1) * 4;
+    for (let o = 0; o < S * 16; o += 16) {
+      cache[o + top] = -1;
+      cache[o + top + 1] = -1;
+      cache[o + top + 2] = -1;
+      cache[o + top + 3] = -1;
+      cache[o + 8] = -1;
+      cache[o + 9] = -1;
+    }
     for (let e = 0; e < 12; e++) {
-      edgeBase[e] = edgeOff[e] + (edgeAxis[e] === 2 ? Z_BASE : ((cz + edgeDz[e]) & 1) * S * 4);
+      edgeBase[e] = edgeOff[e] + (edgeAxis[e] === 2 ? 0 : ((cz + edgeDz[e]) & 1) * 4);
     }
     for (let t = 0; t < nEntries; t++) entryBase[t] = edgeBase[triEdges[t]] + entrySide[t];
     const gz0 = bz + cz * rz;
@@ -162,7 +168,7 @@ export function marchingCubes(
         a2 = a3;
         a4 = a5;
         a6 = a7;
-        const cell4 = (cy * R + cx) * 4;
+        const cell16 = (cy * R + cx) * 16;
         for (let k = 0; k < 8; k++) {
           const L = cc[k];
           if (L === 0) continue;
@@ -187,7 +193,7 @@ export function marchingCubes(
           let Pp = lpos[L];
           let nv = lnv[L];
           for (let t = t0; t < t1; t++) {
-            const slot = entryBase[t] + cell4;
+            const slot = entryBase[t] + cell16;
             let v = cache[slot];
             if (v < 0) {
               const e = triEdges[t];
@@ -212,7 +218,7 @@ export function marchingCubes(
   }
   const order = Array.from({ length: nl - 1 }, (_, i) => i + 1).sort((x, y) => ids[x] - ids[y]);
   for (const k of order)
-    out.set(ids[k], { positions: lpos[k].slice(0, lnv[k] * 3), indices: lidx[k].slice(0, lnt[k]) });
+    out.set(ids[k], { positions: lpos[k].subarray(0, lnv[k] * 3), indices: lidx[k].subarray(0, lnt[k]) });
   return out;
 }
 
