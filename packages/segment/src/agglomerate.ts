@@ -115,7 +115,7 @@ export function agglomerate(
     listLength[node]++;
   };
   // (region, region) → edge, for finding the edge a moved edge must be combined with
-  const pairs = new PairCounter(2 * m + 16);
+  const pairs = new PairCounter(m + 16);
   const lookup = (p: number, q: number) => {
     const k = p < q ? pairs.index(p, q) : pairs.index(q, p);
     return k;

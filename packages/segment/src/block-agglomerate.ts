@@ -55,8 +55,8 @@ export async function agglomerateRun(
       g.v[e] = Math.max(a, b);
     }
   }
-  const joined = mergeRegionGraphs(graphs);
-  const merged = withoutSelfEdges(joined);
+  // keep one copy of the graph at a time: block graphs → joined → without self-edges
+  const merged = withoutSelfEdges(mergeRegionGraphs(graphs.splice(0)));
   const allIds = new Float64Array(ids.reduce((s, a) => s + a.length, 0));
   let k = 0;
   for (const a of ids) {
