@@ -6,6 +6,10 @@ import type { Mesh } from "./mesh.js";
 type Vec3 = readonly [number, number, number];
 type Flags3 = readonly [boolean, boolean, boolean];
 
+// Output buffer sizing per label change along x (calibrated on dense EM segmentations, a little high).
+const VERTS_PER_CHANGE = 3.4;
+const TRIS_PER_CHANGE = 6.8;
+
 /** Options of {@link marchingCubes}. */
 export interface MarchingCubesOptions {
   /** Voxel size in nm, z,y,x (default `[1, 1, 1]`). */
@@ -113,11 +117,21 @@ export function marchingCubes(
 
   // Output written straight into per-label buffers (vertex ids are label-local).
   const nl = ids.length;
+  // Size them from the label changes along x (a proxy for surface area) to avoid regrowing.
+  const xChanges = new Float64Array(nl);
+  for (let i = 0, n = cid.length - 1; i < n; i++) {
+    const a = cid[i];
+    const b = cid[i + 1];
+    if (a !== b) {
+      xChanges[a]++;
+      xChanges[b]++;
+    }
+  }
   const lpos: Float32Array<ArrayBuffer>[] = [];
   const lidx: Uint32Array<ArrayBuffer>[] = [];
   for (let k = 0; k < nl; k++) {
-    lpos.push(new Float32Array(k === 0 ? 0 : 192));
-    lidx.push(new Uint32Array(k === 0 ? 0 : 384));
+    lpos.push(new Float32Array(k === 0 ? 0 : Math.max(192, Math.ceil(xChanges[k] * VERTS_PER_CHANGE) * 3)));
+    lidx.push(new Uint32Array(k === 0 ? 0 : Math.max(384, Math.ceil(xChanges[k] * TRIS_PER_CHANGE) * 3)));
   }
   const lnv = new Int32Array(nl);
   const lnt = new Int32Array(nl);
@@ -333,12 +347,14 @@ function fillWithTable(
   ids: number[],
   idOf: Map<number, number>,
 ): boolean {
-  let max = 0;
+  let max = data instanceof Uint8Array ? 255 : data instanceof Uint16Array ? 65535 : 0;
   let min = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v > max) max = v;
-    else if (v < min) min = v;
+  if (max === 0) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v > max) max = v;
+      else if (v < min) min = v;
+    }
   }
   if (min < 0 || max >= 1 << 24) return false;
   const lut = new Int32Array(max + 1).fill(-1);
@@ -349,17 +365,22 @@ function fillWithTable(
     for (let y = 0; y < ny; y++) {
       let src = (z * ny + y) * nx;
       let dst = ((z + pad[0]) * Q + y + pad[1]) * R + pad[2];
+      let last = -1;
+      let id = 0;
       for (let x = 0; x < nx; x++, src++, dst++) {
         const value = data[src];
-        let id = lut[value];
-        if (id < 0) {
-          if (want !== undefined && !want.has(value)) id = 0;
-          else {
-            id = ids.length;
-            ids.push(value);
-            idOf.set(value, id);
+        if (value !== last) {
+          last = value;
+          id = lut[value];
+          if (id < 0) {
+            if (want !== undefined && !want.has(value)) id = 0;
+            else {
+              id = ids.length;
+              ids.push(value);
+              idOf.set(value, id);
+            }
+            lut[value] = id;
           }
-          lut[value] = id;
         }
         cid[dst] = id;
       }
