@@ -25,6 +25,7 @@ describe("3D viewer in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let ids: number[] = [];
+  let distDir = "";
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -38,6 +39,9 @@ describe("3D viewer in Chromium", () => {
     for (const [id, m] of meshes) meshes.set(id, simplifyMesh(m, { maxErrorNm: 8 }));
     ids = [...meshes.keys()];
     await writeMeshFiles(join(tmp.path, "run", "meshes"), meshes, "ply", res);
+    await writeMeshFiles(join(tmp.path, "glb-run"), meshes, "glb", res);
+    await writeMeshFiles(join(tmp.path, "obj-run"), meshes, "obj", res);
+    distDir = dist;
     server = await serveRun({ runDir: join(tmp.path, "run"), viewerDist: dist });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -134,6 +138,22 @@ describe("3D viewer in Chromium", () => {
     expect(bgPixel).toBe(false);
     expect(await page.evaluate(() => window.tessera.selected())).toBeNull();
     expect(await page.isVisible("#selection")).toBe(false);
+  });
+
+  it("loads GLB and OBJ runs too", async () => {
+    for (const run of ["glb-run", "obj-run"]) {
+      const other = await serveRun({ runDir: join(tmp.path, run), viewerDist: distDir });
+      try {
+        const p = await browser.newPage({ viewport: { width: 400, height: 300 } });
+        await p.goto(other.url);
+        await p.waitForFunction(() => window.tessera !== undefined, undefined, { timeout: 30_000 });
+        await p.evaluate(() => window.tessera.ready);
+        expect((await p.evaluate(() => window.tessera.ids())).length).toBe(ids.length);
+        await p.close();
+      } finally {
+        await other.close();
+      }
+    }
   });
 
   it("finds a segment by id and rejects unknown ids", async () => {
