@@ -63,25 +63,34 @@ function flood(
   const P = PXY * (Z + 2);
   const out = new Uint32Array(P).fill(BLOCKED);
   const lev = level instanceof Uint8Array ? new Uint8Array(P) : new Uint16Array(P);
-  // FIFO bucket queue, inlined: linked lists through `next`, a bitmap of non-empty buckets, and
-  // `cur` = a lower bound of the lowest non-empty bucket (a push below it lowers it).
-  const head = new Int32Array(levels).fill(-1);
-  const tail = new Int32Array(levels).fill(-1);
-  const next = new Int32Array(P);
+  // FIFO bucket queue, inlined: one growable array of voxel indices per level (read from the front,
+  // appended at the back, reset when drained), a bitmap of non-empty levels, and `cur` = a lower bound
+  // of the lowest non-empty level (a push below it lowers it).
+  const buckets: Int32Array[] = new Array(levels);
+  const readAt = new Int32Array(levels);
+  const writeAt = new Int32Array(levels);
+  const initial = Math.max(64, Math.min(1 << 16, (P / levels) | 0));
   const words = new Uint32Array((levels + 31) >>> 5);
   let size = 0;
   let cur = levels;
   const push = (j: number, l: number) => {
-    next[j] = -1;
-    const t = tail[l];
-    if (t === -1) {
-      head[l] = j;
+    let bucket = buckets[l];
+    let w = writeAt[l];
+    if (bucket === undefined) {
+      bucket = new Int32Array(initial);
+      buckets[l] = bucket;
+    } else if (w === bucket.length) {
+      const grown = new Int32Array(bucket.length * 2);
+      grown.set(bucket);
+      bucket = grown;
+      buckets[l] = bucket;
+    }
+    if (w === readAt[l]) {
       words[l >>> 5] |= 1 << (l & 31);
       if (l < cur) cur = l;
-    } else {
-      next[t] = j;
     }
-    tail[l] = j;
+    bucket[w++] = j;
+    writeAt[l] = w;
     size++;
   };
   for (let z = 0; z < Z; z++) {
@@ -107,12 +116,14 @@ function flood(
     let bits = words[w] & (-1 << (cur & 31));
     while (bits === 0) bits = words[++w];
     cur = (w << 5) + (31 - Math.clz32(bits & -bits));
-    const i = head[cur];
-    const n = next[i];
-    head[cur] = n;
-    if (n === -1) {
-      tail[cur] = -1;
+    const r = readAt[cur];
+    const i = buckets[cur][r];
+    if (r + 1 === writeAt[cur]) {
+      readAt[cur] = 0;
+      writeAt[cur] = 0;
       words[w] &= ~(1 << (cur & 31));
+    } else {
+      readAt[cur] = r + 1;
     }
     size--;
     const label = out[i];
