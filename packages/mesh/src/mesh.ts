@@ -49,7 +49,7 @@ export function vertexNormals(mesh: Mesh): Float32Array {
   }
   const out = new Float32Array(p.length);
   for (let i = 0; i < p.length; i += 3) {
-    const len = Math.hypot(acc[i], acc[i + 1], acc[i + 2]) || 1;
+    const len = Math.sqrt(acc[i] * acc[i] + acc[i + 1] * acc[i + 1] + acc[i + 2] * acc[i + 2]) || 1;
     out[i] = acc[i] / len;
     out[i + 1] = acc[i + 1] / len;
     out[i + 2] = acc[i + 2] / len;

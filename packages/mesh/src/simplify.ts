@@ -58,7 +58,7 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
   else ceiling = 40 * 40;
 
   const Q = new Float64Array(nv * 10);
-  const N = new Float64Array(nt * 3);
+  const N = new Float32Array(nt * 3);
   const dead = new Uint8Array(nt);
   const dirty = new Uint8Array(nt);
   const err = new Float64Array(nt * 4);
@@ -113,7 +113,10 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
     const d = T[t * 3 + ((c + 1) % 3)];
     err[o + jPrev] = ringError(b, a);
     err[o + c] = ringError(b, d);
-    err[o + 3] = Math.min(err[o], err[o + 1], err[o + 2]);
+    const e0 = err[o];
+    const e1 = err[o + 1];
+    const e2 = err[o + 2];
+    err[o + 3] = e0 < e1 ? (e0 < e2 ? e0 : e2) : e1 < e2 ? e1 : e2;
   }
 
   /** Error of edge (centre, x) for the ring being updated, computed once per neighbour x. */
@@ -226,6 +229,7 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
       const o = t * 3;
       if (from === a && (T[o] === b || T[o + 1] === b || T[o + 2] === b)) {
         dead[t] = 1;
+        err[t * 4 + 3] = Number.POSITIVE_INFINITY;
         alive--;
         continue;
       }
@@ -242,7 +246,7 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
     const threshold = iter < RAMP ? ceiling * 2 ** (iter - RAMP) : ceiling;
     let collapsed = 0;
     for (let t = 0; t < nt && alive > target; t++) {
-      if (dead[t] || dirty[t] || err[t * 4 + 3] > threshold) continue;
+      if (err[t * 4 + 3] > threshold || dead[t] || dirty[t]) continue;
       for (let j = 0; j < 3; j++) {
         if (err[t * 4 + j] > threshold) continue;
         const a = T[t * 3 + j];
@@ -291,7 +295,7 @@ function boundaryVertices(T: Int32Array, nv: number): Uint8Array {
   return out;
 }
 
-function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float64Array): void {
+function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float32Array): void {
   const a = T[t * 3] * 3;
   const b = T[t * 3 + 1] * 3;
   const c = T[t * 3 + 2] * 3;
@@ -304,7 +308,7 @@ function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float64Arr
   const nx = uy * vz - uz * vy;
   const ny = uz * vx - ux * vz;
   const nz = ux * vy - uy * vx;
-  const l = Math.hypot(nx, ny, nz) || 1;
+  const l = Math.sqrt(nx * nx + ny * ny + nz * nz) || 1;
   N[t * 3] = nx / l;
   N[t * 3 + 1] = ny / l;
   N[t * 3 + 2] = nz / l;
