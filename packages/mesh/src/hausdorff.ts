@@ -141,6 +141,13 @@ class TriangleGrid {
     const cy = Math.floor((y - this.origin[1]) / this.cell);
     const cz = Math.floor((z - this.origin[2]) / this.cell);
     let best = Infinity;
+    // distance from the point to the faces of its own cell: cells outside ring k are at least
+    // k·cell + margin away
+    const fx = (x - this.origin[0]) / this.cell - cx;
+    const fy = (y - this.origin[1]) / this.cell - cy;
+    const fz = (z - this.origin[2]) / this.cell - cz;
+    const inside = cx >= 0 && cy >= 0 && cz >= 0 && cx < dx && cy < dy && cz < dz;
+    const margin = inside ? Math.min(fx, 1 - fx, fy, 1 - fy, fz, 1 - fz) * this.cell : 0;
     const maxRing = Math.max(dx, dy, dz) + Math.max(Math.abs(cx), Math.abs(cy), Math.abs(cz));
     for (let ring = 0; ring <= maxRing; ring++) {
       for (let gz = cz - ring; gz <= cz + ring; gz++) {
@@ -177,7 +184,7 @@ class TriangleGrid {
         }
       }
       // Triangles outside this ring are at least ring * cell away.
-      if (best <= (ring * this.cell) ** 2) break;
+      if (best <= (ring * this.cell + margin) ** 2) break;
     }
     return Math.sqrt(best);
   }
@@ -224,7 +231,7 @@ function defaultCell(mesh: Mesh): number {
   for (let i = 0; i < n; i++) {
     const a = t[i * 3] * 3;
     const b = t[i * 3 + 1] * 3;
-    sum += Math.hypot(p[a] - p[b], p[a + 1] - p[b + 1], p[a + 2] - p[b + 2]);
+    sum += Math.sqrt((p[a] - p[b]) ** 2 + (p[a + 1] - p[b + 1]) ** 2 + (p[a + 2] - p[b + 2]) ** 2);
   }
-  return Math.max(1e-6, (2 * sum) / Math.max(1, n));
+  return Math.max(1e-6, sum / Math.max(1, n));
 }

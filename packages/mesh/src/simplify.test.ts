@@ -57,24 +57,29 @@ describe("simplifyMesh", () => {
       let after = 0;
       let worst = 0;
       let checked = 0;
+      let tSimp = 0;
+      let tH = 0;
       const ids = [...meshes.keys()];
       for (const id of ids) {
         const mesh = meshes.get(id) as Mesh;
+        const ts = performance.now();
         const s = simplifyMesh(mesh, { maxErrorNm: 40 });
+        tSimp += performance.now() - ts;
         before += mesh.indices.length / 3;
         after += s.indices.length / 3;
-        // measure Hausdorff on every 4th body (all large ones included) to bound test time
-        if (checked < 30 && (mesh.indices.length > 40_000 || id % 5 === 0)) {
-          worst = Math.max(worst, hausdorffDistance(mesh, s));
-          checked++;
-        }
+        // Hausdorff distance on every body (timings are printed, never asserted)
+        const th = performance.now();
+        worst = Math.max(worst, hausdorffDistance(mesh, s));
+        tH += performance.now() - th;
+        checked++;
       }
       console.log(
-        `neuroproof 100³ crop: ${before} → ${after} triangles (${(before / after).toFixed(1)}×), Hausdorff ${worst.toFixed(1)} nm over ${checked} bodies`,
+        `neuroproof 100³ crop: ${before} → ${after} triangles (${(before / after).toFixed(1)}×), Hausdorff ${worst.toFixed(1)} nm over ${checked} bodies (simplify ${(tSimp / 1000).toFixed(1)} s, Hausdorff ${(tH / 1000).toFixed(1)} s)`,
       );
       expect(before / after).toBeGreaterThanOrEqual(10);
       expect(worst).toBeLessThanOrEqual(40);
-      expect(checked).toBeGreaterThan(5);
+      expect(checked).toBe(ids.length);
+      expect(checked).toBeGreaterThan(20);
     });
   });
 });

@@ -116,7 +116,10 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
     const e0 = err[o];
     const e1 = err[o + 1];
     const e2 = err[o + 2];
-    err[o + 3] = e0 < e1 ? (e0 < e2 ? e0 : e2) : e1 < e2 ? e1 : e2;
+    let min = e0;
+    if (e1 < min) min = e1;
+    if (e2 < min) min = e2;
+    err[o + 3] = min;
   }
 
   /** Error of edge (centre, x) for the ring being updated, computed once per neighbour x. */
