@@ -5,6 +5,8 @@ import { exportSlicesPng } from "./slice-export.js";
 import { importStack } from "./stack-import.js";
 import { openVolume } from "./volume.js";
 
+export { runCli } from "./run-cli.js";
+
 function integerList(value: string): number[] {
   const numbers = value.split(",").map(Number);
   if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
