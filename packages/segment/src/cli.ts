@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { Box, openVolume, readHdf5Dataset, startProgressBar, VolumeError } from "@tessera/volume";
+import { Box, openVolume, readHdf5Dataset, startProgressBar, TesseraError } from "@tessera/volume";
 import { Command, InvalidArgumentError } from "commander";
 import type { LabelArray } from "./arrays.js";
 import { agglomerateRun } from "./block-agglomerate.js";
@@ -7,7 +7,7 @@ import { runFragmentsBlock } from "./block-fragments.js";
 import { runGraphBlock } from "./block-graph.js";
 import { runRelabelBlock } from "./block-relabel.js";
 import { type BlockSummary, parseRun, prepareRun, runGrid } from "./block-run.js";
-import { SegmentError, SegmentOptionsError } from "./errors.js";
+import { SegmentOptionsError } from "./errors.js";
 import { evaluateSegmentation } from "./evaluate.js";
 import { evaluateOptionsSchema, parseOptions, type SegmentRun } from "./options.js";
 
@@ -51,7 +51,7 @@ async function guarded(command: Command, work: () => Promise<void>): Promise<voi
   try {
     await work();
   } catch (error) {
-    if (error instanceof SegmentError || error instanceof VolumeError) {
+    if (error instanceof TesseraError) {
       command.error(`error: ${error.message}`, { exitCode: 1, code: "tessera.segment" });
     }
     throw error;

@@ -1,43 +1,10 @@
+import { TesseraError, type TesseraErrorDetails } from "@tessera/volume";
+
 /** What a {@link SegmentError} reports: file, block, field, what was expected and what was found. */
-export interface SegmentErrorDetails {
-  /** File or folder the error is about. */
-  path?: string;
-  /** Block id, when the error happened inside a blockwise task. */
-  block?: number;
-  /** Argument, option or field at fault (e.g. `mask`, `affinities`, `thresholds`). */
-  field?: string;
-  /** What was expected there. */
-  expected?: string;
-  /** What was found instead. */
-  found?: string;
-  /** Underlying error, when there is one. */
-  cause?: unknown;
-}
+export type SegmentErrorDetails = TesseraErrorDetails;
 
 /** Base class of every error raised by `@tessera/segment`; its message names path, block, field, expected and found. */
-export class SegmentError extends Error {
-  readonly path?: string;
-  readonly block?: number;
-  readonly field?: string;
-  readonly expected?: string;
-  readonly found?: string;
-
-  constructor(summary: string, details: SegmentErrorDetails = {}) {
-    const parts = [summary];
-    if (details.path !== undefined) parts.push(`path: ${details.path}`);
-    if (details.block !== undefined) parts.push(`block: ${details.block}`);
-    if (details.field !== undefined) parts.push(`field: ${details.field}`);
-    if (details.expected !== undefined) parts.push(`expected: ${details.expected}`);
-    if (details.found !== undefined) parts.push(`found: ${details.found}`);
-    super(parts.join("; "), details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.path = details.path;
-    this.block = details.block;
-    this.field = details.field;
-    this.expected = details.expected;
-    this.found = details.found;
-  }
-}
+export class SegmentError extends TesseraError {}
 
 /** Two arrays that must cover the same voxels do not (boundaries vs mask, segmentation vs ground truth, ...). */
 export class SegmentShapeError extends SegmentError {}
