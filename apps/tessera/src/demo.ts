@@ -13,6 +13,7 @@ import {
   typedArrayFor,
 } from "@tessera/volume";
 import type { Logger } from "pino";
+import { type DemoSegmentation, segmentDemo } from "./demo-segment.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -49,6 +50,7 @@ export interface DemoSummary {
     sha256: string;
     verified: boolean;
   }[];
+  segmentation: Omit<DemoSegmentation, "labels">;
   seconds: { phantom: number; write: number; read: number };
 }
 
@@ -144,6 +146,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const t3 = performance.now();
   log?.info({ ms: t3 - t2, verified: summaries.every((s) => s.verified) }, "volumes read back");
 
+  const { labels: _labels, ...segmentation } = await segmentDemo(
+    group,
+    await openVolume(join(group, "image")),
+    phantom.labels,
+    resolutionNm,
+  );
+  const best = segmentation.scores[segmentation.best];
+  log?.info(
+    { seconds: segmentation.seconds, threshold: segmentation.thresholds[segmentation.best], ...best },
+    "segmented",
+  );
+
   let membrane = 0;
   let sumMembrane = 0;
   let sumCytoplasm = 0;
@@ -164,6 +178,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     meanIntensityMembrane: sumMembrane / Math.max(1, membrane),
     meanIntensityCytoplasm: sumCytoplasm / Math.max(1, phantom.image.length - membrane),
     arrays: summaries,
+    segmentation,
     seconds: { phantom: (t1 - t0) / 1000, write: (t2 - t1) / 1000, read: (t3 - t2) / 1000 },
   };
 }
@@ -172,7 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 export function formatDemoSummary(summary: DemoSummary, logFile: string): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
   const lines = [
-    "Tessera demo — EM phantom → zarr → read back",
+    "Tessera demo — EM phantom → zarr → read back → segmentation scored against the truth",
     `  volume      ${summary.shape.join("×")} voxels (z,y,x) at ${summary.resolutionNm.join("×")} nm, chunks ${summary.chunks.join("×")}, written in ${summary.blocks} blocks`,
     `  cells       ${summary.cellCount} neurites; membrane fraction ${(summary.membraneFraction * 100).toFixed(1)}%`,
     `  intensity   membrane ${summary.meanIntensityMembrane.toFixed(1)} vs cytoplasm ${summary.meanIntensityCytoplasm.toFixed(1)} (mean grey level)`,
@@ -182,7 +197,13 @@ export function formatDemoSummary(summary: DemoSummary, logFile: string): string
       (a) =>
         `    ${a.name.padEnd(11)} ${a.dtype.padEnd(7)} ${mb(a.rawBytes)} raw → ${mb(a.bytesOnDisk)} on disk (${(a.rawBytes / a.bytesOnDisk).toFixed(1)}×), read back ${a.verified ? "identical" : "DIFFERENT"} (sha256 ${a.sha256.slice(0, 12)}…)`,
     ),
-    `  files       ${summary.group}`,
+    `  segment     ${summary.segmentation.fragmentCount} fragments (2-D watershed of the inverted image) → agglomeration in ${summary.segmentation.seconds.toFixed(2)} s`,
+    ...summary.segmentation.thresholds.map((t, i) => {
+      const s = summary.segmentation.scores[i];
+      const mark = i === summary.segmentation.best ? " ← written" : "";
+      return `    threshold ${t.toFixed(2)}  VOI split ${s.voiSplit.toFixed(3)} merge ${s.voiMerge.toFixed(3)}  ARE ${s.are.toFixed(3)}  CREMI ${s.cremiScore.toFixed(3)}${mark}`;
+    }),
+    `  files       ${summary.group} (image, labels, boundaries, segmentation)`,
     `  log         ${logFile}`,
     `  python      /usr/bin/python3 -c "import zarr; g = zarr.open('${summary.group}', 'r'); print(g.tree())"`,
   ];

@@ -24,7 +24,7 @@ export function createProgram(): Command {
 
   program
     .command("demo")
-    .description("end-to-end demo of what exists: phantom EM volume → zarr → read back and verify")
+    .description("end-to-end demo: phantom EM volume → zarr → verify → segment → score against ground truth")
     .option("--out <dir>", "output folder", "tessera-demo")
     .option("--shape <z,y,x>", "phantom shape", shapeOption)
     .option("--seed <n>", "phantom seed", (v) => Number.parseInt(v, 10), 1)
