@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+import { runCli } from "@tessera/volume/cli";
+import { Command } from "commander";
+import { meshCommand, serveCommand } from "./cli.js";
+
+await runCli(new Command("tessera-mesh").addCommand(meshCommand()).addCommand(serveCommand()));
