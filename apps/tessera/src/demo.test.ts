@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pythonHas, runPython, tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,6 +28,14 @@ describe("runDemo", () => {
     expect(scores[best].cremiScore).toBeLessThan(0.5);
     expect(scores[best].cremiScore).toBeLessThan(scores[0].cremiScore);
     expect(summary.segmentation.segmentCount).toBeGreaterThan(summary.cellCount / 2);
+    // meshes of the segmentation: one GLB per segment, simplified
+    expect(summary.meshes.segments).toBeGreaterThan(summary.cellCount / 2);
+    expect(summary.meshes.trianglesAfter).toBeLessThan(summary.meshes.trianglesBefore / 2);
+    const index = JSON.parse(readFileSync(join(summary.meshes.dir, "meshes.json"), "utf8"));
+    expect(index.segments).toHaveLength(summary.meshes.segments);
+    expect(readFileSync(join(summary.meshes.dir, index.segments[0].file)).subarray(0, 4).toString()).toBe(
+      "glTF",
+    );
     const text = formatDemoSummary(summary, join(tmp.path, "demo.log"));
     expect(text).toMatch(/read back identical/);
     if (pythonHas("zarr", "numpy", "hashlib")) {

@@ -13,6 +13,7 @@ import {
   typedArrayFor,
 } from "@tessera/volume";
 import type { Logger } from "pino";
+import { type DemoMeshes, meshDemo } from "./demo-mesh.js";
 import { type DemoSegmentation, segmentDemo } from "./demo-segment.js";
 
 /** Options of {@link runDemo}. */
@@ -51,6 +52,7 @@ export interface DemoSummary {
     verified: boolean;
   }[];
   segmentation: Omit<DemoSegmentation, "labels">;
+  meshes: DemoMeshes;
   seconds: { phantom: number; write: number; read: number };
 }
 
@@ -158,6 +160,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     "segmented",
   );
 
+  const meshes = await meshDemo(options.outDir, await openVolume(segmentation.path));
+  log?.info(meshes, "meshed");
+
   let membrane = 0;
   let sumMembrane = 0;
   let sumCytoplasm = 0;
@@ -179,6 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     meanIntensityCytoplasm: sumCytoplasm / Math.max(1, phantom.image.length - membrane),
     arrays: summaries,
     segmentation,
+    meshes,
     seconds: { phantom: (t1 - t0) / 1000, write: (t2 - t1) / 1000, read: (t3 - t2) / 1000 },
   };
 }
@@ -187,7 +193,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 export function formatDemoSummary(summary: DemoSummary, logFile: string): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
   const lines = [
-    "Tessera demo — EM phantom → zarr → read back → segmentation scored against the truth",
+    "Tessera demo — EM phantom → zarr → read back → segmentation scored against the truth → neuron meshes",
     `  volume      ${summary.shape.join("×")} voxels (z,y,x) at ${summary.resolutionNm.join("×")} nm, chunks ${summary.chunks.join("×")}, written in ${summary.blocks} blocks`,
     `  cells       ${summary.cellCount} neurites; membrane fraction ${(summary.membraneFraction * 100).toFixed(1)}%`,
     `  intensity   membrane ${summary.meanIntensityMembrane.toFixed(1)} vs cytoplasm ${summary.meanIntensityCytoplasm.toFixed(1)} (mean grey level)`,
@@ -203,7 +209,10 @@ export function formatDemoSummary(summary: DemoSummary, logFile: string): string
       const mark = i === summary.segmentation.best ? " ← written" : "";
       return `    threshold ${t.toFixed(2)}  VOI split ${s.voiSplit.toFixed(3)} merge ${s.voiMerge.toFixed(3)}  ARE ${s.are.toFixed(3)}  CREMI ${s.cremiScore.toFixed(3)}${mark}`;
     }),
+    `  meshes      ${summary.meshes.segments} neurons: ${summary.meshes.trianglesBefore} → ${summary.meshes.trianglesAfter} triangles after simplification at 40 nm, ${summary.meshes.seconds.toFixed(2)} s`,
     `  files       ${summary.group} (image, labels, boundaries, segmentation)`,
+    `              ${summary.meshes.dir} (one GLB per neuron, meshes.json)`,
+    `  view        node apps/tessera/dist/cli.js serve ${resolve(summary.meshes.dir, "..")}   (then open the URL it prints)`,
     `  log         ${logFile}`,
     `  python      /usr/bin/python3 -c "import zarr; g = zarr.open('${summary.group}', 'r'); print(g.tree())"`,
   ];

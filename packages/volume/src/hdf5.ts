@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import h5wasm, { type File as H5File, type Group as H5Group } from "h5wasm/node";
+import type { File as H5File, Group as H5Group } from "h5wasm/node";
 import type { DataType, TypedArray } from "./dtype.js";
 import { InvalidInputError, UnsupportedDtypeError } from "./errors.js";
 
@@ -37,13 +37,22 @@ function dtypeOf(meta: { type: number; signed: boolean; size: number }, where: s
 }
 
 /** Names of every dataset in an HDF5 file (depth-first). */
-function listDatasets(group: H5Group, prefix = ""): string[] {
+type H5wasm = typeof import("h5wasm/node").default;
+
+/** h5wasm, loaded (and its wasm compiled) on first use. */
+async function loadH5wasm(): Promise<H5wasm> {
+  const h5wasm = (await import("h5wasm/node")).default;
+  await h5wasm.ready;
+  return h5wasm;
+}
+
+function listDatasets(h5wasm: H5wasm, group: H5Group, prefix = ""): string[] {
   const names: string[] = [];
   for (const key of group.keys()) {
     const item = group.get(key);
     const name = prefix ? `${prefix}/${key}` : key;
     if (item instanceof h5wasm.Dataset) names.push(name);
-    else if (item instanceof h5wasm.Group) names.push(...listDatasets(item, name));
+    else if (item instanceof h5wasm.Group) names.push(...listDatasets(h5wasm, item, name));
   }
   return names;
 }
@@ -56,14 +65,14 @@ export async function openHdf5Dataset(file: string, name?: string): Promise<Hdf5
   if (!existsSync(file)) {
     throw new InvalidInputError("HDF5 file not found", { path: file, expected: "an existing .h5 file" });
   }
-  await h5wasm.ready;
+  const h5wasm = await loadH5wasm();
   let h5: H5File;
   try {
     h5 = new h5wasm.File(file, "r");
   } catch (error) {
     throw new InvalidInputError("not an HDF5 file", { path: file, expected: "an HDF5 file", cause: error });
   }
-  const names = listDatasets(h5);
+  const names = listDatasets(h5wasm, h5);
   const chosen = name ?? (names.length === 1 ? names[0] : undefined);
   const item = chosen === undefined ? undefined : h5.get(chosen);
   if (!(item instanceof h5wasm.Dataset)) {

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { decode as decodePng } from "fast-png";
-import { fromArrayBuffer } from "geotiff";
 import { InvalidInputError } from "./errors.js";
 
 /** One 2-D grayscale section read from an image file. */
@@ -36,6 +35,9 @@ export async function readTiffPages(
   onPage?: (page: SectionImage, index: number, count: number) => Promise<void> | void,
 ): Promise<number> {
   const bytes = await readFile(path);
+  // geotiff is loaded on first use: its web-worker dependency takes over any worker thread that
+  // imports it, which would break worker pools of packages that import @tessera/volume.
+  const { fromArrayBuffer } = await import("geotiff");
   let tiff: Awaited<ReturnType<typeof fromArrayBuffer>>;
   let count: number;
   try {
