@@ -59,6 +59,11 @@ describe("seededWatershed", () => {
       seededWatershed(new Float32Array(8), [2, 2, 2], new Uint32Array(8), { mask: new Uint8Array(9) }),
     ).toThrow(SegmentShapeError);
     expect(() => watershedFragments(new Float32Array(7), [2, 2, 2])).toThrow(SegmentShapeError);
+    const huge = new Uint32Array(8);
+    huge[5] = 2 ** 31;
+    expect(() => seededWatershed(new Float32Array(8), [2, 2, 2], huge)).toThrow(
+      /seed id too large.*2147483648/,
+    );
   });
 });
 

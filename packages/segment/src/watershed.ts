@@ -42,6 +42,9 @@ export function seededWatershed(
 }
 
 const BLOCKED = 0xffffffff;
+/** Flag of an unlabelled voxel; its low 16 bits hold the voxel's level. */
+const UNLABELLED = 0x80000000;
+const LEVEL_BITS = 0xffff;
 
 /**
  * The flood itself, on a copy padded by one voxel of blocked border (no bounds checks in the loop):
@@ -61,8 +64,10 @@ function flood(
   const PY = Y + 2;
   const PXY = PX * PY;
   const P = PXY * (Z + 2);
+  // One array holds both what a voxel is and, while it is unlabelled, its level: labels are
+  // < 2^31, an unlabelled voxel holds UNLABELLED | level, the border and masked voxels BLOCKED. A
+  // neighbour test then touches one array instead of two (the flood is bound by cache misses).
   const out = new Uint32Array(P).fill(BLOCKED);
-  const lev = level instanceof Uint8Array ? new Uint8Array(P) : new Uint16Array(P);
   // FIFO bucket queue, inlined: one growable array of voxel indices per level (read from the front,
   // appended at the back, reset when drained), a bitmap of non-empty levels, and `cur` = a lower bound
   // of the lowest non-empty level (a push below it lowers it).
@@ -100,11 +105,21 @@ function flood(
       for (let x = 0; x < X; x++) {
         const i = src + x;
         const j = dst + x;
-        lev[j] = level[i];
         if (mask !== undefined && mask[i] === 0) continue;
         const s = seeds[i];
-        out[j] = s;
-        if (s !== 0) push(j, lev[j]);
+        if (s >= UNLABELLED) {
+          throw new SegmentDtypeError("seed id too large", {
+            field: "seeds",
+            expected: "ids below 2^31",
+            found: String(s),
+          });
+        }
+        if (s !== 0) {
+          out[j] = s;
+          push(j, level[i]);
+        } else {
+          out[j] = UNLABELLED | level[i];
+        }
       }
     }
   }
@@ -128,34 +143,40 @@ function flood(
     size--;
     const label = out[i];
     let j = i - dz;
-    if (out[j] === 0) {
+    let v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
     j = i - PX;
-    if (out[j] === 0) {
+    v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
     j = i - 1;
-    if (out[j] === 0) {
+    v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
     j = i + 1;
-    if (out[j] === 0) {
+    v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
     j = i + PX;
-    if (out[j] === 0) {
+    v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
     j = i + dz;
-    if (out[j] === 0) {
+    v = out[j];
+    if (v >= UNLABELLED && v !== BLOCKED) {
       out[j] = label;
-      push(j, lev[j]);
+      push(j, v & LEVEL_BITS);
     }
   }
   const result = new Uint32Array(Z * Y * X);
@@ -165,7 +186,7 @@ function flood(
       const dst = (z * Y + y) * X;
       for (let x = 0; x < X; x++) {
         const v = out[src + x];
-        result[dst + x] = v === BLOCKED ? 0 : v;
+        result[dst + x] = v >= UNLABELLED ? 0 : v;
       }
     }
   }
