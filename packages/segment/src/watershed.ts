@@ -41,10 +41,8 @@ export function seededWatershed(
   return flood(values, levels, Z, Y, X, seeds, mask, options.mode === "2d");
 }
 
-const BLOCKED = 0xffffffff;
-/** Flag of an unlabelled voxel; its low 16 bits hold the voxel's level. */
-const UNLABELLED = 0x80000000;
-const LEVEL_BITS = 0xffff;
+/** Largest seed id the flood takes (labels live below the UNLABELLED flag of 32-bit voxels). */
+const MAX_SEED = 0x7fffffff;
 
 /**
  * The flood itself, on a copy padded by one voxel of blocked border (no bounds checks in the loop):
@@ -64,10 +62,24 @@ function flood(
   const PY = Y + 2;
   const PXY = PX * PY;
   const P = PXY * (Z + 2);
-  // One array holds both what a voxel is and, while it is unlabelled, its level: labels are
-  // < 2^31, an unlabelled voxel holds UNLABELLED | level, the border and masked voxels BLOCKED. A
-  // neighbour test then touches one array instead of two (the flood is bound by cache misses).
-  const out = new Uint32Array(P).fill(BLOCKED);
+  // One array holds both what a voxel is and, while it is unlabelled, its level: labels are below
+  // the UNLABELLED flag (the top bit), an unlabelled voxel holds UNLABELLED | level, the border and
+  // masked voxels BLOCKED (all ones). A neighbour test then touches one array instead of two, and
+  // with fewer than 2^15 seeds and levels the array is 16-bit: the flood is bound by cache misses.
+  let maxSeed = 0;
+  for (let i = 0; i < seeds.length; i++) if (seeds[i] > maxSeed) maxSeed = seeds[i];
+  if (maxSeed > MAX_SEED) {
+    throw new SegmentDtypeError("seed id too large", {
+      field: "seeds",
+      expected: `ids up to ${MAX_SEED}`,
+      found: String(maxSeed),
+    });
+  }
+  const compact = maxSeed < 0x8000 && levels <= 0x8000;
+  const UNLABELLED = compact ? 0x8000 : 0x80000000;
+  const BLOCKED = compact ? 0xffff : 0xffffffff;
+  const LEVEL_BITS = UNLABELLED - 1;
+  const out = compact ? new Uint16Array(P).fill(BLOCKED) : new Uint32Array(P).fill(BLOCKED);
   // FIFO bucket queue, inlined: one growable array of voxel indices per level (read from the front,
   // appended at the back, reset when drained), a bitmap of non-empty levels, and `cur` = a lower bound
   // of the lowest non-empty level (a push below it lowers it).
@@ -107,13 +119,6 @@ function flood(
         const j = dst + x;
         if (mask !== undefined && mask[i] === 0) continue;
         const s = seeds[i];
-        if (s >= UNLABELLED) {
-          throw new SegmentDtypeError("seed id too large", {
-            field: "seeds",
-            expected: "ids below 2^31",
-            found: String(s),
-          });
-        }
         if (s !== 0) {
           out[j] = s;
           push(j, level[i]);
