@@ -1,15 +1,8 @@
+import { type IntegerTypedArray, isIntegerTypedArray } from "@tessera/volume";
 import { InvalidLabelsError } from "./errors.js";
 
 /** Integer typed arrays accepted as label volumes. */
-export type LabelArray =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigUint64Array
-  | BigInt64Array;
+export type LabelArray = IntegerTypedArray;
 
 /**
  * Check that `data` is an integer label array of `shape` (z, y, x) and return it; floats, wrong
@@ -20,16 +13,7 @@ export function checkLabelArray(
   shape: readonly number[],
   path?: string,
 ): LabelArray {
-  const ok =
-    data instanceof Uint8Array ||
-    data instanceof Uint16Array ||
-    data instanceof Uint32Array ||
-    data instanceof Int8Array ||
-    data instanceof Int16Array ||
-    data instanceof Int32Array ||
-    data instanceof BigUint64Array ||
-    data instanceof BigInt64Array;
-  if (!ok) {
+  if (!isIntegerTypedArray(data)) {
     throw new InvalidLabelsError("labels must be an integer array", {
       path,
       field: "dtype",

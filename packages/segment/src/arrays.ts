@@ -1,18 +1,11 @@
+import { type IntegerTypedArray, isIntegerTypedArray } from "@tessera/volume";
 import { SegmentDtypeError, SegmentShapeError, SegmentValueError } from "./errors.js";
 
 /** Volume shape `[z, y, x]` (a 2-D image is `[1, y, x]`). */
 export type Shape3 = readonly [number, number, number];
 
 /** Integer typed arrays accepted as labels (ids; 0 is background unless a function says otherwise). */
-export type LabelArray =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigUint64Array
-  | BigInt64Array;
+export type LabelArray = IntegerTypedArray;
 
 /** Number-valued label arrays (everything in {@link LabelArray} but the 64-bit ones). */
 export type NumberLabelArray = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array;
@@ -59,18 +52,7 @@ export function checkLength(
 
 /** Throw {@link SegmentDtypeError} unless `array` is an integer typed array (labels). */
 export function checkLabels(array: unknown, field: string): asserts array is LabelArray {
-  if (
-    array instanceof Uint8Array ||
-    array instanceof Uint16Array ||
-    array instanceof Uint32Array ||
-    array instanceof Int8Array ||
-    array instanceof Int16Array ||
-    array instanceof Int32Array ||
-    array instanceof BigUint64Array ||
-    array instanceof BigInt64Array
-  ) {
-    return;
-  }
+  if (isIntegerTypedArray(array)) return;
   const found =
     array instanceof Float32Array || array instanceof Float64Array
       ? `${array.constructor.name} (a float dtype)`

@@ -29,6 +29,31 @@ export type TypedArray =
   | Float32Array
   | Float64Array;
 
+/** Integer typed arrays: what label volumes (segment ids) are held in. */
+export type IntegerTypedArray =
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigUint64Array
+  | BigInt64Array;
+
+/** True when `data` is an {@link IntegerTypedArray} (a valid label array dtype). */
+export function isIntegerTypedArray(data: unknown): data is IntegerTypedArray {
+  return (
+    data instanceof Uint8Array ||
+    data instanceof Uint16Array ||
+    data instanceof Uint32Array ||
+    data instanceof Int8Array ||
+    data instanceof Int16Array ||
+    data instanceof Int32Array ||
+    data instanceof BigUint64Array ||
+    data instanceof BigInt64Array
+  );
+}
+
 /** Constructor of a {@link TypedArray}. */
 export type TypedArrayConstructor = {
   new (length: number): TypedArray;
