@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedData, tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -47,6 +48,12 @@ describe("tessera CLI", () => {
     );
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/32×160×160 uint8, chunks 8×80×80/);
+    const log = readFileSync(`${output}.log`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(log.map((entry) => entry.msg)).toEqual(["started", "finished"]);
+    expect(log[1].result.shape).toEqual([32, 160, 160]);
     const info = JSON.parse(tessera("volume", "info", output).stdout);
     expect(info.shape).toEqual([32, 160, 160]);
     expect(info.attrs.provenance.importedFrom).toMatch(/train-labels\.tif$/);

@@ -2,11 +2,10 @@ import { join, resolve } from "node:path";
 import { meshCommand, serveCommand } from "@tessera/mesh/cli";
 import { segmentCommand } from "@tessera/segment/cli";
 import { startProgressBar } from "@tessera/volume";
-import { volumeCommand } from "@tessera/volume/cli";
+import { openRunLog, volumeCommand } from "@tessera/volume/cli";
 import { registerWorkflowCommands } from "@tessera/workflow";
 import { Command, InvalidArgumentError } from "commander";
 import { formatDemoSummary, runDemo } from "./demo.js";
-import { createFileLogger } from "./logger.js";
 
 function shapeOption(value: string): [number, number, number] {
   const numbers = value.split(",").map(Number);
@@ -31,7 +30,7 @@ export function createProgram(): Command {
     .action(async (opts: { out: string; shape?: [number, number, number]; seed: number }) => {
       const outDir = resolve(opts.out);
       const logFile = join(outDir, "demo.log");
-      const logger = createFileLogger(logFile);
+      const logger = openRunLog(logFile, "tessera-demo");
       const bar = startProgressBar("write", "blocks");
       try {
         const summary = await runDemo({

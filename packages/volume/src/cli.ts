@@ -1,11 +1,14 @@
+import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import type { CompressorConfig } from "./compressor.js";
 import { startProgressBar } from "./progress.js";
+import { logged, openRunLog } from "./run-log.js";
 import { exportSlicesPng } from "./slice-export.js";
 import { importStack } from "./stack-import.js";
 import { openVolume } from "./volume.js";
 
 export { runCli } from "./run-cli.js";
+export { logged, openRunLog } from "./run-log.js";
 
 function integerList(value: string): number[] {
   const numbers = value.split(",").map(Number);
@@ -72,11 +75,25 @@ export function volumeCommand(): Command {
     .option("--offset <z,y,x>", "world offset in nm", numberList)
     .option("--compressor <id[:level]>", "none, zlib, gzip or blosc", compressorOption)
     .option("--overwrite", "replace an existing output")
+    .option("--log <file>", "structured log (JSON lines; default <output>.log)")
     .action(async (source: string, output: string, opts) => {
       const bar = startProgressBar("import", "sections");
+      const log = openRunLog(opts.log ?? `${output}.log`, "tessera-volume-import");
       const started = performance.now();
       try {
-        const v = await importStack(source, output, { ...opts, onProgress: bar.update });
+        const v = await logged(
+          log,
+          { command: "volume import", source, output },
+          () =>
+            importStack(source, output, {
+              ...opts,
+              onProgress: (done: number, total: number) => {
+                bar.update(done, total);
+                log.debug({ done, total }, "sections imported");
+              },
+            }),
+          (volume) => ({ shape: volume.shape, dtype: volume.dtype, chunks: volume.chunks }),
+        );
         bar.stop();
         const seconds = (performance.now() - started) / 1000;
         process.stdout.write(
