@@ -61,6 +61,13 @@ describe("tessera mesh", () => {
       expect(mesh.indices.length / 3).toBe(s.triangles);
       expect(meshTopology(mesh).boundaryEdges).toBe(0);
     }
+    // the run's structured log: started, then finished with the summary
+    const log = readFileSync(`${out}.log`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(log.map((entry) => entry.msg)).toEqual(["started", "finished"]);
+    expect(log[1].result.segments).toBe(index.segments.length);
   });
 
   it("writes sharded multi-resolution precomputed meshes", async () => {

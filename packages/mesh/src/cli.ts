@@ -1,4 +1,5 @@
 import { openVolume, startProgressBar } from "@tessera/volume";
+import { logged, openRunLog } from "@tessera/volume/cli";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { meshVolume } from "./block.js";
 import type { Mesh } from "./mesh.js";
@@ -35,6 +36,7 @@ interface MeshCliOptions {
   resolution?: number[];
   threads?: number;
   smooth?: number;
+  log?: string;
 }
 
 /**
@@ -69,72 +71,90 @@ export function meshCommand(): Command {
       (v) => integerList(v)[0],
     )
     .option("--sharded", "precomputed: write neuroglancer_uint64_sharded_v1 shards (murmurhash3)")
+    .option("--log <file>", "structured log (JSON lines; default <output>.log)")
     .action(async (opts: MeshCliOptions) => {
-      const volume = await openVolume(opts.input);
-      const res = (opts.resolution ?? volume.resolution ?? [1, 1, 1]) as [number, number, number];
-      const bar = startProgressBar("mesh", "blocks");
-      let meshes: Map<number, Mesh>;
-      try {
-        meshes = await meshVolume(volume, {
-          resolutionNm: res,
-          labels: opts.labels,
-          blockShape: opts.block as [number, number, number] | undefined,
-          onProgress: (d, t) => bar.update(d, t),
-        });
-      } finally {
-        bar.stop();
-      }
-      const ids = [...meshes.keys()];
-      const before = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
-      if (opts.smooth !== undefined && opts.format !== "precomputed") {
-        for (const id of ids) meshes.set(id, smoothMesh(meshes.get(id) as Mesh, { iterations: opts.smooth }));
-      }
-      if (opts.simplify !== undefined && opts.format !== "precomputed") {
-        const sbar = startProgressBar("simplify", "segments");
+      const log = openRunLog(opts.log ?? `${opts.output.replace(/\/+$/, "")}.log`, "tessera-mesh");
+      const what = {
+        command: "mesh",
+        input: opts.input,
+        output: opts.output,
+        format: opts.format,
+        simplify: opts.simplify,
+      };
+      await logged(log, what, async () => {
+        const volume = await openVolume(opts.input);
+        const res = (opts.resolution ?? volume.resolution ?? [1, 1, 1]) as [number, number, number];
+        const bar = startProgressBar("mesh", "blocks");
+        let meshes: Map<number, Mesh>;
         try {
-          meshes = await simplifyMeshes(meshes, {
-            maxErrorNm: opts.simplify,
-            threads: opts.threads,
-            onProgress: (d, t) => sbar.update(d, t),
+          meshes = await meshVolume(volume, {
+            resolutionNm: res,
+            labels: opts.labels,
+            blockShape: opts.block as [number, number, number] | undefined,
+            onProgress: (d, t) => bar.update(d, t),
           });
         } finally {
-          sbar.stop();
+          bar.stop();
         }
-      }
-      const wbar = startProgressBar("write", "segments");
-      let done = 0;
-      const tick = () => wbar.update(++done, ids.length);
-      try {
-        if (opts.format === "precomputed" || opts.format === "precomputed-legacy") {
-          const sharding: ShardingSpec | undefined = opts.sharded
-            ? {
-                "@type": "neuroglancer_uint64_sharded_v1",
-                preshift_bits: 0,
-                hash: "murmurhash3_x86_128",
-                minishard_bits: 6,
-                shard_bits: 0,
-                minishard_index_encoding: "gzip",
-                data_encoding: "gzip",
-              }
-            : undefined;
-          await writePrecomputedMeshes(opts.output, meshes, {
-            format: opts.format === "precomputed" ? "multires" : "legacy",
-            resolutionNm: res,
-            numLods: opts.lods,
-            maxErrorNm: opts.simplify,
-            sharding,
-            onSegment: tick,
-          });
-        } else {
-          await writeMeshFiles(opts.output, meshes, opts.format, res, tick);
+        const ids = [...meshes.keys()];
+        const before = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
+        if (opts.smooth !== undefined && opts.format !== "precomputed") {
+          for (const id of ids)
+            meshes.set(id, smoothMesh(meshes.get(id) as Mesh, { iterations: opts.smooth }));
         }
-      } finally {
-        wbar.stop();
-      }
-      const after = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
-      process.stdout.write(
-        `${JSON.stringify({ output: opts.output, format: opts.format, segments: ids.length, triangles: after, trianglesBeforeSimplification: before })}\n`,
-      );
+        if (opts.simplify !== undefined && opts.format !== "precomputed") {
+          const sbar = startProgressBar("simplify", "segments");
+          try {
+            meshes = await simplifyMeshes(meshes, {
+              maxErrorNm: opts.simplify,
+              threads: opts.threads,
+              onProgress: (d, t) => sbar.update(d, t),
+            });
+          } finally {
+            sbar.stop();
+          }
+        }
+        const wbar = startProgressBar("write", "segments");
+        let done = 0;
+        const tick = () => wbar.update(++done, ids.length);
+        try {
+          if (opts.format === "precomputed" || opts.format === "precomputed-legacy") {
+            const sharding: ShardingSpec | undefined = opts.sharded
+              ? {
+                  "@type": "neuroglancer_uint64_sharded_v1",
+                  preshift_bits: 0,
+                  hash: "murmurhash3_x86_128",
+                  minishard_bits: 6,
+                  shard_bits: 0,
+                  minishard_index_encoding: "gzip",
+                  data_encoding: "gzip",
+                }
+              : undefined;
+            await writePrecomputedMeshes(opts.output, meshes, {
+              format: opts.format === "precomputed" ? "multires" : "legacy",
+              resolutionNm: res,
+              numLods: opts.lods,
+              maxErrorNm: opts.simplify,
+              sharding,
+              onSegment: tick,
+            });
+          } else {
+            await writeMeshFiles(opts.output, meshes, opts.format, res, tick);
+          }
+        } finally {
+          wbar.stop();
+        }
+        const after = ids.reduce((s, id) => s + (meshes.get(id) as Mesh).indices.length / 3, 0);
+        const summary = {
+          output: opts.output,
+          format: opts.format,
+          segments: ids.length,
+          triangles: after,
+          trianglesBeforeSimplification: before,
+        };
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return summary;
+      });
     });
 }
 
