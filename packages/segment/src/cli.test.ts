@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emPhantom } from "@tessera/phantom";
 import { tempDir } from "@tessera/testkit";
@@ -67,6 +67,20 @@ describe("segment CLI", () => {
     expect(fragments.fragments).toBeGreaterThan(phantom.cellCount);
     const one = (await run(["fragments", "block", "--id", "3", "--config", config])) as { block: number };
     expect(one.block).toBe(3);
+    // the step's structured log beside the config: the whole run (8 blocks), then block 3 alone
+    const log = readFileSync(join(tmp.path, "segment-fragments.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(log.map((entry) => entry.msg)).toEqual([
+      "started",
+      ...Array(8).fill("block done"),
+      "finished",
+      "started",
+      "finished",
+    ]);
+    expect(log[9].result.fragments).toBe(fragments.fragments);
+    expect(log[11].block).toBe(3);
     const agg = (await run(["agglomerate", "--config", config])) as { segments: number[] };
     expect(agg.segments).toHaveLength(2);
     expect(agg.segments[1]).toBeLessThan(fragments.fragments);

@@ -1,6 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { Box, openVolume, readHdf5Dataset, startProgressBar, TesseraError } from "@tessera/volume";
+import { logged, openRunLog } from "@tessera/volume/cli";
 import { Command, InvalidArgumentError } from "commander";
+import type { Logger } from "pino";
 import type { LabelArray } from "./arrays.js";
 import { agglomerateRun } from "./block-agglomerate.js";
 import { runFragmentsBlock } from "./block-fragments.js";
@@ -64,13 +67,20 @@ function print(value: unknown): void {
 
 type BlockStep = (run: SegmentRun, id: number) => Promise<BlockSummary>;
 
-async function allBlocks(run: SegmentRun, label: string, step: BlockStep): Promise<BlockSummary[]> {
+async function allBlocks(
+  run: SegmentRun,
+  label: string,
+  step: BlockStep,
+  log?: Logger,
+): Promise<BlockSummary[]> {
   const { grid } = await runGrid(run);
   const bar = startProgressBar(label, "blocks");
   const summaries: BlockSummary[] = [];
   try {
     for (let id = 0; id < grid.count; id++) {
-      summaries.push(await step(run, id));
+      const summary = await step(run, id);
+      summaries.push(summary);
+      log?.info({ step: label, block: id, summary }, "block done");
       bar.update(id + 1, grid.count);
     }
   } finally {
@@ -79,39 +89,55 @@ async function allBlocks(run: SegmentRun, label: string, step: BlockStep): Promi
   return summaries;
 }
 
+/** The run log of a step: `--log`, else `segment-<step>.log` beside the run configuration. */
+function stepLog(step: string, config: string, file?: string): Logger {
+  return openRunLog(file ?? join(dirname(config), `segment-${step}.log`), `tessera-segment-${step}`);
+}
+
 function stepCommand(
   name: string,
   description: string,
   blockDescription: string,
-  whole: (run: SegmentRun) => Promise<unknown>,
+  whole: (run: SegmentRun, log: Logger) => Promise<unknown>,
   block: BlockStep,
   prepare = false,
 ): Command {
   const command = new Command(name)
     .description(`${description} (all blocks; \`${name} block --id N\` for one)`)
     .option("--config <run.json>", "run configuration (JSON, see segmentRunSchema); required")
-    .option("--threshold-index <k>", "which agglomeration threshold relabel writes", integer);
+    .option("--threshold-index <k>", "which agglomeration threshold relabel writes", integer)
+    .option("--log <file>", "structured log (JSON lines; default segment-<step>.log beside the config)");
   // options before `block` belong to this command, options after it to `block`
   command.enablePositionalOptions();
-  command.action(async (opts: { config?: string; thresholdIndex?: number }) =>
+  command.action(async (opts: { config?: string; thresholdIndex?: number; log?: string }) =>
     guarded(command, async () => {
       if (opts.config === undefined)
         command.error("error: required option '--config <run.json>' not specified");
-      const run = await loadRun(opts.config as string, opts.thresholdIndex);
-      if (prepare) await prepareRun(run);
-      print(await whole(run));
+      const config = opts.config as string;
+      const log = stepLog(name, config, opts.log);
+      const result = await logged(log, { command: `segment ${name}`, config }, async () => {
+        const run = await loadRun(config, opts.thresholdIndex);
+        if (prepare) await prepareRun(run);
+        return whole(run, log);
+      });
+      print(result);
     }),
   );
   const blockCommand = new Command("block")
     .description(blockDescription)
     .requiredOption("--id <n>", "block id", integer)
     .requiredOption("--config <run.json>", "run configuration (JSON)")
-    .option("--threshold-index <k>", "which agglomeration threshold relabel writes", integer);
-  blockCommand.action(async (opts: { id: number; config: string; thresholdIndex?: number }) =>
+    .option("--threshold-index <k>", "which agglomeration threshold relabel writes", integer)
+    .option("--log <file>", "structured log (JSON lines; default segment-<step>.log beside the config)");
+  blockCommand.action(async (opts: { id: number; config: string; thresholdIndex?: number; log?: string }) =>
     guarded(blockCommand, async () => {
-      const run = await loadRun(opts.config, opts.thresholdIndex);
-      if (prepare) await prepareRun(run);
-      print(await block(run, opts.id));
+      const log = stepLog(name, opts.config, opts.log);
+      const result = await logged(log, { command: `segment ${name} block`, block: opts.id }, async () => {
+        const run = await loadRun(opts.config, opts.thresholdIndex);
+        if (prepare) await prepareRun(run);
+        return block(run, opts.id);
+      });
+      print(result);
     }),
   );
   command.addCommand(blockCommand);
@@ -150,8 +176,8 @@ export function segmentCommand(): Command {
       "fragments",
       "watershed fragments of the boundary map, with globally unique ids",
       "fragments of one block (block + context read, write block written)",
-      async (run) => {
-        const summaries = await allBlocks(run, "fragments", runFragmentsBlock);
+      async (run, log) => {
+        const summaries = await allBlocks(run, "fragments", runFragmentsBlock, log);
         return { blocks: summaries.length, fragments: summaries.reduce((s, b) => s + b.count, 0) };
       },
       runFragmentsBlock,
@@ -163,8 +189,8 @@ export function segmentCommand(): Command {
       "agglomerate",
       "region graph of every block, then global agglomeration at all thresholds",
       "region graph of one block (its faces towards earlier blocks included)",
-      async (run) => {
-        await allBlocks(run, "graph", runGraphBlock);
+      async (run, log) => {
+        await allBlocks(run, "graph", runGraphBlock, log);
         const bar = startProgressBar("agglomerate", "graphs");
         try {
           return await agglomerateRun(run, bar.update);
@@ -180,8 +206,8 @@ export function segmentCommand(): Command {
       "relabel",
       "write the segmentation of one threshold through the fragment → segment lookup",
       "relabel one block",
-      async (run) => {
-        const summaries = await allBlocks(run, "relabel", runRelabelBlock);
+      async (run, log) => {
+        const summaries = await allBlocks(run, "relabel", runRelabelBlock, log);
         return { blocks: summaries.length, voxels: summaries.reduce((s, b) => s + b.voxels, 0) };
       },
       runRelabelBlock,
