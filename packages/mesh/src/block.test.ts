@@ -11,7 +11,8 @@ import { enclosedVolume, meshTopology } from "./topology.js";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const shape: [number, number, number] = [18, 30, 34];
-const res: [number, number, number] = [30, 10, 10];
+// not representable in binary: seam vertices must still come out bit-identical in every block
+const res: [number, number, number] = [29.3, 7.7, 4.1];
 const { labels } = emPhantom({ shape, resolutionNm: res, seed: 21 });
 
 function triangleKeys(m: Mesh): string[] {

@@ -111,6 +111,45 @@ describe("marchingCubes", () => {
     }
   });
 
+  it("gives the same meshes whatever the label values and dtype (large, negative, 64-bit)", () => {
+    const shape: [number, number, number] = [12, 20, 20];
+    const { labels } = emPhantom({ shape, resolutionNm: [8, 8, 8], seed: 9 });
+    const ref = marchingCubes(labels, shape);
+    const variants: [string, ArrayLike<number | bigint>, (id: number) => number][] = [
+      ["uint32 >= 2^24", Uint32Array.from(labels, (v) => (v === 0 ? 0 : v + 2 ** 31)), (id) => id + 2 ** 31],
+      ["int32 negative", Int32Array.from(labels, (v) => -v), (id) => -id],
+      [
+        "uint64 >= 2^40",
+        BigUint64Array.from(labels, (v) => (v === 0 ? 0n : BigInt(v) + 2n ** 40n)),
+        (id) => id + 2 ** 40,
+      ],
+    ];
+    for (const [name, data, map] of variants) {
+      const got = marchingCubes(data, shape);
+      expect(got.size, name).toBe(ref.size);
+      for (const [id, mesh] of ref) {
+        const other = got.get(map(id));
+        expect(other, name).toBeDefined();
+        expect(Array.from(other?.indices ?? []), name).toEqual(Array.from(mesh.indices));
+        expect(Array.from(other?.positions ?? []), name).toEqual(Array.from(mesh.positions));
+      }
+    }
+  });
+
+  it("meshes more than 65535 labels (32-bit compact ids): every voxel its own closed surface", () => {
+    const shape: [number, number, number] = [6, 110, 110];
+    const labels = Uint32Array.from({ length: 6 * 110 * 110 }, (_, i) => 7 * i + 3);
+    const meshes = marchingCubes(labels, shape);
+    expect(meshes.size).toBe(labels.length);
+    for (const id of [3, 7 * 40000 + 3, 7 * (labels.length - 1) + 3]) {
+      const mesh = meshes.get(id);
+      if (!mesh) throw new Error(`label ${id} missing`);
+      const t = expectClosed(mesh);
+      expect(t.vertices).toBe(6); // an octahedron, as for a lone voxel
+      expect(t.faces).toBe(8);
+    }
+  });
+
   it("rejects float volumes, empty volumes, shape mismatches and absent label ids", () => {
     expect(() => marchingCubes(new Float32Array(8), [2, 2, 2])).toThrow(InvalidLabelsError);
     expect(() => marchingCubes(new Float32Array(8), [2, 2, 2])).toThrow(/found: Float32Array/);

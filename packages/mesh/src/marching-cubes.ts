@@ -1,5 +1,6 @@
-import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
-import { checkLabelArray, type LabelArray } from "./label-array.js";
+import { compactLabels } from "./compact-labels.js";
+import { InvalidLabelsError } from "./errors.js";
+import { checkLabelArray } from "./label-array.js";
 import { EDGE_A, EDGE_AXIS, TRI_EDGES, TRI_START } from "./mc-tables.js";
 import type { Mesh } from "./mesh.js";
 
@@ -69,7 +70,7 @@ export function marchingCubes(
   const P = nz + lz + (closeHigh[0] ? 1 : 0);
   const Q = ny + ly + (closeHigh[1] ? 1 : 0);
   const R = nx + lx + (closeHigh[2] ? 1 : 0);
-  const { cid, ids } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels);
+  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels);
   const out = new Map<number, Mesh>();
   if (ids.length <= 1 || P < 2 || Q < 2 || R < 2) {
     for (const id of ids.slice(1).sort((a, b) => a - b)) {
@@ -77,32 +78,113 @@ export function marchingCubes(
     }
     return out;
   }
-  // Vertex position of padded lattice index i along an axis: (i - pad + offset) * res.
-  const bx = (off[2] - lx) * res[2];
-  const by = (off[1] - ly) * res[1];
-  const bz = (off[0] - lz) * res[0];
-  const rx = res[2];
-  const ry = res[1];
-  const rz = res[0];
+  // Vertex position of padded lattice index i along an axis: (i - pad + offset) * res, with the
+  // integer part summed first so that blocks of one volume compute bit-identical seam vertices.
+  const origin: Vec3 = [off[2] - lx, off[1] - ly, off[0] - lz];
+  const buffers = new LabelBuffers(ids.length, runs);
+  march(cid, P, Q, R, origin, [res[2], res[1], res[0]], buffers);
+  const order = Array.from({ length: ids.length - 1 }, (_, i) => i + 1).sort((x, y) => ids[x] - ids[y]);
+  for (const k of order) out.set(ids[k], buffers.mesh(k));
+  return out;
+}
 
+/** Growable per-label vertex and index buffers, sized up front from the label's x-changes. */
+class LabelBuffers {
+  positions: Float32Array<ArrayBuffer>[] = [];
+  indices: Uint32Array<ArrayBuffer>[] = [];
+  vertexCount: Int32Array;
+  indexCount: Int32Array;
+
+  constructor(n: number, runs: Float64Array) {
+    for (let k = 0; k < n; k++) {
+      this.positions.push(
+        new Float32Array(k === 0 ? 0 : Math.max(192, Math.ceil(runs[k] * VERTS_PER_CHANGE) * 3)),
+      );
+      this.indices.push(
+        new Uint32Array(k === 0 ? 0 : Math.max(384, Math.ceil(runs[k] * TRIS_PER_CHANGE) * 3)),
+      );
+    }
+    this.vertexCount = new Int32Array(n);
+    this.indexCount = new Int32Array(n);
+  }
+
+  /** Make room for `extra` more indices of label k and return its index buffer. */
+  reserveIndices(k: number, extra: number): Uint32Array<ArrayBuffer> {
+    let a = this.indices[k];
+    const need = this.indexCount[k] + extra;
+    if (need > a.length) {
+      const b = new Uint32Array(Math.max(need, a.length * 2));
+      b.set(a);
+      this.indices[k] = a = b;
+    }
+    return a;
+  }
+
+  /** Make room for `extra` more vertices of label k and return its position buffer. */
+  reservePositions(k: number, extra: number): Float32Array<ArrayBuffer> {
+    let a = this.positions[k];
+    const need = (this.vertexCount[k] + extra) * 3;
+    if (need > a.length) {
+      const b = new Float32Array(Math.max(need, a.length * 2));
+      b.set(a);
+      this.positions[k] = a = b;
+    }
+    return a;
+  }
+
+  mesh(k: number): Mesh {
+    return {
+      positions: this.positions[k].subarray(0, this.vertexCount[k] * 3),
+      indices: this.indices[k].subarray(0, this.indexCount[k]),
+    };
+  }
+}
+
+/**
+ * The cell loop over a padded grid of compact ids (`P×Q×R`, z,y,x); `origin` is the lattice
+ * position of the grid's first point in voxels x,y,z, `spacing` the voxel size in nm x,y,z. For every cell whose eight
+ * corners are not all one label, each non-background label among them adds the triangles of its
+ * corner configuration; crossing vertices are shared through a cache keyed by lattice edge and side.
+ */
+function march(
+  cid: Uint16Array | Uint32Array,
+  P: number,
+  Q: number,
+  R: number,
+  origin: Vec3,
+  spacing: Vec3,
+  out: LabelBuffers,
+): void {
   const S = Q * R;
   // Vertex-id cache, 16 slots per lattice point (y, x) so that a cell's edges sit on a few
   // neighbouring cache lines: [plane parity 0: x-edge side 0/1, y-edge side 0/1 | parity 1: same |
-  // z-edge of the current layer side 0/1 | unused].
+  // z-edge of the current layer side 0/1 | unused]. Side 0 belongs to the label at the edge's lower
+  // corner, side 1 to the label at its upper corner.
   const cache = new Int32Array(S * 16).fill(-1);
+  // Slots written, by group (slot & 12) >> 2: plane parity 0, parity 1, z-edges; reset from these
+  // lists instead of sweeping the whole cache every layer.
+  const written = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
+  const nWritten = new Int32Array(3);
+
   const edgeOff = new Int32Array(12); // slot of the edge's lower corner relative to the cell's point
   const edgeDz = new Int32Array(12);
-  const edgeDy = new Int32Array(12);
-  const edgeDx = new Int32Array(12);
+  // per edge: vertex offset from the cell's low corner in voxels, x/y/z
+  const edgeX = new Float64Array(12);
+  const edgeY = new Float64Array(12);
+  const edgeZ = new Float64Array(12);
   for (let e = 0; e < 12; e++) {
     const a = EDGE_A[e];
-    edgeDz[e] = (a >> 2) & 1;
-    edgeDy[e] = (a >> 1) & 1;
-    edgeDx[e] = a & 1;
-    edgeOff[e] = (edgeDy[e] * R + edgeDx[e]) * 16 + (EDGE_AXIS[e] === 2 ? 8 : EDGE_AXIS[e] * 2);
+    const axis = EDGE_AXIS[e];
+    const dz = (a >> 2) & 1;
+    const dy = (a >> 1) & 1;
+    const dx = a & 1;
+    edgeDz[e] = dz;
+    edgeOff[e] = (dy * R + dx) * 16 + (axis === 2 ? 8 : axis * 2);
+    edgeX[e] = dx + (axis === 0 ? 0.5 : 0);
+    edgeY[e] = dy + (axis === 1 ? 0.5 : 0);
+    edgeZ[e] = dz + (axis === 2 ? 0.5 : 0);
   }
-  const edgeBase = new Int32Array(12);
-  // Per table entry: cache offset of its edge on the side of the label being meshed, per layer.
+  // Per table entry: cache slot of its edge on the side of the label being meshed, per layer.
   const nEntries = TRI_EDGES.length;
   const entrySide = new Int32Array(nEntries);
   for (let m = 0; m < 256; m++) {
@@ -110,47 +192,25 @@ export function marchingCubes(
       entrySide[t] = (m >> EDGE_A[TRI_EDGES[t]]) & 1 ? 0 : 1;
   }
   const entryBase = new Int32Array(nEntries);
-  const cc = new Uint32Array(8);
-  const edgeAxis = EDGE_AXIS;
+  const corner = new Uint32Array(8);
   const triStart = TRI_START;
   const triEdges = TRI_EDGES;
-
-  // Output written straight into per-label buffers (vertex ids are label-local).
-  const nl = ids.length;
-  // Size them from the label changes along x (a proxy for surface area) to avoid regrowing.
-  const xChanges = new Float64Array(nl);
-  for (let i = 0, n = cid.length - 1; i < n; i++) {
-    const a = cid[i];
-    const b = cid[i + 1];
-    if (a !== b) {
-      xChanges[a]++;
-      xChanges[b]++;
-    }
-  }
-  const lpos: Float32Array<ArrayBuffer>[] = [];
-  const lidx: Uint32Array<ArrayBuffer>[] = [];
-  for (let k = 0; k < nl; k++) {
-    lpos.push(new Float32Array(k === 0 ? 0 : Math.max(192, Math.ceil(xChanges[k] * VERTS_PER_CHANGE) * 3)));
-    lidx.push(new Uint32Array(k === 0 ? 0 : Math.max(384, Math.ceil(xChanges[k] * TRIS_PER_CHANGE) * 3)));
-  }
-  const lnv = new Int32Array(nl);
-  const lnt = new Int32Array(nl);
+  const [ox, oy, oz] = origin;
+  const [rx, ry, rz] = spacing;
 
   for (let cz = 0; cz < P - 1; cz++) {
-    const top = ((cz + 1) & 1) * 4;
-    for (let o = 0; o < S * 16; o += 16) {
-      cache[o + top] = -1;
-      cache[o + top + 1] = -1;
-      cache[o + top + 2] = -1;
-      cache[o + top + 3] = -1;
-      cache[o + 8] = -1;
-      cache[o + 9] = -1;
+    // The plane cz + 1 reuses the slots of plane cz - 1; z-edges are per layer.
+    const topGroup = (cz + 1) & 1;
+    for (const g of [topGroup, 2]) {
+      const list = written[g];
+      for (let i = 0, n = nWritten[g]; i < n; i++) cache[list[i]] = -1;
+      nWritten[g] = 0;
     }
-    for (let e = 0; e < 12; e++) {
-      edgeBase[e] = edgeOff[e] + (edgeAxis[e] === 2 ? 0 : ((cz + edgeDz[e]) & 1) * 4);
+    for (let t = 0; t < nEntries; t++) {
+      const e = triEdges[t];
+      entryBase[t] = edgeOff[e] + (EDGE_AXIS[e] === 2 ? 0 : ((cz + edgeDz[e]) & 1) * 4) + entrySide[t];
     }
-    for (let t = 0; t < nEntries; t++) entryBase[t] = edgeBase[triEdges[t]] + entrySide[t];
-    const gz0 = bz + cz * rz;
+    const gz = oz + cz;
     for (let cy = 0; cy < Q - 1; cy++) {
       let base = cz * S + cy * R;
       // corners 0,2,4,6 of the first cell; afterwards the right face of the previous cell
@@ -158,233 +218,89 @@ export function marchingCubes(
       let a2 = cid[base + R];
       let a4 = cid[base + S];
       let a6 = cid[base + S + R];
+      const gy = oy + cy;
       for (let cx = 0; cx < R - 1; cx++, base++) {
         const a1 = cid[base + 1];
         const a3 = cid[base + R + 1];
         const a5 = cid[base + S + 1];
         const a7 = cid[base + S + R + 1];
         if (a0 === a1 && a0 === a2 && a0 === a3 && a0 === a4 && a0 === a5 && a0 === a6 && a0 === a7) {
-          a0 = a1;
           a2 = a3;
           a4 = a5;
           a6 = a7;
           continue;
         }
-        cc[0] = a0;
-        cc[1] = a1;
-        cc[2] = a2;
-        cc[3] = a3;
-        cc[4] = a4;
-        cc[5] = a5;
-        cc[6] = a6;
-        cc[7] = a7;
+        corner[0] = a0;
+        corner[1] = a1;
+        corner[2] = a2;
+        corner[3] = a3;
+        corner[4] = a4;
+        corner[5] = a5;
+        corner[6] = a6;
+        corner[7] = a7;
+        // corners still to mesh: the non-background ones
+        let rest =
+          (a0 !== 0 ? 1 : 0) |
+          (a1 !== 0 ? 2 : 0) |
+          (a2 !== 0 ? 4 : 0) |
+          (a3 !== 0 ? 8 : 0) |
+          (a4 !== 0 ? 16 : 0) |
+          (a5 !== 0 ? 32 : 0) |
+          (a6 !== 0 ? 64 : 0) |
+          (a7 !== 0 ? 128 : 0);
         a0 = a1;
         a2 = a3;
         a4 = a5;
         a6 = a7;
         const cell16 = (cy * R + cx) * 16;
-        for (let k = 0; k < 8; k++) {
-          const L = cc[k];
-          if (L === 0) continue;
-          let seen = false;
-          for (let j = 0; j < k; j++) {
-            if (cc[j] === L) {
-              seen = true;
-              break;
-            }
-          }
-          if (seen) continue;
-          let mask = 0;
-          for (let j = k; j < 8; j++) if (cc[j] === L) mask |= 1 << j;
+        const gx = ox + cx;
+        while (rest !== 0) {
+          const L = corner[31 - Math.clz32(rest & -rest)];
+          const mask =
+            (corner[0] === L ? 1 : 0) |
+            (corner[1] === L ? 2 : 0) |
+            (corner[2] === L ? 4 : 0) |
+            (corner[3] === L ? 8 : 0) |
+            (corner[4] === L ? 16 : 0) |
+            (corner[5] === L ? 32 : 0) |
+            (corner[6] === L ? 64 : 0) |
+            (corner[7] === L ? 128 : 0);
+          rest &= ~mask;
           const t0 = triStart[mask];
           const t1 = triStart[mask + 1];
-          let I = lidx[L];
-          let nt = lnt[L];
-          if (nt + (t1 - t0) > I.length) {
-            I = growU32(I, nt + (t1 - t0));
-            lidx[L] = I;
-          }
-          let Pp = lpos[L];
-          let nv = lnv[L];
+          const I = out.reserveIndices(L, t1 - t0);
+          let nt = out.indexCount[L];
+          let Pp = out.positions[L];
+          let nv = out.vertexCount[L];
           for (let t = t0; t < t1; t++) {
             const slot = entryBase[t] + cell16;
             let v = cache[slot];
             if (v < 0) {
+              if ((nv + 1) * 3 > Pp.length) {
+                out.vertexCount[L] = nv;
+                Pp = out.reservePositions(L, 1);
+              }
               const e = triEdges[t];
               v = nv++;
-              if (nv * 3 > Pp.length) {
-                Pp = growF32(Pp, nv * 3);
-                lpos[L] = Pp;
-              }
-              const axis = edgeAxis[e];
-              Pp[v * 3] = bx + (cx + edgeDx[e] + (axis === 0 ? 0.5 : 0)) * rx;
-              Pp[v * 3 + 1] = by + (cy + edgeDy[e] + (axis === 1 ? 0.5 : 0)) * ry;
-              Pp[v * 3 + 2] = gz0 + (edgeDz[e] + (axis === 2 ? 0.5 : 0)) * rz;
+              Pp[v * 3] = (gx + edgeX[e]) * rx;
+              Pp[v * 3 + 1] = (gy + edgeY[e]) * ry;
+              Pp[v * 3 + 2] = (gz + edgeZ[e]) * rz;
               cache[slot] = v;
+              const g = (slot & 12) >> 2;
+              let list = written[g];
+              if (nWritten[g] === list.length) {
+                const grown = new Int32Array(list.length * 2);
+                grown.set(list);
+                written[g] = list = grown;
+              }
+              list[nWritten[g]++] = slot;
             }
             I[nt++] = v;
           }
-          lnt[L] = nt;
-          lnv[L] = nv;
+          out.indexCount[L] = nt;
+          out.vertexCount[L] = nv;
         }
       }
     }
   }
-  const order = Array.from({ length: nl - 1 }, (_, i) => i + 1).sort((x, y) => ids[x] - ids[y]);
-  for (const k of order)
-    out.set(ids[k], { positions: lpos[k].subarray(0, lnv[k] * 3), indices: lidx[k].subarray(0, lnt[k]) });
-  return out;
-}
-
-function growF32(a: Float32Array<ArrayBuffer>, min: number): Float32Array<ArrayBuffer> {
-  const b = new Float32Array(Math.max(min, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-function growU32(a: Uint32Array<ArrayBuffer>, min: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(Math.max(min, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-/** Copy labels into a padded array of compact ids (0 = background or not requested). */
-function compactLabels(
-  data: LabelArray,
-  shape: readonly number[],
-  pad: Vec3,
-  padded: Vec3,
-  wanted: Iterable<number> | undefined,
-): { cid: Uint32Array; ids: number[] } {
-  const [nz, ny, nx] = shape;
-  const [P, Q, R] = padded;
-  const cid = new Uint32Array(P * Q * R);
-  const ids: number[] = [0];
-  const idOf = new Map<number, number>();
-  let want: Set<number> | undefined;
-  if (wanted !== undefined) {
-    want = new Set(wanted);
-    for (const w of want) {
-      if (!Number.isInteger(w) || w <= 0) {
-        throw new InvalidLabelsError("label ids must be positive integers", {
-          field: "labels",
-          expected: "integers > 0",
-          found: String(w),
-        });
-      }
-    }
-  }
-  const big = data instanceof BigUint64Array || data instanceof BigInt64Array;
-  if (
-    !big &&
-    fillWithTable(
-      data as Exclude<LabelArray, BigUint64Array | BigInt64Array>,
-      shape,
-      pad,
-      padded,
-      want,
-      cid,
-      ids,
-      idOf,
-    )
-  ) {
-    checkWanted(want, idOf);
-    return { cid, ids };
-  }
-  let last = 0;
-  let lastId = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      let src = (z * ny + y) * nx;
-      let dst = ((z + pad[0]) * Q + y + pad[1]) * R + pad[2];
-      for (let x = 0; x < nx; x++, src++, dst++) {
-        const value = big ? Number(data[src]) : (data[src] as number);
-        if (value !== last) {
-          last = value;
-          if (value === 0 || (want !== undefined && !want.has(value))) lastId = 0;
-          else {
-            let id = idOf.get(value);
-            if (id === undefined) {
-              id = ids.length;
-              ids.push(value);
-              idOf.set(value, id);
-            }
-            lastId = id;
-          }
-        }
-        cid[dst] = lastId;
-      }
-    }
-  }
-  checkWanted(want, idOf);
-  return { cid, ids };
-}
-
-function checkWanted(want: Set<number> | undefined, idOf: Map<number, number>): void {
-  if (want !== undefined) {
-    const missing = [...want].filter((w) => !idOf.has(w));
-    if (missing.length > 0) {
-      throw new LabelNotFoundError("requested label ids do not occur in the volume", {
-        field: "labels",
-        expected: "ids present in the volume",
-        found: missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : ""),
-      });
-    }
-  }
-}
-
-/**
- * Fast path of the compaction for labels below 2^24: a dense lookup table instead of a hash map.
- * Returns false (doing nothing) when the labels are too large or negative.
- */
-function fillWithTable(
-  data: Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array,
-  shape: readonly number[],
-  pad: Vec3,
-  padded: Vec3,
-  want: Set<number> | undefined,
-  cid: Uint32Array,
-  ids: number[],
-  idOf: Map<number, number>,
-): boolean {
-  let max = data instanceof Uint8Array ? 255 : data instanceof Uint16Array ? 65535 : 0;
-  let min = 0;
-  if (max === 0) {
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (v > max) max = v;
-      else if (v < min) min = v;
-    }
-  }
-  if (min < 0 || max >= 1 << 24) return false;
-  const lut = new Int32Array(max + 1).fill(-1);
-  lut[0] = 0;
-  const [nz, ny, nx] = shape;
-  const [, Q, R] = padded;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      let src = (z * ny + y) * nx;
-      let dst = ((z + pad[0]) * Q + y + pad[1]) * R + pad[2];
-      let last = -1;
-      let id = 0;
-      for (let x = 0; x < nx; x++, src++, dst++) {
-        const value = data[src];
-        if (value !== last) {
-          last = value;
-          id = lut[value];
-          if (id < 0) {
-            if (want !== undefined && !want.has(value)) id = 0;
-            else {
-              id = ids.length;
-              ids.push(value);
-              idOf.set(value, id);
-            }
-            lut[value] = id;
-          }
-        }
-        cid[dst] = id;
-      }
-    }
-  }
-  return true;
 }

@@ -1,0 +1,129 @@
+import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
+import type { LabelArray } from "./label-array.js";
+
+type Vec3 = readonly [number, number, number];
+
+/** Labels of a volume renumbered 1..n in order of first appearance, copied into a padded grid. */
+export interface CompactLabels {
+  /** Compact id per padded lattice point, C order; 0 is background (or a label not asked for). */
+  cid: Uint16Array | Uint32Array;
+  /** Original label of each compact id; `ids[0]` is 0. */
+  ids: number[];
+  /** Label changes along x touching each compact id: a cheap proxy for its surface area. */
+  runs: Float64Array;
+}
+
+// Labels below this get a dense lookup table (grown on demand); larger ones go through a Map.
+const TABLE_LIMIT = 1 << 24;
+
+/**
+ * Copy `data` (shape z,y,x) into a zero-padded grid of compact ids, `pad` voxels in front on each
+ * axis, `padded` in all. One pass: ids are looked up only where the label changes along x.
+ *
+ * @param wanted keep only these labels (others become 0); each must occur, or
+ *   {@link LabelNotFoundError} is raised.
+ */
+export function compactLabels(
+  data: LabelArray,
+  shape: readonly number[],
+  pad: Vec3,
+  padded: Vec3,
+  wanted: Iterable<number> | undefined,
+  ids16 = true,
+): CompactLabels {
+  const want = wantedSet(wanted);
+  const [nz, ny, nx] = shape;
+  const [P, Q, R] = padded;
+  // 16-bit ids while they fit (half the memory traffic); restart with 32-bit ones otherwise.
+  const cid = ids16 ? new Uint16Array(P * Q * R) : new Uint32Array(P * Q * R);
+  const ids: number[] = [0];
+  let runs = new Float64Array(1024);
+  let table = new Int32Array(1 << 16).fill(-1);
+  table[0] = 0;
+  const large = new Map<number, number>();
+  const values = data instanceof BigUint64Array || data instanceof BigInt64Array ? toNumbers(data) : data;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      let src = (z * ny + y) * nx;
+      let dst = ((z + pad[0]) * Q + y + pad[1]) * R + pad[2];
+      let last = 0;
+      let id = 0;
+      for (let x = 0; x < nx; x++, src++, dst++) {
+        const value = values[src];
+        if (value !== last) {
+          last = value;
+          const prev = id;
+          id = value >= 0 && value < table.length ? table[value] : -1;
+          if (id < 0) {
+            id = large.get(value) ?? -1;
+            if (id < 0) {
+              id = value === 0 || (want !== undefined && !want.has(value)) ? 0 : ids.length;
+              if (id > 0) ids.push(value);
+              if (ids16 && id > 0xffff) return compactLabels(data, shape, pad, padded, wanted, false);
+              if (value >= 0 && value < TABLE_LIMIT) {
+                if (value >= table.length) table = growTable(table, value);
+                table[value] = id;
+              } else large.set(value, id);
+              if (id >= runs.length) runs = growRuns(runs);
+            }
+          }
+          if (id !== prev) {
+            runs[prev]++;
+            runs[id]++;
+          }
+        }
+        cid[dst] = id;
+      }
+    }
+  }
+  if (want !== undefined) checkWanted(want, ids);
+  return { cid, ids, runs };
+}
+
+/** 64-bit labels as numbers (exact below 2^53, which label ids stay under in practice). */
+function toNumbers(data: BigUint64Array | BigInt64Array): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+  return out;
+}
+
+function growTable(table: Int32Array<ArrayBuffer>, value: number): Int32Array<ArrayBuffer> {
+  let n = table.length * 2;
+  while (n <= value) n *= 2;
+  const t = new Int32Array(n).fill(-1);
+  t.set(table);
+  return t;
+}
+
+function growRuns(runs: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const r = new Float64Array(runs.length * 2);
+  r.set(runs);
+  return r;
+}
+
+function wantedSet(wanted: Iterable<number> | undefined): Set<number> | undefined {
+  if (wanted === undefined) return undefined;
+  const want = new Set(wanted);
+  for (const w of want) {
+    if (!Number.isInteger(w) || w <= 0) {
+      throw new InvalidLabelsError("label ids must be positive integers", {
+        field: "labels",
+        expected: "integers > 0",
+        found: String(w),
+      });
+    }
+  }
+  return want;
+}
+
+function checkWanted(want: Set<number>, ids: number[]): void {
+  const found = new Set(ids);
+  const missing = [...want].filter((w) => !found.has(w));
+  if (missing.length > 0) {
+    throw new LabelNotFoundError("requested label ids do not occur in the volume", {
+      field: "labels",
+      expected: "ids present in the volume",
+      found: missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : ""),
+    });
+  }
+}
