@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import type { CompressorConfig } from "./compressor.js";
 import { startProgressBar } from "./progress.js";
