@@ -1,6 +1,6 @@
 import { BlockGrid, Box, type Volume } from "@tessera/volume";
 import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
-import { marchingCubes } from "./marching-cubes.js";
+import { marchingCubesParallel } from "./mc-parallel.js";
 import { mergeFragments } from "./merge.js";
 import type { Mesh } from "./mesh.js";
 
@@ -10,6 +10,8 @@ export interface MeshBlockOptions {
   resolutionNm?: [number, number, number];
   /** Mesh only these label ids. */
   labels?: number[];
+  /** Worker threads for marching cubes (default: available cores; 1 meshes in this thread). */
+  threads?: number;
 }
 
 function resolutionOf(volume: Volume, options: MeshBlockOptions): [number, number, number] {
@@ -54,7 +56,8 @@ export async function meshBlock(
   const closeLow = writeBox.begin.map((b) => b === 0) as [boolean, boolean, boolean];
   const closeHigh = writeBox.end.map((e, k) => e >= volume.shape[k]) as [boolean, boolean, boolean];
   const present = options.labels && labelsIn(data as ArrayLike<number>, options.labels);
-  return marchingCubes(data as ArrayLike<number>, readBox.shape, {
+  return marchingCubesParallel(data as ArrayLike<number>, readBox.shape, {
+    threads: options.threads,
     resolutionNm: res,
     offsetVoxels: [writeBox.begin[0], writeBox.begin[1], writeBox.begin[2]],
     closeLow,

@@ -67,7 +67,7 @@ export function meshCommand(): Command {
     .option("--lods <n>", "levels of detail for --format precomputed", (v) => integerList(v)[0], 3)
     .option(
       "--threads <n>",
-      "worker threads for simplification (default: all cores)",
+      "worker threads for marching cubes and simplification (default: all cores)",
       (v) => integerList(v)[0],
     )
     .option("--sharded", "precomputed: write neuroglancer_uint64_sharded_v1 shards (murmurhash3)")
@@ -91,6 +91,7 @@ export function meshCommand(): Command {
             resolutionNm: res,
             labels: opts.labels,
             blockShape: opts.block as [number, number, number] | undefined,
+            threads: opts.threads,
             onProgress: (d, t) => bar.update(d, t),
           });
         } finally {

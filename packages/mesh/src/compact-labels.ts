@@ -22,6 +22,7 @@ const TABLE_LIMIT = 1 << 24;
  *
  * @param wanted keep only these labels (others become 0); each must occur, or
  *   {@link LabelNotFoundError} is raised.
+ * @param shared allocate the grid in a SharedArrayBuffer (for worker threads).
  */
 export function compactLabels(
   data: LabelArray,
@@ -29,13 +30,17 @@ export function compactLabels(
   pad: Vec3,
   padded: Vec3,
   wanted: Iterable<number> | undefined,
+  shared = false,
   ids16 = true,
 ): CompactLabels {
   const want = wantedSet(wanted);
   const [nz, ny, nx] = shape;
   const [P, Q, R] = padded;
   // 16-bit ids while they fit (half the memory traffic); restart with 32-bit ones otherwise.
-  const cid = ids16 ? new Uint16Array(P * Q * R) : new Uint32Array(P * Q * R);
+  const n = P * Q * R;
+  const bytes = ids16 ? 2 : 4;
+  const buffer = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
+  const cid = ids16 ? new Uint16Array(buffer) : new Uint32Array(buffer);
   const ids: number[] = [0];
   let runs = new Float64Array(1024);
   let table = new Int32Array(1 << 16).fill(-1);
@@ -59,7 +64,7 @@ export function compactLabels(
             if (id < 0) {
               id = value === 0 || (want !== undefined && !want.has(value)) ? 0 : ids.length;
               if (id > 0) ids.push(value);
-              if (ids16 && id > 0xffff) return compactLabels(data, shape, pad, padded, wanted, false);
+              if (ids16 && id > 0xffff) return compactLabels(data, shape, pad, padded, wanted, shared, false);
               if (value >= 0 && value < TABLE_LIMIT) {
                 if (value >= table.length) table = growTable(table, value);
                 table[value] = id;

@@ -13,6 +13,12 @@ export { directedHausdorff, hausdorffDistance, pointTriangleDistance2 } from "./
 export { checkLabelArray, type LabelArray } from "./label-array.js";
 export { decodeLegacyFragment, encodeLegacyFragment } from "./legacy.js";
 export { type MarchingCubesOptions, marchingCubes } from "./marching-cubes.js";
+export {
+  closeMarchingCubesPool,
+  MARCHING_CUBES_WORKER,
+  marchingCubesParallel,
+  type ParallelMarchingCubesOptions,
+} from "./mc-parallel.js";
 export { mergeFragments } from "./merge.js";
 export { type Mesh, meshBounds, triangleCount, vertexCount, vertexNormals } from "./mesh.js";
 export { mimeType } from "./mime.js";

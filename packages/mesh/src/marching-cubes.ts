@@ -1,15 +1,11 @@
 import { compactLabels } from "./compact-labels.js";
 import { InvalidLabelsError } from "./errors.js";
 import { checkLabelArray } from "./label-array.js";
-import { EDGE_A, EDGE_AXIS, TRI_EDGES, TRI_START } from "./mc-tables.js";
+import { LabelBuffers, march } from "./mc-march.js";
 import type { Mesh } from "./mesh.js";
 
 type Vec3 = readonly [number, number, number];
 type Flags3 = readonly [boolean, boolean, boolean];
-
-// Output buffer sizing per label change along x (calibrated on dense EM segmentations, a little high).
-const VERTS_PER_CHANGE = 3.4;
-const TRIS_PER_CHANGE = 6.8;
 
 /** Options of {@link marchingCubes}. */
 export interface MarchingCubesOptions {
@@ -44,6 +40,37 @@ export function marchingCubes(
   shape: readonly number[],
   options: MarchingCubesOptions = {},
 ): Map<number, Mesh> {
+  const plan = planMarchingCubes(labels, shape, options, false);
+  if (plan.empty) return emptyMeshes(plan.ids);
+  const buffers = new LabelBuffers(plan.ids.length, plan.runs);
+  march(plan.cid, plan.P, plan.Q, plan.R, plan.origin, plan.spacing, buffers);
+  return byLabel(plan.ids, (k) => buffers.mesh(k));
+}
+
+/** A validated, compacted marching-cubes job: what {@link march} needs, on any thread. */
+export interface MarchPlan {
+  /** Padded compact-id grid, `P×Q×R` (z,y,x); in a SharedArrayBuffer when planned for workers. */
+  cid: Uint16Array | Uint32Array;
+  ids: number[];
+  runs: Float64Array;
+  P: number;
+  Q: number;
+  R: number;
+  /** Lattice position of the grid's first point, voxels x,y,z. */
+  origin: Vec3;
+  /** Voxel size in nm, x,y,z. */
+  spacing: Vec3;
+  /** Nothing to march: no labels, or a grid too thin for a cell. */
+  empty: boolean;
+}
+
+/** Validate the input and options and compact the labels (shared memory when `shared`). */
+export function planMarchingCubes(
+  labels: ArrayLike<number | bigint>,
+  shape: readonly number[],
+  options: MarchingCubesOptions,
+  shared: boolean,
+): MarchPlan {
   const data = checkLabelArray(labels, shape);
   if (data.length === 0) {
     throw new InvalidLabelsError("label volume is empty", {
@@ -70,237 +97,31 @@ export function marchingCubes(
   const P = nz + lz + (closeHigh[0] ? 1 : 0);
   const Q = ny + ly + (closeHigh[1] ? 1 : 0);
   const R = nx + lx + (closeHigh[2] ? 1 : 0);
-  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels);
-  const out = new Map<number, Mesh>();
-  if (ids.length <= 1 || P < 2 || Q < 2 || R < 2) {
-    for (const id of ids.slice(1).sort((a, b) => a - b)) {
-      out.set(id, { positions: new Float32Array(0), indices: new Uint32Array(0) });
-    }
-    return out;
-  }
-  // Vertex position of padded lattice index i along an axis: (i - pad + offset) * res, with the
-  // integer part summed first so that blocks of one volume compute bit-identical seam vertices.
-  const origin: Vec3 = [off[2] - lx, off[1] - ly, off[0] - lz];
-  const buffers = new LabelBuffers(ids.length, runs);
-  march(cid, P, Q, R, origin, [res[2], res[1], res[0]], buffers);
+  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels, shared);
+  return {
+    cid,
+    ids,
+    runs,
+    P,
+    Q,
+    R,
+    // Vertex position of padded lattice index i along an axis: (i - pad + offset) * res, with the
+    // integer part summed first so that blocks of one volume compute bit-identical seam vertices.
+    origin: [off[2] - lx, off[1] - ly, off[0] - lz],
+    spacing: [res[2], res[1], res[0]],
+    empty: ids.length <= 1 || P < 2 || Q < 2 || R < 2,
+  };
+}
+
+/** Empty meshes for every label of a plan with nothing to march. */
+export function emptyMeshes(ids: readonly number[]): Map<number, Mesh> {
+  return byLabel(ids, () => ({ positions: new Float32Array(0), indices: new Uint32Array(0) }));
+}
+
+/** The meshes of compact ids 1.. keyed by their label, in increasing label order. */
+export function byLabel(ids: readonly number[], meshOf: (k: number) => Mesh): Map<number, Mesh> {
   const order = Array.from({ length: ids.length - 1 }, (_, i) => i + 1).sort((x, y) => ids[x] - ids[y]);
-  for (const k of order) out.set(ids[k], buffers.mesh(k));
+  const out = new Map<number, Mesh>();
+  for (const k of order) out.set(ids[k], meshOf(k));
   return out;
-}
-
-/** Growable per-label vertex and index buffers, sized up front from the label's x-changes. */
-class LabelBuffers {
-  positions: Float32Array<ArrayBuffer>[] = [];
-  indices: Uint32Array<ArrayBuffer>[] = [];
-  vertexCount: Int32Array;
-  indexCount: Int32Array;
-
-  constructor(n: number, runs: Float64Array) {
-    for (let k = 0; k < n; k++) {
-      this.positions.push(
-        new Float32Array(k === 0 ? 0 : Math.max(192, Math.ceil(runs[k] * VERTS_PER_CHANGE) * 3)),
-      );
-      this.indices.push(
-        new Uint32Array(k === 0 ? 0 : Math.max(384, Math.ceil(runs[k] * TRIS_PER_CHANGE) * 3)),
-      );
-    }
-    this.vertexCount = new Int32Array(n);
-    this.indexCount = new Int32Array(n);
-  }
-
-  /** Make room for `extra` more indices of label k and return its index buffer. */
-  reserveIndices(k: number, extra: number): Uint32Array<ArrayBuffer> {
-    let a = this.indices[k];
-    const need = this.indexCount[k] + extra;
-    if (need > a.length) {
-      const b = new Uint32Array(Math.max(need, a.length * 2));
-      b.set(a);
-      this.indices[k] = a = b;
-    }
-    return a;
-  }
-
-  /** Make room for `extra` more vertices of label k and return its position buffer. */
-  reservePositions(k: number, extra: number): Float32Array<ArrayBuffer> {
-    let a = this.positions[k];
-    const need = (this.vertexCount[k] + extra) * 3;
-    if (need > a.length) {
-      const b = new Float32Array(Math.max(need, a.length * 2));
-      b.set(a);
-      this.positions[k] = a = b;
-    }
-    return a;
-  }
-
-  mesh(k: number): Mesh {
-    return {
-      positions: this.positions[k].subarray(0, this.vertexCount[k] * 3),
-      indices: this.indices[k].subarray(0, this.indexCount[k]),
-    };
-  }
-}
-
-/**
- * The cell loop over a padded grid of compact ids (`P×Q×R`, z,y,x); `origin` is the lattice
- * position of the grid's first point in voxels x,y,z, `spacing` the voxel size in nm x,y,z. For every cell whose eight
- * corners are not all one label, each non-background label among them adds the triangles of its
- * corner configuration; crossing vertices are shared through a cache keyed by lattice edge and side.
- */
-function march(
-  cid: Uint16Array | Uint32Array,
-  P: number,
-  Q: number,
-  R: number,
-  origin: Vec3,
-  spacing: Vec3,
-  out: LabelBuffers,
-): void {
-  const S = Q * R;
-  // Vertex-id cache, 16 slots per lattice point (y, x) so that a cell's edges sit on a few
-  // neighbouring cache lines: [plane parity 0: x-edge side 0/1, y-edge side 0/1 | parity 1: same |
-  // z-edge of the current layer side 0/1 | unused]. Side 0 belongs to the label at the edge's lower
-  // corner, side 1 to the label at its upper corner.
-  const cache = new Int32Array(S * 16).fill(-1);
-  // Slots written, by group (slot & 12) >> 2: plane parity 0, parity 1, z-edges; reset from these
-  // lists instead of sweeping the whole cache every layer.
-  const written = [new Int32Array(1024), new Int32Array(1024), new Int32Array(1024)];
-  const nWritten = new Int32Array(3);
-
-  const edgeOff = new Int32Array(12); // slot of the edge's lower corner relative to the cell's point
-  const edgeDz = new Int32Array(12);
-  // per edge: vertex offset from the cell's low corner in voxels, x/y/z
-  const edgeX = new Float64Array(12);
-  const edgeY = new Float64Array(12);
-  const edgeZ = new Float64Array(12);
-  for (let e = 0; e < 12; e++) {
-    const a = EDGE_A[e];
-    const axis = EDGE_AXIS[e];
-    const dz = (a >> 2) & 1;
-    const dy = (a >> 1) & 1;
-    const dx = a & 1;
-    edgeDz[e] = dz;
-    edgeOff[e] = (dy * R + dx) * 16 + (axis === 2 ? 8 : axis * 2);
-    edgeX[e] = dx + (axis === 0 ? 0.5 : 0);
-    edgeY[e] = dy + (axis === 1 ? 0.5 : 0);
-    edgeZ[e] = dz + (axis === 2 ? 0.5 : 0);
-  }
-  // Per table entry: cache slot of its edge on the side of the label being meshed, per layer.
-  const nEntries = TRI_EDGES.length;
-  const entrySide = new Int32Array(nEntries);
-  for (let m = 0; m < 256; m++) {
-    for (let t = TRI_START[m]; t < TRI_START[m + 1]; t++)
-      entrySide[t] = (m >> EDGE_A[TRI_EDGES[t]]) & 1 ? 0 : 1;
-  }
-  const entryBase = new Int32Array(nEntries);
-  const corner = new Uint32Array(8);
-  const triStart = TRI_START;
-  const triEdges = TRI_EDGES;
-  const [ox, oy, oz] = origin;
-  const [rx, ry, rz] = spacing;
-
-  for (let cz = 0; cz < P - 1; cz++) {
-    // The plane cz + 1 reuses the slots of plane cz - 1; z-edges are per layer.
-    const topGroup = (cz + 1) & 1;
-    for (const g of [topGroup, 2]) {
-      const list = written[g];
-      for (let i = 0, n = nWritten[g]; i < n; i++) cache[list[i]] = -1;
-      nWritten[g] = 0;
-    }
-    for (let t = 0; t < nEntries; t++) {
-      const e = triEdges[t];
-      entryBase[t] = edgeOff[e] + (EDGE_AXIS[e] === 2 ? 0 : ((cz + edgeDz[e]) & 1) * 4) + entrySide[t];
-    }
-    const gz = oz + cz;
-    for (let cy = 0; cy < Q - 1; cy++) {
-      let base = cz * S + cy * R;
-      // corners 0,2,4,6 of the first cell; afterwards the right face of the previous cell
-      let a0 = cid[base];
-      let a2 = cid[base + R];
-      let a4 = cid[base + S];
-      let a6 = cid[base + S + R];
-      const gy = oy + cy;
-      for (let cx = 0; cx < R - 1; cx++, base++) {
-        const a1 = cid[base + 1];
-        const a3 = cid[base + R + 1];
-        const a5 = cid[base + S + 1];
-        const a7 = cid[base + S + R + 1];
-        if (a0 === a1 && a0 === a2 && a0 === a3 && a0 === a4 && a0 === a5 && a0 === a6 && a0 === a7) {
-          a2 = a3;
-          a4 = a5;
-          a6 = a7;
-          continue;
-        }
-        corner[0] = a0;
-        corner[1] = a1;
-        corner[2] = a2;
-        corner[3] = a3;
-        corner[4] = a4;
-        corner[5] = a5;
-        corner[6] = a6;
-        corner[7] = a7;
-        // corners still to mesh: the non-background ones
-        let rest =
-          (a0 !== 0 ? 1 : 0) |
-          (a1 !== 0 ? 2 : 0) |
-          (a2 !== 0 ? 4 : 0) |
-          (a3 !== 0 ? 8 : 0) |
-          (a4 !== 0 ? 16 : 0) |
-          (a5 !== 0 ? 32 : 0) |
-          (a6 !== 0 ? 64 : 0) |
-          (a7 !== 0 ? 128 : 0);
-        a0 = a1;
-        a2 = a3;
-        a4 = a5;
-        a6 = a7;
-        const cell16 = (cy * R + cx) * 16;
-        const gx = ox + cx;
-        while (rest !== 0) {
-          const L = corner[31 - Math.clz32(rest & -rest)];
-          const mask =
-            (corner[0] === L ? 1 : 0) |
-            (corner[1] === L ? 2 : 0) |
-            (corner[2] === L ? 4 : 0) |
-            (corner[3] === L ? 8 : 0) |
-            (corner[4] === L ? 16 : 0) |
-            (corner[5] === L ? 32 : 0) |
-            (corner[6] === L ? 64 : 0) |
-            (corner[7] === L ? 128 : 0);
-          rest &= ~mask;
-          const t0 = triStart[mask];
-          const t1 = triStart[mask + 1];
-          const I = out.reserveIndices(L, t1 - t0);
-          let nt = out.indexCount[L];
-          let Pp = out.positions[L];
-          let nv = out.vertexCount[L];
-          for (let t = t0; t < t1; t++) {
-            const slot = entryBase[t] + cell16;
-            let v = cache[slot];
-            if (v < 0) {
-              if ((nv + 1) * 3 > Pp.length) {
-                out.vertexCount[L] = nv;
-                Pp = out.reservePositions(L, 1);
-              }
-              const e = triEdges[t];
-              v = nv++;
-              Pp[v * 3] = (gx + edgeX[e]) * rx;
-              Pp[v * 3 + 1] = (gy + edgeY[e]) * ry;
-              Pp[v * 3 + 2] = (gz + edgeZ[e]) * rz;
-              cache[slot] = v;
-              const g = (slot & 12) >> 2;
-              let list = written[g];
-              if (nWritten[g] === list.length) {
-                const grown = new Int32Array(list.length * 2);
-                grown.set(list);
-                written[g] = list = grown;
-              }
-              list[nWritten[g]++] = slot;
-            }
-            I[nt++] = v;
-          }
-          out.indexCount[L] = nt;
-          out.vertexCount[L] = nv;
-        }
-      }
-    }
-  }
 }

@@ -1,0 +1,85 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { emPhantom } from "@tessera/phantom";
+import { afterAll, describe, expect, it } from "vitest";
+import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
+import { marchingCubes } from "./marching-cubes.js";
+import type { Mesh } from "./mesh.js";
+
+// The pool runs the built worker, so this drives the built package (nx builds before testing).
+const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const built = (await import(dist)) as typeof import("./index.js");
+afterAll(() => built.closeMarchingCubesPool());
+
+function expectSame(got: Map<number, Mesh>, want: Map<number, Mesh>): void {
+  expect([...got.keys()]).toEqual([...want.keys()]);
+  for (const [id, mesh] of want) {
+    const other = got.get(id) as Mesh;
+    expect(Array.from(other.indices)).toEqual(Array.from(mesh.indices));
+    expect(Array.from(other.positions)).toEqual(Array.from(mesh.positions));
+  }
+}
+
+describe("marchingCubesParallel", () => {
+  const shape: [number, number, number] = [14, 40, 36];
+  const { labels } = emPhantom({ shape, resolutionNm: [30, 8, 8], seed: 17 });
+
+  it("has its worker next to the built package", () => {
+    expect(existsSync(built.MARCHING_CUBES_WORKER)).toBe(true);
+  });
+
+  it("gives exactly the single-threaded meshes for any thread count and options", async () => {
+    const options = [
+      { resolutionNm: [30, 8, 8] as const },
+      {
+        resolutionNm: [29.3, 7.7, 4.1] as const,
+        offsetVoxels: [5, 0, 11] as const,
+        closeLow: [false, true, false] as const,
+        closeHigh: [true, false, true] as const,
+      },
+    ];
+    for (const opts of options) {
+      const want = marchingCubes(labels, shape, opts);
+      for (const threads of [2, 3])
+        expectSame(await built.marchingCubesParallel(labels, shape, { ...opts, threads }), want);
+    }
+    const some = [...marchingCubes(labels, shape).keys()].filter((_, i) => i % 3 === 0);
+    expectSame(
+      await built.marchingCubesParallel(labels, shape, { labels: some, threads: 2 }),
+      marchingCubes(labels, shape, { labels: some }),
+    );
+  });
+
+  it("rejects bad input like marchingCubes and keeps working after a restart of the pool", async () => {
+    await expect(built.marchingCubesParallel(new Float32Array(8), [2, 2, 2], { threads: 2 })).rejects.toThrow(
+      /labels must be an integer array/,
+    );
+    await expect(
+      built.marchingCubesParallel(new Uint8Array(8).fill(3), [2, 2, 2], { labels: [4], threads: 2 }),
+    ).rejects.toThrow(/do not occur/);
+    expect((await built.marchingCubesParallel(new Uint8Array(8), [2, 2, 2], { threads: 2 })).size).toBe(0);
+    await built.closeMarchingCubesPool();
+    expectSame(
+      await built.marchingCubesParallel(labels, shape, { threads: 2 }),
+      marchingCubes(labels, shape),
+    );
+    // the errors are the package's typed ones
+    expect(InvalidLabelsError.name).toBe("InvalidLabelsError");
+    expect(LabelNotFoundError.name).toBe("LabelNotFoundError");
+  });
+
+  it("does not keep a process alive once the meshes are in", () => {
+    const script = `const m = await import(${JSON.stringify(dist)});
+const labels = new Uint8Array(4 * 4 * 4).fill(2);
+const out = await m.marchingCubesParallel(labels, [4, 4, 4], { threads: 2 });
+console.log(out.get(2).indices.length);`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
+    expect(Number(run.stdout.trim())).toBeGreaterThan(0);
+  });
+});
