@@ -73,7 +73,8 @@ describe("marchingCubesParallel", () => {
     const script = `const m = await import(${JSON.stringify(dist)});
 const labels = new Uint8Array(4 * 4 * 4).fill(2);
 const out = await m.marchingCubesParallel(labels, [4, 4, 4], { threads: 2 });
-console.log(out.get(2).indices.length);`;
+process.stdout.write(String(out.get(2).indices.length));`;
+    // plain text: nx sets FORCE_COLOR, which would colour a logged number
     const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
       encoding: "utf8",
       timeout: 20_000,
