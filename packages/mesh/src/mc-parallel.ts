@@ -23,9 +23,10 @@ export interface ParallelMarchingCubesOptions extends MarchingCubesOptions {
 }
 
 /**
- * {@link marchingCubes} on worker threads: the labels are compacted once into shared memory and
- * each worker meshes its share of the labels (balanced by surface estimate) over the whole grid,
- * so every mesh is identical to the single-threaded result. The workers stay up between calls
+ * {@link marchingCubes} on worker threads: the labels are compacted once into shared memory, the
+ * workers list the non-uniform cells of equal slabs of layers, then each meshes its share of the
+ * labels (balanced by surface estimate) over all listed cells, so every mesh is identical to the
+ * single-threaded result. The workers stay up between calls
  * (their compiled code stays warm) without keeping the process alive; see
  * {@link closeMarchingCubesPool}. Falls back to this thread when `threads` is 1 or the built
  * worker is not available.
@@ -42,22 +43,43 @@ export async function marchingCubesParallel(
 
   if (plan.empty) return emptyMeshes(plan.ids);
   const owner = shareLabels(plan.runs, plan.ids.length, threads);
-  const replies = await Promise.all(
-    pool.slice(0, threads).map((worker, me) =>
-      worker.run({
-        job: 0,
-        cid: plan.cid,
-        P: plan.P,
-        Q: plan.Q,
-        R: plan.R,
-        origin: [...plan.origin],
-        spacing: [...plan.spacing],
-        runs: plan.runs,
-        owner,
-        me,
-      }),
-    ),
-  );
+  const { P, Q, R } = plan;
+  const layers = P - 1;
+  const cells = new Uint32Array(new SharedArrayBuffer(layers * (Q - 1) * (R - 1) * 4));
+  const counts = new Int32Array(new SharedArrayBuffer(layers * 4));
+  const barrier = new Int32Array(new SharedArrayBuffer(8));
+  const workers = pool.slice(0, threads);
+  let replies: [number, Mesh][][];
+  try {
+    replies = await Promise.all(
+      workers.map((worker, me) =>
+        worker.run({
+          job: 0,
+          cid: plan.cid,
+          P,
+          Q,
+          R,
+          origin: [...plan.origin],
+          spacing: [...plan.spacing],
+          runs: plan.runs,
+          owner,
+          me,
+          workers: threads,
+          // equal slabs of layers for listing the non-uniform cells
+          z0: Math.floor((layers * me) / threads),
+          z1: Math.floor((layers * (me + 1)) / threads),
+          cells,
+          counts,
+          barrier,
+        }),
+      ),
+    );
+  } catch (e) {
+    // release workers still waiting for the one that failed
+    Atomics.store(barrier, 1, 1);
+    Atomics.notify(barrier, 0);
+    throw e;
+  }
   const meshes: Mesh[] = [];
   for (const reply of replies) for (const [k, mesh] of reply) meshes[k] = mesh;
   return byLabel(plan.ids, (k) => meshes[k]);
