@@ -51,6 +51,18 @@ describe("marchingCubesParallel", () => {
     );
   });
 
+  it("keeps concurrent calls apart (each job has its own cell lists and barrier)", async () => {
+    const other = emPhantom({ shape, resolutionNm: [30, 8, 8], seed: 18 }).labels;
+    const [a, b, c] = await Promise.all([
+      built.marchingCubesParallel(labels, shape, { threads: 2 }),
+      built.marchingCubesParallel(other, shape, { threads: 2 }),
+      built.marchingCubesParallel(labels.subarray(0, 7 * 40 * 36), [7, 40, 36], { threads: 3 }),
+    ]);
+    expectSame(a, marchingCubes(labels, shape));
+    expectSame(b, marchingCubes(other, shape));
+    expectSame(c, marchingCubes(labels.subarray(0, 7 * 40 * 36), [7, 40, 36]));
+  });
+
   it("rejects bad input like marchingCubes and keeps working after a restart of the pool", async () => {
     await expect(built.marchingCubesParallel(new Float32Array(8), [2, 2, 2], { threads: 2 })).rejects.toThrow(
       /labels must be an integer array/,
