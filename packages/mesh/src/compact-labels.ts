@@ -13,6 +13,16 @@ export interface CompactLabels {
   runs: Float64Array;
 }
 
+/** Options of {@link compactLabels}. */
+export interface CompactOptions {
+  /** Allocate the grid in a SharedArrayBuffer (for worker threads). */
+  shared?: boolean;
+  /** Called with the grid (P, Q, R padded) as soon as it is allocated, again if it is re-allocated. */
+  onGrid?: (cid: Uint16Array | Uint32Array) => void;
+  /** Called after each input layer with the number of padded layers (from the first) now final. */
+  onLayer?: (done: number) => void;
+}
+
 // Labels below this get a dense lookup table (grown on demand); larger ones go through a Map.
 const TABLE_LIMIT = 1 << 24;
 
@@ -22,7 +32,6 @@ const TABLE_LIMIT = 1 << 24;
  *
  * @param wanted keep only these labels (others become 0); each must occur, or
  *   {@link LabelNotFoundError} is raised.
- * @param shared allocate the grid in a SharedArrayBuffer (for worker threads).
  */
 export function compactLabels(
   data: LabelArray,
@@ -30,7 +39,7 @@ export function compactLabels(
   pad: Vec3,
   padded: Vec3,
   wanted: Iterable<number> | undefined,
-  shared = false,
+  options: CompactOptions = {},
   ids16 = true,
 ): CompactLabels {
   const want = wantedSet(wanted);
@@ -39,8 +48,9 @@ export function compactLabels(
   // 16-bit ids while they fit (half the memory traffic); restart with 32-bit ones otherwise.
   const n = P * Q * R;
   const bytes = ids16 ? 2 : 4;
-  const buffer = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
+  const buffer = options.shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
   const cid = ids16 ? new Uint16Array(buffer) : new Uint32Array(buffer);
+  options.onGrid?.(cid);
   const ids: number[] = [0];
   let runs = new Float64Array(1024);
   let table = new Int32Array(1 << 16).fill(-1);
@@ -64,7 +74,8 @@ export function compactLabels(
             if (id < 0) {
               id = value === 0 || (want !== undefined && !want.has(value)) ? 0 : ids.length;
               if (id > 0) ids.push(value);
-              if (ids16 && id > 0xffff) return compactLabels(data, shape, pad, padded, wanted, shared, false);
+              if (ids16 && id > 0xffff)
+                return compactLabels(data, shape, pad, padded, wanted, options, false);
               if (value >= 0 && value < TABLE_LIMIT) {
                 if (value >= table.length) table = growTable(table, value);
                 table[value] = id;
@@ -80,7 +91,9 @@ export function compactLabels(
         cid[dst] = id;
       }
     }
+    options.onLayer?.(z + 1 + pad[0]);
   }
+  options.onLayer?.(P);
   if (want !== undefined) checkWanted(want, ids);
   return { cid, ids, runs };
 }

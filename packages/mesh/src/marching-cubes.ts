@@ -1,4 +1,4 @@
-import { compactLabels } from "./compact-labels.js";
+import { type CompactOptions, compactLabels } from "./compact-labels.js";
 import { InvalidLabelsError } from "./errors.js";
 import { checkLabelArray } from "./label-array.js";
 import { LabelBuffers, march } from "./mc-march.js";
@@ -40,7 +40,7 @@ export function marchingCubes(
   shape: readonly number[],
   options: MarchingCubesOptions = {},
 ): Map<number, Mesh> {
-  const plan = planMarchingCubes(labels, shape, options, false);
+  const plan = planMarchingCubes(labels, shape, options);
   if (plan.empty) return emptyMeshes(plan.ids);
   const buffers = new LabelBuffers(plan.ids.length, plan.runs);
   march(plan.cid, plan.P, plan.Q, plan.R, plan.origin, plan.spacing, buffers);
@@ -64,12 +64,12 @@ export interface MarchPlan {
   empty: boolean;
 }
 
-/** Validate the input and options and compact the labels (shared memory when `shared`). */
+/** Validate the input and options and compact the labels (`compact`: shared memory, progress). */
 export function planMarchingCubes(
   labels: ArrayLike<number | bigint>,
   shape: readonly number[],
   options: MarchingCubesOptions,
-  shared: boolean,
+  compact: CompactOptions = {},
 ): MarchPlan {
   const data = checkLabelArray(labels, shape);
   if (data.length === 0) {
@@ -89,15 +89,11 @@ export function planMarchingCubes(
   }
   const off = options.offsetVoxels ?? [0, 0, 0];
   const closeLow = options.closeLow ?? [true, true, true];
-  const closeHigh = options.closeHigh ?? [true, true, true];
-  const [nz, ny, nx] = shape;
   const lz = closeLow[0] ? 1 : 0;
   const ly = closeLow[1] ? 1 : 0;
   const lx = closeLow[2] ? 1 : 0;
-  const P = nz + lz + (closeHigh[0] ? 1 : 0);
-  const Q = ny + ly + (closeHigh[1] ? 1 : 0);
-  const R = nx + lx + (closeHigh[2] ? 1 : 0);
-  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels, shared);
+  const [P, Q, R] = paddedShape(shape, options);
+  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels, compact);
   return {
     cid,
     ids,
@@ -111,6 +107,20 @@ export function planMarchingCubes(
     spacing: [res[2], res[1], res[0]],
     empty: ids.length <= 1 || P < 2 || Q < 2 || R < 2,
   };
+}
+
+/** Shape z,y,x of the grid: the volume plus one background layer on every closed face. */
+export function paddedShape(
+  shape: readonly number[],
+  options: MarchingCubesOptions,
+): [number, number, number] {
+  const closeLow = options.closeLow ?? [true, true, true];
+  const closeHigh = options.closeHigh ?? [true, true, true];
+  return [0, 1, 2].map((k) => shape[k] + (closeLow[k] ? 1 : 0) + (closeHigh[k] ? 1 : 0)) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 /** Empty meshes for every label of a plan with nothing to march. */

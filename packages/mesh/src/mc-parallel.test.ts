@@ -51,6 +51,12 @@ describe("marchingCubesParallel", () => {
     );
   });
 
+  it("starts the cell lists over when the labels outgrow 16-bit ids mid-way", async () => {
+    const big: [number, number, number] = [6, 110, 110];
+    const unique = Uint32Array.from({ length: 6 * 110 * 110 }, (_, i) => 7 * i + 3);
+    expectSame(await built.marchingCubesParallel(unique, big, { threads: 2 }), marchingCubes(unique, big));
+  });
+
   it("keeps concurrent calls apart (each job has its own cell lists and barrier)", async () => {
     const other = emPhantom({ shape, resolutionNm: [30, 8, 8], seed: 18 }).labels;
     const [a, b, c] = await Promise.all([

@@ -7,10 +7,12 @@ import {
   byLabel,
   emptyMeshes,
   type MarchingCubesOptions,
+  type MarchPlan,
   marchingCubes,
+  paddedShape,
   planMarchingCubes,
 } from "./marching-cubes.js";
-import type { MarchReply, MarchShare } from "./mc-worker.js";
+import type { EmitShare, ListShare, MarchReply } from "./mc-worker.js";
 import type { Mesh } from "./mesh.js";
 
 /** The built marching-cubes worker (`dist/mc-worker.js`); absent when running from sources. */
@@ -23,10 +25,10 @@ export interface ParallelMarchingCubesOptions extends MarchingCubesOptions {
 }
 
 /**
- * {@link marchingCubes} on worker threads: the labels are compacted once into shared memory, the
- * workers list the non-uniform cells of equal slabs of layers, then each meshes its share of the
- * labels (balanced by surface estimate) over all listed cells, so every mesh is identical to the
- * single-threaded result. The workers stay up between calls
+ * {@link marchingCubes} on worker threads: while this thread compacts the labels into shared
+ * memory, the workers list the non-uniform cells of equal slabs of layers behind it; then each
+ * meshes its share of the labels (balanced by surface estimate) over all listed cells, so every
+ * mesh is identical to the single-threaded result. The workers stay up between calls
  * (their compiled code stays warm) without keeping the process alive; see
  * {@link closeMarchingCubesPool}. Falls back to this thread when `threads` is 1 or the built
  * worker is not available.
@@ -38,51 +40,97 @@ export async function marchingCubesParallel(
 ): Promise<Map<number, Mesh>> {
   const threads = Math.min(options.threads ?? availableParallelism(), 255);
   if (threads <= 1 || !existsSync(MARCHING_CUBES_WORKER)) return marchingCubes(labels, shape, options);
-  const pool = startPool(threads); // the workers boot while this thread compacts
-  const plan = planMarchingCubes(labels, shape, options, true);
-
-  if (plan.empty) return emptyMeshes(plan.ids);
-  const owner = shareLabels(plan.runs, plan.ids.length, threads);
-  const { P, Q, R } = plan;
-  const layers = P - 1;
-  const cells = new Uint32Array(new SharedArrayBuffer(layers * (Q - 1) * (R - 1) * 4));
-  const counts = new Int32Array(new SharedArrayBuffer(layers * 4));
-  const barrier = new Int32Array(new SharedArrayBuffer(8));
-  const workers = pool.slice(0, threads);
-  let replies: [number, Mesh][][];
+  const workers = startPool(threads).slice(0, threads);
+  // The workers list the non-uniform cells of their slabs of layers while this thread is still
+  // compacting the labels into the shared grid, each layer as soon as its two planes are final.
+  let listing: Listing | undefined;
+  const abandon = () => {
+    if (listing === undefined) return;
+    Atomics.store(listing.progress, 1, 1);
+    Atomics.notify(listing.progress, 0);
+  };
+  let plan: MarchPlan;
   try {
-    replies = await Promise.all(
-      workers.map((worker, me) =>
-        worker.run({
-          job: 0,
-          cid: plan.cid,
-          P,
-          Q,
-          R,
-          origin: [...plan.origin],
-          spacing: [...plan.spacing],
-          runs: plan.runs,
-          owner,
-          me,
-          workers: threads,
-          // equal slabs of layers for listing the non-uniform cells
-          z0: Math.floor((layers * me) / threads),
-          z1: Math.floor((layers * (me + 1)) / threads),
-          cells,
-          counts,
-          barrier,
-        }),
-      ),
-    );
+    plan = planMarchingCubes(labels, shape, options, {
+      shared: true,
+      onGrid: (cid) => {
+        abandon(); // the grid was re-allocated with 32-bit ids: start over
+        listing = startListing(workers, cid, shape, options);
+      },
+      onLayer: (done) => {
+        if (listing === undefined) return;
+        Atomics.store(listing.progress, 0, done);
+        Atomics.notify(listing.progress, 0);
+      },
+    });
   } catch (e) {
-    // release workers still waiting for the one that failed
-    Atomics.store(barrier, 1, 1);
-    Atomics.notify(barrier, 0);
+    abandon();
     throw e;
   }
+  const lists = listing as Listing;
+  await Promise.all(lists.jobs);
+  if (plan.empty) return emptyMeshes(plan.ids);
+  const owner = shareLabels(plan.runs, plan.ids.length, threads);
+  const replies = await Promise.all(
+    workers.map((worker, me) =>
+      worker.run({
+        kind: "emit",
+        job: 0,
+        cid: plan.cid,
+        P: plan.P,
+        Q: plan.Q,
+        R: plan.R,
+        cells: lists.cells,
+        counts: lists.counts,
+        origin: [...plan.origin],
+        spacing: [...plan.spacing],
+        runs: plan.runs,
+        owner,
+        me,
+      }),
+    ),
+  );
   const meshes: Mesh[] = [];
   for (const reply of replies) for (const [k, mesh] of reply) meshes[k] = mesh;
   return byLabel(plan.ids, (k) => meshes[k]);
+}
+
+/** The cell lists being written by the workers for one grid. */
+interface Listing {
+  cells: Uint32Array;
+  counts: Int32Array;
+  progress: Int32Array;
+  jobs: Promise<unknown>[];
+}
+
+function startListing(
+  workers: MarchWorker[],
+  cid: Uint16Array | Uint32Array,
+  shape: readonly number[],
+  options: MarchingCubesOptions,
+): Listing {
+  const [P, Q, R] = paddedShape(shape, options);
+  const layers = Math.max(P - 1, 0);
+  const cells = new Uint32Array(new SharedArrayBuffer(layers * Math.max(Q - 1, 0) * Math.max(R - 1, 0) * 4));
+  const counts = new Int32Array(new SharedArrayBuffer(layers * 4));
+  const progress = new Int32Array(new SharedArrayBuffer(8));
+  const n = workers.length;
+  const jobs = workers.map((worker, me) =>
+    worker.run({
+      kind: "list",
+      job: 0,
+      cid,
+      Q,
+      R,
+      cells,
+      counts,
+      progress,
+      // equal slabs of layers
+      z0: Math.floor((layers * me) / n),
+      z1: Math.floor((layers * (me + 1)) / n),
+    }),
+  );
+  return { cells, counts, progress, jobs };
 }
 
 /** Assign compact ids 1.. to workers, largest surface estimate first, each to the least loaded. */
@@ -127,7 +175,7 @@ class MarchWorker {
     );
   }
 
-  run(share: MarchShare): Promise<[number, Mesh][]> {
+  run(share: ListShare | EmitShare): Promise<[number, Mesh][]> {
     const job = this.nextJob++;
     this.worker.ref(); // keep the process alive until the answer is in
     return new Promise((resolve, reject) => {
