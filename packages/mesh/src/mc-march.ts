@@ -101,9 +101,23 @@ export function classifyLayer(
   cells: Uint32Array,
   at: number,
 ): number {
+  return classifyRows(cid, Q, R, cz, 0, Q - 1, cells, at);
+}
+
+/** {@link classifyLayer} for the cell rows `cy0..cy1` of the layer only. */
+export function classifyRows(
+  cid: Uint16Array | Uint32Array,
+  Q: number,
+  R: number,
+  cz: number,
+  cy0: number,
+  cy1: number,
+  cells: Uint32Array,
+  at: number,
+): number {
   const S = Q * R;
   let n = at;
-  for (let cy = 0; cy < Q - 1; cy++) {
+  for (let cy = cy0; cy < cy1; cy++) {
     let base = cz * S + cy * R;
     // corners 0, 2, 4, 6 of the first cell; afterwards the right face of the previous cell
     let a0 = cid[base];
@@ -171,9 +185,12 @@ export class CellEmitter {
     }
   }
 
-  /** Mesh `count` listed cells of layer `cz` (`cells[at..]`); layers must come in increasing order. */
+  /**
+   * Mesh `count` listed cells of layer `cz` (`cells[at..]`), in raster order: layers in increasing
+   * order, a layer's cells in one call or in consecutive ones.
+   */
   layer(cz: number, cells: Uint32Array, at: number, count: number): void {
-    this.beginLayer(cz);
+    if (cz !== this.cz) this.beginLayer(cz);
     const { cid, R, corner, cache, entryBase, written, nWritten, out, owner, me } = this;
     const S = this.Q * R;
     const [ox, oy, oz] = this.origin;
@@ -274,7 +291,7 @@ export class CellEmitter {
 
 /**
  * Multi-label marching cubes over a padded grid of compact ids (`P×Q×R`, z,y,x) in this thread,
- * one layer at a time: find the layer's non-uniform cells, then mesh them.
+ * one row of cells at a time: find the row's non-uniform cells, then mesh them.
  */
 export function march(
   cid: Uint16Array | Uint32Array,
@@ -286,9 +303,12 @@ export function march(
   out: LabelBuffers,
 ): void {
   const emitter = new CellEmitter(cid, Q, R, origin, spacing, out);
-  const cells = new Uint32Array((Q - 1) * (R - 1));
+  // row by row, so that the corners are still in the cache when the row's cells are meshed
+  const cells = new Uint32Array(R - 1);
   for (let cz = 0; cz < P - 1; cz++) {
-    const n = classifyLayer(cid, Q, R, cz, cells, 0);
-    if (n > 0) emitter.layer(cz, cells, 0, n);
+    for (let cy = 0; cy < Q - 1; cy++) {
+      const n = classifyRows(cid, Q, R, cz, cy, cy + 1, cells, 0);
+      if (n > 0) emitter.layer(cz, cells, 0, n);
+    }
   }
 }
