@@ -1,7 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emPhantom } from "@tessera/phantom";
+import { tempDir } from "@tessera/testkit";
+import { Box, createVolume } from "@tessera/volume";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
 import { marchingCubes } from "./marching-cubes.js";
@@ -10,7 +13,11 @@ import type { Mesh } from "./mesh.js";
 // The pool runs the built worker, so this drives the built package (nx builds before testing).
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const built = (await import(dist)) as typeof import("./index.js");
-afterAll(() => built.closeMarchingCubesPool());
+const tmp = tempDir();
+afterAll(async () => {
+  await built.closeMarchingCubesPool();
+  tmp.cleanup();
+});
 
 function expectSame(got: Map<number, Mesh>, want: Map<number, Mesh>): void {
   expect([...got.keys()]).toEqual([...want.keys()]);
@@ -51,6 +58,22 @@ describe("marchingCubesParallel", () => {
     );
   });
 
+  it("moves large meshes with their own buffers and small ones packed, all intact", async () => {
+    const n = 64;
+    const ball = new Uint32Array(n * n * n);
+    for (let z = 0; z < n; z++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) {
+          const i = (z * n + y) * n + x;
+          if ((x - 31.5) ** 2 + (y - 31.5) ** 2 + (z - 31.5) ** 2 < 29 ** 2) ball[i] = 9;
+          else if ((x + y + z) % 17 === 0) ball[i] = 100 + (i % 5);
+        }
+    const want = marchingCubes(ball, [n, n, n]);
+    const big = want.get(9) as Mesh;
+    expect(big.positions.byteLength + big.indices.byteLength).toBeGreaterThan(1 << 18);
+    expectSame(await built.marchingCubesParallel(ball, [n, n, n], { threads: 2 }), want);
+  });
+
   it("starts the cell lists over when the labels outgrow 16-bit ids mid-way", async () => {
     const big: [number, number, number] = [6, 110, 110];
     const unique = Uint32Array.from({ length: 6 * 110 * 110 }, (_, i) => 7 * i + 3);
@@ -85,6 +108,25 @@ describe("marchingCubesParallel", () => {
     // the errors are the package's typed ones
     expect(InvalidLabelsError.name).toBe("InvalidLabelsError");
     expect(LabelNotFoundError.name).toBe("LabelNotFoundError");
+  });
+
+  it("meshes a zarr volume block by block on the pool like the whole volume in one thread", async () => {
+    const vol = await createVolume(join(tmp.path, "seg.zarr"), {
+      shape,
+      chunks: [7, 20, 18],
+      dtype: "uint32",
+      attrs: { resolution: [30, 8, 8] },
+    });
+    await vol.write(Box.fromShape(shape), labels);
+    const whole = marchingCubes(labels, shape, { resolutionNm: [30, 8, 8] });
+    const blocks = await built.meshVolume(vol, { blockShape: [5, 16, 20], threads: 2 });
+    expect([...blocks.keys()]).toEqual([...whole.keys()]);
+    for (const [id, mesh] of blocks) {
+      const ref = whole.get(id) as Mesh;
+      expect(mesh.indices.length).toBe(ref.indices.length);
+      expect(mesh.positions.length).toBe(ref.positions.length); // seams welded
+      expect(built.enclosedVolume(mesh)).toBeCloseTo(built.enclosedVolume(ref), 3);
+    }
   });
 
   it("does not keep a process alive once the meshes are in", () => {

@@ -14,6 +14,7 @@ import {
 } from "./marching-cubes.js";
 import type { EmitShare, ListShare, MarchReply } from "./mc-worker.js";
 import type { Mesh } from "./mesh.js";
+import { unpackMeshes } from "./mesh-pack.js";
 
 /** The built marching-cubes worker (`dist/mc-worker.js`); absent when running from sources. */
 export const MARCHING_CUBES_WORKER: string = fileURLToPath(new URL("./mc-worker.js", import.meta.url));
@@ -167,7 +168,7 @@ class MarchWorker {
       this.pending.delete(reply.job);
       if (this.pending.size === 0) this.worker.unref();
       if ("error" in reply) p?.reject(new MeshError(`marching-cubes worker failed: ${reply.error}`));
-      else p?.resolve(reply.meshes);
+      else p?.resolve(reply.packed ? [...reply.meshes, ...unpackMeshes(reply.packed)] : reply.meshes);
     });
     this.worker.on("error", (e) => this.fail(e));
     this.worker.on("exit", (code) =>

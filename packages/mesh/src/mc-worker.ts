@@ -1,6 +1,11 @@
 import { parentPort } from "node:worker_threads";
 import { CellEmitter, classifyLayer, LabelBuffers } from "./mc-march.js";
 import type { Mesh } from "./mesh.js";
+import { type PackedMeshes, packMeshes } from "./mesh-pack.js";
+
+// Meshes at least this big (bytes) move with their own buffers; smaller ones are copied into one
+// pack, since moving a buffer costs about as much as copying tens of kilobytes.
+const OWN_BUFFER_BYTES = 1 << 18;
 
 /** Shared lists of non-uniform cells: layer cz's at `cz * (Q - 1) * (R - 1)`, `counts[cz]` of them. */
 interface CellLists {
@@ -37,8 +42,13 @@ export interface EmitShare extends CellLists {
   me: number;
 }
 
-/** The reply: the meshes of the owned compact ids (buffers transferred; none for a list), or the error. */
-export type MarchReply = { job: number; meshes: [number, Mesh][] } | { job: number; error: string };
+/**
+ * The reply: the meshes of the owned compact ids, large ones with their buffers transferred, small
+ * ones packed (none for a list), or the error.
+ */
+export type MarchReply =
+  | { job: number; meshes: [number, Mesh][]; packed?: PackedMeshes }
+  | { job: number; error: string };
 
 function list(share: ListShare): void {
   const { cid, Q, R, cells, counts, progress } = share;
@@ -53,21 +63,28 @@ function list(share: ListShare): void {
   }
 }
 
-function emit(share: EmitShare): [[number, Mesh][], ArrayBuffer[]] {
+function emit(share: EmitShare): [MarchReply, ArrayBuffer[]] {
   const { cid, P, Q, R, cells, counts, owner, me } = share;
   const buffers = new LabelBuffers(owner.length, share.runs, owner, me);
   const emitter = new CellEmitter(cid, Q, R, share.origin, share.spacing, buffers, owner, me);
   const perLayer = (Q - 1) * (R - 1);
   for (let cz = 0; cz < P - 1; cz++) if (counts[cz] > 0) emitter.layer(cz, cells, cz * perLayer, counts[cz]);
   const meshes: [number, Mesh][] = [];
+  const small: [number, Mesh][] = [];
   const transfer: ArrayBuffer[] = [];
   for (let k = 1; k < owner.length; k++) {
     if (owner[k] !== me) continue;
     const mesh = buffers.mesh(k);
+    if (mesh.positions.byteLength + mesh.indices.byteLength < OWN_BUFFER_BYTES) {
+      small.push([k, mesh]);
+      continue;
+    }
     meshes.push([k, mesh]);
     transfer.push(mesh.positions.buffer as ArrayBuffer, mesh.indices.buffer as ArrayBuffer);
   }
-  return [meshes, transfer];
+  const packed = packMeshes(small);
+  transfer.push(packed.positions.buffer, packed.indices.buffer);
+  return [{ job: share.job, meshes, packed }, transfer];
 }
 
 parentPort?.on("message", (share: ListShare | EmitShare) => {
@@ -76,8 +93,8 @@ parentPort?.on("message", (share: ListShare | EmitShare) => {
       list(share);
       parentPort?.postMessage({ job: share.job, meshes: [] } satisfies MarchReply);
     } else {
-      const [meshes, transfer] = emit(share);
-      parentPort?.postMessage({ job: share.job, meshes } satisfies MarchReply, transfer);
+      const [reply, transfer] = emit(share);
+      parentPort?.postMessage(reply, transfer);
     }
   } catch (e) {
     parentPort?.postMessage({ job: share.job, error: (e as Error).stack ?? String(e) } satisfies MarchReply);
