@@ -131,6 +131,8 @@ function startListing(
       z1: Math.floor((layers * (me + 1)) / n),
     }),
   );
+  // an abandoned listing is not awaited: its failure must not surface as an unhandled rejection
+  for (const job of jobs) job.catch(() => {});
   return { cells, counts, progress, jobs };
 }
 
