@@ -89,22 +89,11 @@ for (let m = 0; m < 256; m++) {
 }
 
 /**
- * Find the cells of layer `cz` (between planes cz and cz + 1 of a padded `P×Q×R` grid of compact
- * ids) whose eight corners are not all one label, and write their positions in the layer,
- * `cy * R + cx`, to `cells` from `at` on, in raster order. Returns how many there are.
+ * Find the cells of rows `cy0..cy1` of layer `cz` (between planes cz and cz + 1 of a padded
+ * `P×Q×R` grid of compact ids) whose eight corners are not all one label, and write their
+ * positions in the layer, `cy * R + cx`, to `cells` from `at` on, in raster order. Returns how
+ * many there are.
  */
-export function classifyLayer(
-  cid: Uint16Array | Uint32Array,
-  Q: number,
-  R: number,
-  cz: number,
-  cells: Uint32Array,
-  at: number,
-): number {
-  return classifyRows(cid, Q, R, cz, 0, Q - 1, cells, at);
-}
-
-/** {@link classifyLayer} for the cell rows `cy0..cy1` of the layer only. */
 export function classifyRows(
   cid: Uint16Array | Uint32Array,
   Q: number,

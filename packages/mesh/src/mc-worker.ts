@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { CellEmitter, classifyLayer, LabelBuffers } from "./mc-march.js";
+import { CellEmitter, classifyRows, LabelBuffers } from "./mc-march.js";
 import type { Mesh } from "./mesh.js";
 import { type PackedMeshes, packMeshes } from "./mesh-pack.js";
 
@@ -59,7 +59,7 @@ function list(share: ListShare): void {
       if (Atomics.load(progress, 1) !== 0) return;
       Atomics.wait(progress, 0, done, 1000);
     }
-    counts[cz] = classifyLayer(cid, Q, R, cz, cells, cz * perLayer);
+    counts[cz] = classifyRows(cid, Q, R, cz, 0, Q - 1, cells, cz * perLayer);
   }
 }
 
