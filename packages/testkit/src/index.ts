@@ -1,3 +1,4 @@
 export { pythonHas, runPython, systemPython } from "./python.js";
 export { repoRoot, requireData, type SharedDataset, sharedData, sharedDataRoot } from "./shared-data.js";
 export { tempDir } from "./temp-dir.js";
+export { type AnchorName, type AnchorResult, anchorsBin, anchorsRoot, buildAnchors, runAnchor } from "./anchors.js";
