@@ -51,7 +51,11 @@ export interface AnchorResult {
  * Run one anchor driver (built by {@link buildAnchors}) with `args`, optionally pinned to one core
  * with `taskset -c <core>`; returns its parsed JSON line. Throws with stderr when it fails.
  */
-export function runAnchor(name: AnchorName, args: string[], options: { pinCore?: number } = {}): AnchorResult {
+export function runAnchor(
+  name: AnchorName,
+  args: string[],
+  options: { pinCore?: number } = {},
+): AnchorResult {
   const binary = join(anchorsBin, name);
   const pinned = options.pinCore !== undefined && existsSync("/usr/bin/taskset");
   const command = pinned ? "taskset" : binary;

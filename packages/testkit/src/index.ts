@@ -1,4 +1,11 @@
+export {
+  type AnchorName,
+  type AnchorResult,
+  anchorsBin,
+  anchorsRoot,
+  buildAnchors,
+  runAnchor,
+} from "./anchors.js";
 export { pythonHas, runPython, systemPython } from "./python.js";
 export { repoRoot, requireData, type SharedDataset, sharedData, sharedDataRoot } from "./shared-data.js";
 export { tempDir } from "./temp-dir.js";
-export { type AnchorName, type AnchorResult, anchorsBin, anchorsRoot, buildAnchors, runAnchor } from "./anchors.js";
