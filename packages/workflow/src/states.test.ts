@@ -24,11 +24,19 @@ describe("state machine", () => {
 
   it("rejects illegal transitions with a typed error naming both states", () => {
     expect(() => assertTransition(7, "READY", "JOB_FINISHED")).toThrow(IllegalTransitionError);
-    try {
-      assertTransition(7, "JOB_FINISHED", "RUNNING");
-    } catch (e) {
-      expect(e).toMatchObject({ code: "ILLEGAL_TRANSITION", taskId: 7, from: "JOB_FINISHED", to: "RUNNING" });
-    }
+    expect(() => assertTransition(7, "JOB_FINISHED", "RUNNING")).toThrow(
+      "task 7: illegal transition JOB_FINISHED -> RUNNING",
+    );
+    expect(() => assertTransition(7, "JOB_FINISHED", "RUNNING")).toThrow(
+      expect.objectContaining({
+        name: "IllegalTransitionError",
+        code: "ILLEGAL_TRANSITION",
+        taskId: 7,
+        from: "JOB_FINISHED",
+        to: "RUNNING",
+      }),
+    );
+    expect(() => assertTransition(7, "READY", "STAGED_IN")).not.toThrow();
     expect(canTransition("AWAITING_PARENTS", "RUNNING")).toBe(false);
     for (const s of FINAL_STATES) expect(canTransition(s, "RUNNING")).toBe(false);
   });
