@@ -17,6 +17,12 @@ export interface CompactLabels {
 export interface CompactOptions {
   /** Allocate the grid in a SharedArrayBuffer (for worker threads). */
   shared?: boolean;
+  /**
+   * Provide the grid: `length` ids of `bytes` bytes each, any content (for example in a
+   * WebAssembly kernel's memory), or `undefined` to let the grid be allocated here. Every point of
+   * it is written (the padding with 0). Not used with `shared`.
+   */
+  allocate?: (length: number, bytes: 2 | 4) => Uint16Array | Uint32Array | undefined;
   /** Called with the grid (P, Q, R padded) as soon as it is allocated, again if it is re-allocated. */
   onGrid?: (cid: Uint16Array | Uint32Array) => void;
   /** Called after each input layer with the number of padded layers (from the first) now final. */
@@ -48,8 +54,9 @@ export function compactLabels(
   // 16-bit ids while they fit (half the memory traffic); restart with 32-bit ones otherwise.
   const n = P * Q * R;
   const bytes = ids16 ? 2 : 4;
-  const buffer = options.shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
-  const cid = ids16 ? new Uint16Array(buffer) : new Uint32Array(buffer);
+  const provided = options.shared ? undefined : options.allocate?.(n, bytes);
+  const cid = provided ?? newGrid(n, ids16, options.shared);
+  if (provided !== undefined) zeroPadding(cid, shape, pad, padded);
   options.onGrid?.(cid);
   const ids: number[] = [0];
   let runs = new Float64Array(1024);
@@ -96,6 +103,35 @@ export function compactLabels(
   options.onLayer?.(P);
   if (want !== undefined) checkWanted(want, ids);
   return { cid, ids, runs };
+}
+
+/** Zero the points of a padded grid outside the volume (the inside is written by the copy). */
+function zeroPadding(
+  cid: Uint16Array | Uint32Array,
+  shape: readonly number[],
+  pad: Vec3,
+  padded: Vec3,
+): void {
+  const [nz, ny, nx] = shape;
+  const [P, Q, R] = padded;
+  const S = Q * R;
+  cid.fill(0, 0, pad[0] * S);
+  cid.fill(0, (pad[0] + nz) * S, P * S);
+  for (let z = pad[0]; z < pad[0] + nz; z++) {
+    cid.fill(0, z * S, (z * Q + pad[1]) * R);
+    cid.fill(0, (z * Q + pad[1] + ny) * R, (z + 1) * S);
+    for (let y = pad[1]; y < pad[1] + ny; y++) {
+      const row = (z * Q + y) * R;
+      cid.fill(0, row, row + pad[2]);
+      cid.fill(0, row + pad[2] + nx, row + R);
+    }
+  }
+}
+
+function newGrid(n: number, ids16: boolean, shared = false): Uint16Array | Uint32Array {
+  const bytes = ids16 ? 2 : 4;
+  const buffer = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
+  return ids16 ? new Uint16Array(buffer) : new Uint32Array(buffer);
 }
 
 /** 64-bit labels as numbers (exact below 2^53, which label ids stay under in practice). */

@@ -1,5 +1,6 @@
 import { type CompactOptions, compactLabels } from "./compact-labels.js";
 import { InvalidLabelsError } from "./errors.js";
+import { returnKernel, takeKernel } from "./kernels/mc-wasm.js";
 import { checkLabelArray } from "./label-array.js";
 import { LabelBuffers, march } from "./mc-march.js";
 import type { Mesh } from "./mesh.js";
@@ -40,7 +41,28 @@ export function marchingCubes(
   shape: readonly number[],
   options: MarchingCubesOptions = {},
 ): Map<number, Mesh> {
-  const plan = planMarchingCubes(labels, shape, options);
+  const kernel = takeKernel();
+  try {
+    // the labels are compacted straight into the kernel's memory (when it can hold them)
+    const plan = planMarchingCubes(labels, shape, options, { allocate: kernel?.grid });
+    if (plan.empty) return emptyMeshes(plan.ids);
+    if (kernel?.holds(plan.cid)) {
+      const meshes = kernel.march(plan.P, plan.Q, plan.R, plan.ids.length, plan.origin, plan.spacing);
+      if (meshes !== undefined) return byLabel(plan.ids, (k) => meshes[k]);
+      // the output did not fit in the kernel's memory: the reference path over the same grid
+      return marchReference({ ...plan, cid: kernel.gridView() });
+    }
+    return marchReference(plan);
+  } finally {
+    if (kernel !== undefined) returnKernel(kernel);
+  }
+}
+
+/**
+ * The TypeScript marching cubes (`march`) over a plan, in this thread: what the WebAssembly kernel
+ * must reproduce exactly, and what runs where the kernel cannot.
+ */
+export function marchReference(plan: MarchPlan): Map<number, Mesh> {
   if (plan.empty) return emptyMeshes(plan.ids);
   const buffers = new LabelBuffers(plan.ids.length, plan.runs);
   march(plan.cid, plan.P, plan.Q, plan.R, plan.origin, plan.spacing, buffers);
