@@ -1,23 +1,27 @@
-import { readFile } from "node:fs/promises";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@tessera/volume";
-import { agglomerate } from "./agglomerate.js";
+import { agglomerateFlat } from "./agglomerate-flat.js";
 import { graphFile } from "./block-graph.js";
 import { runGrid } from "./block-run.js";
+import { EdgeRunWriter, mergeEdgeRuns } from "./edge-runs.js";
 import { SegmentBlockError } from "./errors.js";
-import { readGraphFile } from "./graph-file.js";
+import type { FlatEdges } from "./flat-edges.js";
+import { FragmentIndex } from "./fragment-index.js";
+import { readGraphFile, readGraphNodes } from "./graph-file.js";
+import { LookupWriter, lookupFile } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
-import { mergeRegionGraphs, type RegionGraph } from "./region-graph.js";
-
-/** Path of the fragment → segment lookup written by {@link agglomerateRun}. */
-export function lookupFile(run: SegmentRun): string {
-  return join(run.graph, "lookup.bin");
-}
 
 /**
- * Global agglomeration: merge every block's region graph, agglomerate at all thresholds in one pass,
- * and write the lookup fragment → consecutive segment id for each threshold (`lookup.bin`, plus
- * `agglomeration.json` with thresholds and counts).
+ * Global agglomeration of a blockwise run, out of core: number every fragment the block graphs list,
+ * join the fragments linked across block faces, stream the edges of each block graph (renamed to
+ * the joined fragments) into sorted runs on disk, merge the runs into one compact edge list, and
+ * agglomerate it at all thresholds in one pass. Writes `lookup.bin` (fragment → consecutive segment
+ * id per threshold, in chunks) and `agglomeration.json` (thresholds, merges, segment counts).
+ *
+ * Memory: about 100 bytes per edge of the merged graph plus 40 per fragment, and the sort buffer
+ * (`run.sortRunEdges`); block graphs are read one at a time. The result equals that of merging all
+ * block graphs in memory ({@link mergeRegionGraphs} in block order) and calling {@link agglomerate}.
  */
 export async function agglomerateRun(
   run: SegmentRun,
@@ -25,123 +29,193 @@ export async function agglomerateRun(
 ): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number }> {
   const started = performance.now();
   const { grid } = await runGrid(run);
-  const graphs = [];
-  const ids: Float64Array[] = [];
-  const parent = new Map<number, number>();
-  const find = (f: number): number => {
-    let r = f;
-    for (let p = parent.get(r); p !== undefined && p !== r; p = parent.get(r)) r = p;
-    parent.set(f, r);
-    return r;
-  };
-  for (let id = 0; id < grid.count; id++) {
-    const { graph, fragmentIds, links } = await readGraphFile(graphFile(run, id), id);
-    graphs.push(graph);
-    ids.push(fragmentIds);
-    for (let k = 0; k < links.length; k += 2) {
-      const a = find(links[k]);
-      const b = find(links[k + 1]);
-      if (a < b) parent.set(b, a);
-      else if (b < a) parent.set(a, b);
-    }
-    onProgress?.(id + 1, grid.count);
-  }
-  // join fragments continuous across faces: rename to the smallest id of each linked set
-  for (const g of graphs) {
-    for (let e = 0; e < g.size; e++) {
-      const a = find(g.u[e]);
-      const b = find(g.v[e]);
-      g.u[e] = Math.min(a, b);
-      g.v[e] = Math.max(a, b);
-    }
-  }
-  // keep one copy of the graph at a time: block graphs → joined → without self-edges
-  const merged = withoutSelfEdges(mergeRegionGraphs(graphs.splice(0)));
-  const allIds = new Float64Array(ids.reduce((s, a) => s + a.length, 0));
-  let k = 0;
-  for (const a of ids) {
-    allIds.set(a, k);
-    k += a.length;
-  }
-  allIds.sort();
-  const roots = allIds.map((f) => find(f));
-  const result = agglomerate(merged, run.agglomerate.thresholds, {
-    scoring: run.agglomerate.scoring,
-    fragmentIds: roots,
-  });
-  const rootIndex = new Map<number, number>();
-  result.fragmentIds.forEach((f, k) => {
-    rootIndex.set(f, k);
-  });
-  // consecutive segment ids per threshold, in order of the smallest fragment id of each segment
-  const n = allIds.length;
-  const tables = result.segments.map((seg) => {
-    const map = new Map<number, number>();
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const segment = seg[rootIndex.get(roots[i]) as number];
-      let s = map.get(segment);
-      if (s === undefined) {
-        s = map.size + 1;
-        map.set(segment, s);
-      }
-      out[i] = s;
-    }
-    return { out, count: map.size };
-  });
-  const header = new Uint32Array([n, tables.length]);
-  const parts = [header, allIds, ...tables.map((t) => t.out)];
-  await writeFileAtomic(
-    lookupFile(run),
-    Buffer.concat(parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength))),
-  );
-  const segments = tables.map((t) => t.count);
-  await writeFileAtomic(
-    join(run.graph, "agglomeration.json"),
-    `${JSON.stringify({ thresholds: result.thresholds, merges: result.merges, segments, fragments: n, edges: merged.size }, null, 2)}\n`,
-  );
-  return { fragments: n, edges: merged.size, segments, seconds: (performance.now() - started) / 1000 };
-}
-
-function withoutSelfEdges(g: RegionGraph): RegionGraph {
-  const keep: number[] = [];
-  for (let e = 0; e < g.size; e++) if (g.u[e] !== g.v[e]) keep.push(e);
-  const pick = (a: Float64Array) => Float64Array.from(keep, (e) => a[e]);
-  const histogram = g.histogram;
-  return {
-    size: keep.length,
-    u: pick(g.u),
-    v: pick(g.v),
-    sum: pick(g.sum),
-    count: pick(g.count),
-    areaNm2: g.areaNm2 ? pick(g.areaNm2) : undefined,
-    firstFace: g.firstFace ? pick(g.firstFace) : undefined,
-    bins: g.bins,
-    histogram: histogram
-      ? Uint32Array.from(
-          { length: keep.length * g.bins },
-          (_, k) => histogram[keep[Math.floor(k / g.bins)] * g.bins + (k % g.bins)],
-        )
-      : undefined,
-  };
-}
-
-/** Read the lookup written by {@link agglomerateRun}: fragment ids and one segment table per threshold. */
-export async function readLookup(run: SegmentRun): Promise<{ ids: Float64Array; tables: Float64Array[] }> {
-  let bytes: Buffer;
+  const { ids, root } = await joinFragments(run, grid.count);
+  const folder = join(run.graph, "agglomerate-runs");
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  const lookup = new LookupWriter(lookupFile(run), ids, run.agglomerate.thresholds.length);
   try {
-    bytes = await readFile(lookupFile(run));
+    const edges = await mergedEdges(run, grid.count, ids, root, folder, onProgress);
+    const n = ids.length;
+    const label = new Int32Array(n);
+    const segments: number[] = [];
+    const result = agglomerateFlat(
+      n,
+      edges,
+      run.agglomerate.thresholds,
+      { scoring: run.agglomerate.scoring },
+      (_k, _t, find) => {
+        // consecutive segment ids in the order of each segment's smallest fragment id
+        label.fill(0);
+        let next = 1;
+        for (let i = 0; i < n; i++) {
+          const r = find(root[i]);
+          if (label[r] === 0) label[r] = next++;
+          lookup.push(label[r]);
+        }
+        segments.push(next - 1);
+      },
+    );
+    lookup.commit();
+    await writeFileAtomic(
+      join(run.graph, "agglomeration.json"),
+      `${JSON.stringify({ thresholds: result.thresholds, merges: result.merges, segments, fragments: n, edges: edges.size }, null, 2)}\n`,
+    );
+    return { fragments: n, edges: edges.size, segments, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
-    throw new SegmentBlockError("agglomeration lookup is missing (run `segment agglomerate` first)", {
-      path: lookupFile(run),
-      expected: "lookup.bin",
-      found: "no file",
-      cause: error,
+    lookup.abort();
+    throw error;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every fragment id listed by the block graphs, ascending, and for each the index of the smallest
+ * fragment it is joined with across block faces (`root[i] ≤ i`).
+ */
+async function joinFragments(
+  run: SegmentRun,
+  blocks: number,
+): Promise<{ ids: Float64Array; root: Int32Array }> {
+  const perBlock: Float64Array[] = [];
+  const linksPerBlock: Float64Array[] = [];
+  let n = 0;
+  for (let id = 0; id < blocks; id++) {
+    const { fragmentIds, links } = await readGraphNodes(graphFile(run, id), id);
+    perBlock.push(fragmentIds);
+    linksPerBlock.push(links);
+    n += fragmentIds.length;
+  }
+  if (n >= 2 ** 31) {
+    throw new SegmentBlockError("too many fragments for one agglomeration", {
+      path: run.graph,
+      expected: "< 2^31 fragments",
+      found: String(n),
     });
   }
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const [n, t] = new Uint32Array(buffer, 0, 2);
-  const ids = new Float64Array(buffer, 8, n);
-  const tables = Array.from({ length: t }, (_, k) => new Float64Array(buffer, 8 + 8 * n * (k + 1), n));
-  return { ids, tables };
+  const ids = new Float64Array(n);
+  let k = 0;
+  for (const a of perBlock.splice(0)) {
+    ids.set(a, k);
+    k += a.length;
+  }
+  // blocks own disjoint ascending id ranges, so this is sorted already unless the files are foreign
+  let ascending = true;
+  for (let i = 1; i < n && ascending; i++) ascending = ids[i] > ids[i - 1];
+  if (!ascending) {
+    ids.sort();
+    for (let i = 1; i < n; i++) {
+      if (ids[i] === ids[i - 1]) {
+        throw new SegmentBlockError("a fragment is listed by two block graphs", {
+          path: run.graph,
+          field: "fragment id",
+          expected: "each fragment owned by one block",
+          found: String(ids[i]),
+        });
+      }
+    }
+  }
+  const index = new FragmentIndex(ids);
+  // union-find over fragment indices; the root of a set is its smallest index, so parent[i] ≤ i
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number) => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  linksPerBlock.forEach((links, block) => {
+    for (let j = 0; j < links.length; j += 2) {
+      const p = find(indexOrThrow(index, links[j], run, block, "link"));
+      const q = find(indexOrThrow(index, links[j + 1], run, block, "link"));
+      if (p < q) parent[q] = p;
+      else if (q < p) parent[p] = q;
+    }
+  });
+  for (let i = 0; i < n; i++) parent[i] = parent[parent[i]];
+  return { ids, root: parent };
+}
+
+function indexOrThrow(
+  index: FragmentIndex,
+  id: number,
+  run: SegmentRun,
+  block: number,
+  what: string,
+): number {
+  const i = index.indexOf(id);
+  if (i >= 0) return i;
+  throw new SegmentBlockError(`a ${what} of a block graph names a fragment no block lists`, {
+    path: graphFile(run, block),
+    block,
+    field: "fragment id",
+    expected: "an id in the fragment list of some block graph",
+    found: String(id),
+  });
+}
+
+/**
+ * The edges of all block graphs between joined fragments (self-edges dropped), merged: sorted on
+ * disk in runs, then merged in order, so each pair's statistics are summed in block order as an
+ * in-memory merge would.
+ */
+async function mergedEdges(
+  run: SegmentRun,
+  blocks: number,
+  ids: Float64Array,
+  root: Int32Array,
+  folder: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FlatEdges> {
+  const index = new FragmentIndex(ids);
+  let writer: EdgeRunWriter | undefined;
+  let bins = -1;
+  for (let id = 0; id < blocks; id++) {
+    const path = graphFile(run, id);
+    const { graph } = await readGraphFile(path, id);
+    if (bins === -1) {
+      bins = graph.bins;
+      writer = new EdgeRunWriter(folder, bins, run.sortRunEdges);
+    } else if (graph.bins !== bins) {
+      throw new SegmentBlockError("block graphs differ in histogram bins", {
+        path,
+        block: id,
+        field: "bins",
+        expected: String(bins),
+        found: String(graph.bins),
+      });
+    }
+    const first = graph.firstFace;
+    if (first === undefined && graph.size > 0) {
+      throw new SegmentBlockError("block graph has no first-face positions (written by an older version?)", {
+        path,
+        block: id,
+        field: "firstFace",
+        expected: "a graph file with first faces",
+        found: "none",
+      });
+    }
+    const w = writer as EdgeRunWriter;
+    for (let e = 0; e < graph.size; e++) {
+      const p = root[indexOrThrow(index, graph.u[e], run, id, "edge")];
+      const q = root[indexOrThrow(index, graph.v[e], run, id, "edge")];
+      if (p === q) continue;
+      w.add(
+        Math.min(p, q),
+        Math.max(p, q),
+        graph.sum[e],
+        graph.count[e],
+        (first as Float64Array)[e],
+        graph.histogram,
+        e * bins,
+      );
+    }
+    onProgress?.(id + 1, blocks);
+  }
+  const w = writer ?? new EdgeRunWriter(folder, 0, 1);
+  w.flush();
+  return mergeEdgeRuns(w.runs, w.records, { bins: Math.max(bins, 0), folder });
 }

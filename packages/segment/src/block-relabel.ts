@@ -1,25 +1,35 @@
 import { openVolume } from "@tessera/volume";
-import { readLookup } from "./block-agglomerate.js";
 import { type BlockSummary, numberData, runGrid, withBlock } from "./block-run.js";
 import { SegmentBlockError } from "./errors.js";
+import { openLookup } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
 
-/** Relabel block `id`: map its fragments through the lookup of `run.thresholdIndex` and write the segmentation. */
+/**
+ * Relabel block `id`: map its fragments through the lookup of `run.thresholdIndex` and write the
+ * segmentation. Only the part of the lookup covering the block's fragment ids is read.
+ */
 export async function runRelabelBlock(run: SegmentRun, id: number): Promise<BlockSummary> {
   return withBlock(id, run.segmentation, async () => {
     const started = performance.now();
     const { grid } = await runGrid(run);
     const block = grid.block(id);
-    const { ids, tables } = await readLookup(run);
-    const table = tables[run.thresholdIndex];
-    if (table === undefined) {
-      throw new SegmentBlockError("threshold index out of range", {
-        field: "thresholdIndex",
-        expected: `< ${tables.length}`,
-        found: String(run.thresholdIndex),
-      });
+    const lookup = await openLookup(run, run.thresholdIndex);
+    let fragments: ArrayLike<number>;
+    let ids: Float64Array;
+    let table: Float64Array;
+    try {
+      fragments = numberData((await (await openVolume(run.fragments)).read(block.writeBox)).data);
+      let minId = Number.POSITIVE_INFINITY;
+      let maxId = 0;
+      for (let i = 0; i < fragments.length; i++) {
+        const f = fragments[i];
+        if (f !== 0 && f < minId) minId = f;
+        if (f > maxId) maxId = f;
+      }
+      ({ ids, segments: table } = await lookup.range(minId, maxId));
+    } finally {
+      await lookup.close();
     }
-    const fragments = numberData((await (await openVolume(run.fragments)).read(block.writeBox)).data);
     const out = new Uint32Array(fragments.length);
     let prev = -1;
     let mapped = 0;

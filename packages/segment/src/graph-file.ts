@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { writeFileAtomic } from "@tessera/volume";
 import { SegmentBlockError } from "./errors.js";
 import type { RegionGraph } from "./region-graph.js";
@@ -46,6 +46,57 @@ export async function writeGraphFile(
   await writeFileAtomic(path, bytes);
 }
 
+function missingGraph(path: string, block: number | undefined, error: unknown): SegmentBlockError {
+  return new SegmentBlockError(
+    "region graph of a block is missing (run `segment agglomerate block --id N` first)",
+    {
+      path,
+      block,
+      expected: "an existing graph file",
+      found: "no file",
+      cause: error,
+    },
+  );
+}
+
+/** Header fields of a graph file, checked against the file's size. */
+interface GraphHeader {
+  edges: number;
+  bins: number;
+  hasArea: number;
+  fragments: number;
+  links: number;
+  hasFirst: number;
+}
+
+function checkHeader(
+  path: string,
+  block: number | undefined,
+  header: Uint32Array,
+  bytes: number,
+): GraphHeader {
+  if (bytes < 32 || header[0] !== MAGIC || header[1] !== VERSION) {
+    throw new SegmentBlockError("not a region graph file", {
+      path,
+      block,
+      expected: `magic ${MAGIC.toString(16)}, version ${VERSION}`,
+      found: `${header[0]?.toString(16)}, ${header[1]}`,
+    });
+  }
+  const [, , edges, bins, hasArea, fragments, links, hasFirst] = header;
+  const expectedBytes =
+    32 + 8 * (edges * (4 + hasArea + hasFirst) + fragments + 2 * links) + 4 * edges * bins;
+  if (bytes !== expectedBytes) {
+    throw new SegmentBlockError("truncated region graph file", {
+      path,
+      block,
+      expected: `${expectedBytes} bytes`,
+      found: `${bytes} bytes`,
+    });
+  }
+  return { edges, bins, hasArea, fragments, links, hasFirst };
+}
+
 /** Read a file written by {@link writeGraphFile}; throws {@link SegmentBlockError} when absent or corrupt. */
 export async function readGraphFile(
   path: string,
@@ -55,37 +106,18 @@ export async function readGraphFile(
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new SegmentBlockError(
-      "region graph of a block is missing (run `segment agglomerate block --id N` first)",
-      {
-        path,
-        block,
-        expected: "an existing graph file",
-        found: "no file",
-        cause: error,
-      },
-    );
+    throw missingGraph(path, block, error);
   }
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const header = new Uint32Array(buffer, 0, 8);
-  if (bytes.byteLength < 32 || header[0] !== MAGIC || header[1] !== VERSION) {
-    throw new SegmentBlockError("not a region graph file", {
-      path,
-      block,
-      expected: `magic ${MAGIC.toString(16)}, version ${VERSION}`,
-      found: `${header[0]?.toString(16)}, ${header[1]}`,
-    });
-  }
-  const [, , m, bins, hasArea, fragments, linkCount, hasFirst] = header;
-  const expectedBytes = 32 + 8 * (m * (4 + hasArea + hasFirst) + fragments + 2 * linkCount) + 4 * m * bins;
-  if (bytes.byteLength !== expectedBytes) {
-    throw new SegmentBlockError("truncated region graph file", {
-      path,
-      block,
-      expected: `${expectedBytes} bytes`,
-      found: `${bytes.byteLength} bytes`,
-    });
-  }
+  const header = new Uint32Array(buffer, 0, Math.min(8, bytes.byteLength >> 2));
+  const {
+    edges: m,
+    bins,
+    hasArea,
+    fragments,
+    links: linkCount,
+    hasFirst,
+  } = checkHeader(path, block, header, bytes.byteLength);
   let offset = 32;
   const f64 = (count: number) => {
     const a = new Float64Array(buffer, offset, count);
@@ -102,4 +134,44 @@ export async function readGraphFile(
   const links = f64(2 * linkCount);
   const histogram = bins > 0 ? new Uint32Array(buffer, offset, m * bins) : undefined;
   return { graph: { size: m, u, v, sum, count, areaNm2, bins, histogram, firstFace }, fragmentIds, links };
+}
+
+/**
+ * Read only the fragment ids and the links of a graph file (not its edges), e.g. to number the
+ * fragments of a run before streaming its edges; same checks as {@link readGraphFile}.
+ */
+export async function readGraphNodes(
+  path: string,
+  block?: number,
+): Promise<{ fragmentIds: Float64Array; links: Float64Array; edges: number; bins: number }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw missingGraph(path, block, error);
+  }
+  try {
+    const { size } = await handle.stat();
+    const header = new Uint32Array(8);
+    await handle.read(new Uint8Array(header.buffer), 0, Math.min(32, size), 0);
+    const h = checkHeader(path, block, header, size);
+    const fragmentIds = new Float64Array(h.fragments);
+    const links = new Float64Array(2 * h.links);
+    const start = 32 + 8 * h.edges * (4 + h.hasArea + h.hasFirst);
+    await readAt(handle, fragmentIds, start);
+    await readAt(handle, links, start + fragmentIds.byteLength);
+    return { fragmentIds, links, edges: h.edges, bins: h.bins };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAt(handle: FileHandle, into: Float64Array, position: number): Promise<void> {
+  const bytes = new Uint8Array(into.buffer);
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesRead } = await handle.read(bytes, done, bytes.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
 }

@@ -25,7 +25,7 @@ export {
   voxelCount,
 } from "./arrays.js";
 export { segmentBlockwise } from "./block.js";
-export { agglomerateRun, lookupFile, readLookup } from "./block-agglomerate.js";
+export { agglomerateRun } from "./block-agglomerate.js";
 export { faceFile } from "./block-faces.js";
 export { runFragmentsBlock } from "./block-fragments.js";
 export { graphFile, runGraphBlock } from "./block-graph.js";
@@ -52,6 +52,7 @@ export {
 export { type EvaluateOptions, evaluateSegmentation, type SegmentationScores } from "./evaluate.js";
 export { type Fragments, type WatershedFragmentsOptions, watershedFragments } from "./fragments.js";
 export { readGraphFile, writeGraphFile } from "./graph-file.js";
+export { type LookupReader, lookupFile, openLookup, readLookup, readLookupRange } from "./lookup-file.js";
 export { maximumFilter } from "./max-filter.js";
 export {
   type AdaptedRand,

@@ -96,6 +96,15 @@ export const segmentRunSchema = z.object({
   agglomerate: agglomerateOptionsSchema.default(agglomerateOptionsSchema.parse({})),
   /** Replace existing outputs. */
   overwrite: z.boolean().default(false),
+  /**
+   * Edges per sorted run of the out-of-core agglomeration (the block graphs' edges are sorted in runs
+   * of this many on disk, then merged): memory while sorting ≈ 48 bytes × this. Default 2^20.
+   */
+  sortRunEdges: z
+    .number()
+    .int()
+    .positive()
+    .default(2 ** 20),
 });
 
 /** Validated options of the `fragments` step. */
