@@ -120,10 +120,11 @@ function zeroPadding(
   for (let z = pad[0]; z < pad[0] + nz; z++) {
     cid.fill(0, z * S, (z * Q + pad[1]) * R);
     cid.fill(0, (z * Q + pad[1] + ny) * R, (z + 1) * S);
+    // at most one voxel on each side of a row: stores, not fill calls
     for (let y = pad[1]; y < pad[1] + ny; y++) {
       const row = (z * Q + y) * R;
-      cid.fill(0, row, row + pad[2]);
-      cid.fill(0, row + pad[2] + nx, row + R);
+      for (let x = 0; x < pad[2]; x++) cid[row + x] = 0;
+      for (let x = pad[2] + nx; x < R; x++) cid[row + x] = 0;
     }
   }
 }

@@ -149,8 +149,9 @@ export class MarchKernel {
     for (let k = 1; k < labels; k++) {
       if (owner !== null && owner[k] !== me) continue;
       const s = summary + 4 * k;
-      const positions = new Float32Array(u32[s + 2] * 3);
-      const indices = new Uint32Array(u32[s + 3]);
+      // every element is written below, so the memory need not be zeroed first
+      const positions = new Float32Array(uninitialised(u32[s + 2] * 12));
+      const indices = new Uint32Array(uninitialised(u32[s + 3] * 4));
       for (let c = u32[s], at = 0; c !== 0; c = u32[c >> 2]) {
         const n = u32[(c >> 2) + 1];
         const from = (c + 8) >> 2;
@@ -167,6 +168,13 @@ export class MarchKernel {
     }
     return meshes;
   }
+}
+
+/** An ArrayBuffer of exactly `bytes` bytes whose content is not zeroed (Node's `allocUnsafeSlow`). */
+function uninitialised(bytes: number): ArrayBuffer {
+  if (bytes === 0) return new ArrayBuffer(0);
+  const b = Buffer.allocUnsafeSlow(bytes);
+  return b.buffer as ArrayBuffer;
 }
 
 /** The idle kernel of this thread, or a new one (`undefined` where WebAssembly is unavailable). */
