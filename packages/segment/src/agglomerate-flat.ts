@@ -18,7 +18,7 @@ export interface AgglomerateFlatOptions {
  * therefore the one {@link agglomerate} gives for the same graph (same sums, same partitions).
  *
  * Built for the global step of a large blockwise run: it works in place on the edge arrays (which
- * it changes) and adds about 33 bytes per edge (score, queue, pair table, incident lists) and
+ * it changes) and adds about 40 bytes per edge (score, queue, pair table, incident lists) and
  * 16 bytes per node — no per-edge objects, no maps keyed by strings or pairs.
  *
  * @param onThreshold called once per threshold, ascending, after its merges, with `find(node)`: the

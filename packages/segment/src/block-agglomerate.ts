@@ -19,8 +19,10 @@ import type { SegmentRun } from "./options.js";
  * agglomerate it at all thresholds in one pass. Writes `lookup.bin` (fragment → consecutive segment
  * id per threshold, in chunks) and `agglomeration.json` (thresholds, merges, segment counts).
  *
- * Memory: about 100 bytes per edge of the merged graph plus 40 per fragment, and the sort buffer
- * (`run.sortRunEdges`); block graphs are read one at a time. The result equals that of merging all
+ * Memory: about 75 bytes per edge of the merged graph plus 40 per fragment, or the sort buffer
+ * (about 48 bytes × `run.sortRunEdges`) while the runs are written; block graphs are read one at a
+ * time. Sorted runs live in `<graph>/agglomerate-runs/` (removed afterwards; one agglomeration per
+ * graph folder at a time). The result equals that of merging all
  * block graphs in memory ({@link mergeRegionGraphs} in block order) and calling {@link agglomerate}.
  */
 export async function agglomerateRun(

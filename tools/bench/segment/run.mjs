@@ -214,49 +214,9 @@ print(json.dumps(best))`,
 row("VOI + ARE", "neuroproof overseg vs gt", metrics.seconds, skMetrics, "skimage", "(goal ≥ 3×)");
 
 if (!skipMemory) {
-  console.log(
-    `\n# peak memory: blockwise segmentation of a ${memorySize}³ volume in ${memorySize / 4}³ blocks (one process)`,
-  );
-  const M = memorySize;
-  const big = new Uint8Array(M * M * M);
-  for (let z = 0; z < M; z++)
-    for (let y = 0; y < M; y++)
-      for (let x = 0; x < M; x++)
-        big[(z * M + y) * M + x] = gray[((z % 250) * 250 + (y % 250)) * 250 + (x % 250)];
-  const { createVolume, Box } = await import(volumeDist);
-  const input = join(work, "big.zarr");
-  await (
-    await createVolume(input, { shape: [M, M, M], chunks: [M / 4, M / 4, M / 4], dtype: "uint8" })
-  ).write(Box.fromShape([M, M, M]), big);
-  const config = {
-    boundaries: input,
-    fragments: join(work, "big-fragments.zarr"),
-    graph: join(work, "big-graph"),
-    segmentation: join(work, "big-seg.zarr"),
-    blockShape: [M / 4, M / 4, M / 4],
-    context: 8,
-    boundary: { invert: true },
-    fragmentsOptions: { method: "affinity" },
-    agglomerate: { thresholds: [0.5] },
-  };
-  const child = spawnSync(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      `const S = await import(${JSON.stringify(segmentDist)});
-const t = performance.now();
-const r = await S.segmentBlockwise(${JSON.stringify(config)});
-console.log(JSON.stringify({ ...r, seconds: (performance.now() - t) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }));`,
-    ],
-    { encoding: "utf8", maxBuffer: 16 << 20 },
-  );
-  if (child.status !== 0) throw new Error(child.stderr);
-  const r = JSON.parse(child.stdout.trim().split("\n").pop());
-  const volumeMB = (M * M * M * 4) / 2 ** 20;
-  console.log(
-    `blockwise ${M}³ (${r.blocks} blocks): ${r.seconds.toFixed(1)} s, ${r.fragments} fragments → ${r.segments} segments, peak RSS ${r.maxRssMB.toFixed(0)} MB (one u32 copy of the volume would be ${volumeMB.toFixed(0)} MB)`,
-  );
+  // peak memory of a blockwise segmentation: tools/bench/segment/memory.mjs (also runs on its own)
+  const { memoryBench } = await import("./memory.mjs");
+  await memoryBench({ size: memorySize, root, work, gray });
 }
 
 console.log(
