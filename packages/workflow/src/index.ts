@@ -40,7 +40,7 @@ export { type LaunchOptions, type LaunchSummary, launch } from "./launcher/launc
 export type { LaunchStats } from "./launcher/run-task.js";
 export type { WorkerTaskContext } from "./launcher/worker-pool.js";
 export { validateParams } from "./params.js";
-export { envDigest, hashDeclared, readTail, sha256File } from "./provenance.js";
+export { envDigest, hashDeclared, sha256File } from "./provenance.js";
 export {
   type CreateSiteOptions,
   closeSite,
@@ -67,6 +67,7 @@ export {
   type TaskState,
 } from "./states.js";
 export type { AfterFailure, AttemptEnd, AttemptStart, LostTask, NewTask, TaskStore } from "./store.js";
+export { readTail, TAIL_BYTES } from "./tail.js";
 export {
   type AddTasksOptions,
   addTasks,

@@ -1,10 +1,7 @@
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { MissingFileError } from "./errors.js";
-
-/** Bytes kept of stdout/stderr in the attempt record. */
-export const TAIL_BYTES = 4096;
 
 /** sha256 (hex) of a file's content, streamed. */
 export function sha256File(path: string): Promise<string> {
@@ -43,24 +40,4 @@ export function envDigest(env: Record<string, string | undefined>): string {
     if (v !== undefined) hash.update(`${key}=${v}\n`);
   }
   return hash.digest("hex");
-}
-
-/** The last `bytes` of a file as UTF-8 (empty when it does not exist). */
-export function readTail(path: string, bytes = TAIL_BYTES): string {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const n = Math.min(size, bytes);
-    if (n === 0) return "";
-    const buf = Buffer.alloc(n);
-    readSync(fd, buf, 0, n, size - n);
-    return buf.toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
 }
