@@ -299,6 +299,7 @@ export function registerWorkflowCommands(program: Command): void {
       new Option("--on-stop <mode>", "on SIGINT/SIGTERM").choices(["finish", "requeue"]).default("finish"),
     )
     .option("--keep-running", "wait for new tasks instead of exiting when idle")
+    .option("--no-spawn-helper", "start tasks from threads of the launcher instead of a helper process")
     .option("--no-progress", "no progress bar")
     .action(
       action(
@@ -311,6 +312,7 @@ export function registerWorkflowCommands(program: Command): void {
           killGraceMs?: number;
           onStop: "finish" | "requeue";
           keepRunning?: boolean;
+          spawnHelper: boolean;
           progress: boolean;
         }) =>
           withSite(o, async (s) => {
@@ -333,6 +335,7 @@ export function registerWorkflowCommands(program: Command): void {
               killGraceMs: o.killGraceMs,
               onStop: o.onStop,
               untilIdle: !o.keepRunning,
+              spawnHelper: o.spawnHelper,
               handleSignals: true,
               onProgress: bar
                 ? (counts) => {

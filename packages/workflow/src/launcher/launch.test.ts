@@ -115,11 +115,11 @@ describe("launch: DAG ordering and provenance", () => {
 });
 
 describe("launch: failures and bad input", () => {
-  it("starts subprocesses on the main thread when asked (spawnThreads: 0)", async () => {
+  it("starts subprocesses on the main thread when asked (spawnHelper: false, spawnThreads: 0)", async () => {
     const site = await freshSite();
     await registerApp(site, { name: "ok", argv: ["sh", "-c", "echo $TESSERA_TASK_ID"] });
     const ids = await addTasks(site, [{ app: "ok" }, { app: "ok" }, { app: "ok" }]);
-    const summary = await launch({ site, maxCpus: 2, spawnThreads: 0, ...fast });
+    const summary = await launch({ site, maxCpus: 2, spawnHelper: false, spawnThreads: 0, ...fast });
     expect(summary.finished).toBe(3);
     for (const id of ids) expect((await taskAttempts(site, id))[0].stdoutTail).toBe(`${id}\n`);
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { closeSync } from "node:fs";
 import { availableParallelism, hostname } from "node:os";
 import { join } from "node:path";
 import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
@@ -8,6 +7,7 @@ import { siteLogger } from "../logger.js";
 import { openSite, type Site } from "../site.js";
 import { CLAIMED_STATES, type TaskState } from "../states.js";
 import type { TaskRecord } from "../types.js";
+import { HelperSpawner } from "./helper-spawner.js";
 import { killOrphan } from "./orphans.js";
 import { ResourcePool } from "./resource-pool.js";
 import {
@@ -19,7 +19,8 @@ import {
   type TaskHandle,
   unstage,
 } from "./run-task.js";
-import { Spawner } from "./spawner.js";
+import type { Spawner } from "./spawner.js";
+import { ThreadSpawner } from "./thread-spawner.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** Options of {@link launch}. */
@@ -48,7 +49,15 @@ export interface LaunchOptions {
   handleSignals?: boolean;
   /** Tasks claimed and staged in ahead of a free slot (default max(4, 2·maxCpus)). */
   prefetch?: number;
-  /** Threads that start subprocesses (default min(maxCpus, 4); 0: start them on the main thread). */
+  /**
+   * Start subprocesses from a persistent helper process (default true), so that this process never
+   * forks; false, or when the helper cannot be kept running: from spawner threads (`spawnThreads`).
+   */
+  spawnHelper?: boolean;
+  /**
+   * Threads that start subprocesses without the helper (default min(maxCpus, 4); 0: start them on
+   * the main thread).
+   */
   spawnThreads?: number;
   /** Worker threads for apps that opt in (default maxCpus). */
   maxWorkers?: number;
@@ -99,7 +108,18 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const started = Date.now();
   const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
   let workers: Promise<WorkerPool> | undefined;
-  const spawner = new Spawner(positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0));
+  const spawnThreads = positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0);
+  const threads = () => new ThreadSpawner(spawnThreads);
+  const spawner: Spawner =
+    options.spawnHelper === false
+      ? threads()
+      : new HelperSpawner({
+          fallback: threads,
+          onEvent: (event, detail) =>
+            event === "died"
+              ? log.error(detail, "spawn helper died; restarting it")
+              : log.error(detail, "spawn helper given up: starting tasks from threads of the launcher"),
+        });
   const ctx: RunContext = {
     site,
     launcherId,
@@ -239,15 +259,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       const st = states.get(s.task.id);
       if (s.prepared !== undefined && st !== undefined && !CLAIMED_STATES.includes(st)) {
         drop(s);
-        if (s.prepared?.fds) for (const fd of s.prepared.fds) closeSync(fd);
         stats.abandoned++;
       }
     }
   };
 
   const claim = async () => {
+    // claim in batches, once half the staged tasks are gone (one transaction for several tasks)
+    if (staged.length > Math.floor(prefetch / 2)) return 0;
     const want = prefetch - staged.length;
-    if (want <= 0) return 0;
     const claimed = await store.claim(launcherId, Math.max(4, want * 2), (tasks) =>
       tasks.slice(0, want).map((t) => t.id),
     );
@@ -308,7 +328,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       if (s.prepared === undefined) continue;
       drop(s);
       if (s.prepared !== null) {
-        await unstage(ctx, s.task, s.prepared);
+        await unstage(ctx, s.task);
         stats.abandoned++;
       }
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * Stop the process group of a task a dead launcher left running on this host, but only when
@@ -23,4 +23,44 @@ export function killOrphan(pid: number, site: string, taskId: number): boolean {
     }
   }
   return true;
+}
+
+/**
+ * SIGKILL the process group of every process whose environment is exactly `env` (Linux: read from
+ * `/proc/<pid>/environ`): the way to find a child started for one task attempt when the pid was never
+ * reported (its environment names the site, task and attempt). Returns the pids found.
+ */
+export function killProcessesWithEnv(env: Record<string, string | undefined>): number[] {
+  const want = new Set<string>();
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) want.add(`${k}=${v}`);
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+    } catch {
+      continue;
+    }
+    const vars = environ.split("\0").filter((x) => x !== "");
+    if (vars.length !== want.size || !vars.every((x) => want.has(x))) continue;
+    found.push(pid);
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return found;
 }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readSync } from "node:fs";
+import { readTail, TAIL_BYTES } from "../tail.js";
 import type { Spawner } from "./spawner.js";
 
 /** How a subprocess ended, with the tails of its stdout and stderr files. */
@@ -12,6 +12,11 @@ export interface ProcessOutcome {
   terminated: boolean;
   /** The process could not be started (e.g. ENOENT). */
   spawnError: Error | null;
+  /**
+   * Why its exit status is unknown: the spawner died while it ran (its process group was stopped);
+   * null normally. `exitCode` and `signal` are then null.
+   */
+  lost: string | null;
   startedAt: number;
   endedAt: number;
   stdoutTail: string;
@@ -32,12 +37,12 @@ export interface StartProcessOptions {
   argv: string[];
   cwd: string;
   env: Record<string, string | undefined>;
-  /** Open file descriptors (read-write) for stdout and stderr; closed when the process ends. */
-  stdoutFd: number;
-  stderrFd: number;
+  /** Files for stdout and stderr (created or truncated when it starts; their tails end in the outcome). */
+  stdoutPath: string;
+  stderrPath: string;
   walltimeMs?: number;
   killGraceMs: number;
-  /** Bytes of stdout/stderr kept in the outcome (default 4096). */
+  /** Bytes of stdout/stderr kept in the outcome (default {@link TAIL_BYTES}). */
   tailBytes?: number;
 }
 
@@ -47,15 +52,6 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
-}
-
-function tailOf(fd: number, bytes: number): string {
-  const size = fstatSync(fd).size;
-  const n = Math.min(size, bytes);
-  if (n === 0) return "";
-  const buf = Buffer.alloc(n);
-  readSync(fd, buf, 0, n, size - n);
-  return buf.toString("utf8");
 }
 
 /**
@@ -84,18 +80,21 @@ export function startProcess(spawner: Spawner, o: StartProcessOptions): RunningP
   const done = new Promise<ProcessOutcome>((resolve) => {
     resolveDone = resolve;
   });
-  const finish = (exitCode: number | null, signal: string | null, spawnError: Error | null) => {
+  const finish = (
+    exitCode: number | null,
+    signal: string | null,
+    spawnError: Error | null,
+    lost: string | null = null,
+  ) => {
     if (exited) return;
     exited = true;
     const endedAt = Date.now();
     clearTimeout(termTimer);
     clearTimeout(killTimer);
     if (pid !== null && (timedOut || terminated)) signalGroup(pid, "SIGKILL");
-    const tail = o.tailBytes ?? 4096;
-    const stdoutTail = tailOf(o.stdoutFd, tail);
-    const stderrTail = tailOf(o.stderrFd, tail);
-    closeSync(o.stdoutFd);
-    closeSync(o.stderrFd);
+    const tail = o.tailBytes ?? TAIL_BYTES;
+    const stdoutTail = readTail(o.stdoutPath, tail);
+    const stderrTail = readTail(o.stderrPath, tail);
     resolvePid(pid);
     resolveDone({
       pid,
@@ -104,6 +103,7 @@ export function startProcess(spawner: Spawner, o: StartProcessOptions): RunningP
       timedOut,
       terminated,
       spawnError,
+      lost,
       startedAt,
       endedAt,
       stdoutTail,
@@ -111,7 +111,7 @@ export function startProcess(spawner: Spawner, o: StartProcessOptions): RunningP
     });
   };
   spawner.spawn(
-    { argv: o.argv, cwd: o.cwd, env: o.env, stdoutFd: o.stdoutFd, stderrFd: o.stderrFd },
+    { argv: o.argv, cwd: o.cwd, env: o.env, stdoutPath: o.stdoutPath, stderrPath: o.stderrPath },
     (report) => {
       if (report.type === "spawned") {
         pid = report.pid;
@@ -128,6 +128,9 @@ export function startProcess(spawner: Spawner, o: StartProcessOptions): RunningP
         if (terminated) stop();
       } else if (report.type === "error") {
         finish(null, null, Object.assign(new Error(report.message), { code: report.code }));
+      } else if (report.type === "lost") {
+        pid ??= report.pid;
+        finish(null, null, null, report.message);
       } else {
         finish(report.code, report.signal, null);
       }

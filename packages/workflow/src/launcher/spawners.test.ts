@@ -1,0 +1,372 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "@tessera/testkit";
+import { afterAll, describe, expect, it } from "vitest";
+import { freshSite, waitFor } from "../../test/helpers.js";
+import { registerApp } from "../site.js";
+import { addTasks, eventsSince, getTask, listTasks, taskAttempts } from "../tasks.js";
+import { HelperSpawner, SPAWN_HELPER } from "./helper-spawner.js";
+import { launch } from "./launch.js";
+import { killProcessesWithEnv } from "./orphans.js";
+import { type ProcessOutcome, type StartProcessOptions, startProcess } from "./process.js";
+import type { Spawner } from "./spawner.js";
+import { ThreadSpawner } from "./thread-spawner.js";
+
+const dir = tempDir("tessera-spawn-");
+afterAll(() => dir.cleanup());
+let serial = 0;
+const PATH = process.env.PATH ?? "/usr/bin:/bin";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // a zombie has exited
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of the spawn helper that process `parent` started (null when there is none). */
+function helperOf(parent: number): number | null {
+  for (const name of readdirSync("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (
+        ppid === parent &&
+        readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(SPAWN_HELPER)
+      ) {
+        return pid;
+      }
+    } catch {}
+  }
+  return null;
+}
+
+/** Run one process to its end; the work directory is fresh. */
+async function run(
+  spawner: Spawner,
+  argv: string[],
+  more: Partial<StartProcessOptions> = {},
+): Promise<ProcessOutcome & { stdout: string; workdir: string }> {
+  const workdir = join(dir.path, `run-${++serial}`);
+  mkdirSync(workdir);
+  const proc = startProcess(spawner, {
+    argv,
+    cwd: workdir,
+    env: { PATH },
+    stdoutPath: join(workdir, "stdout.log"),
+    stderrPath: join(workdir, "stderr.log"),
+    killGraceMs: 200,
+    ...more,
+  });
+  const outcome = await proc.done;
+  let stdout = "";
+  try {
+    stdout = readFileSync(join(workdir, "stdout.log"), "utf8");
+  } catch {}
+  return { ...outcome, stdout, workdir };
+}
+
+/** The fields two spawners must agree on (pids, times and paths differ). */
+const comparable = (o: ProcessOutcome & { workdir: string }) => ({
+  exitCode: o.exitCode,
+  signal: o.signal,
+  timedOut: o.timedOut,
+  terminated: o.terminated,
+  spawnError: o.spawnError ? (o.spawnError as NodeJS.ErrnoException).code : null,
+  lost: o.lost,
+  started: o.pid !== null,
+  stdoutTail: o.stdoutTail.replaceAll(o.workdir, "<workdir>"),
+  stderrTail: o.stderrTail.replaceAll(o.workdir, "<workdir>"),
+});
+
+/** The cases every spawner runs, with what each must give. */
+const cases: Array<{
+  name: string;
+  argv: string[];
+  more?: Partial<StartProcessOptions>;
+  terminateAfterMs?: number;
+  expected: Partial<ReturnType<typeof comparable>>;
+}> = [
+  {
+    name: "exit code, tails, cwd and env",
+    argv: ["sh", "-c", 'echo "out $(pwd) $FOO"; echo err >&2; exit 3'],
+    more: { env: { PATH, FOO: "bar" } },
+    expected: { exitCode: 3, signal: null, stdoutTail: "out <workdir> bar\n", stderrTail: "err\n" },
+  },
+  {
+    name: "exactly the environment given",
+    argv: ["env"],
+    more: { env: { PATH, ONLY: "this" } },
+    expected: { exitCode: 0, stdoutTail: `PATH=${PATH}\nONLY=this\n` },
+  },
+  {
+    name: "a variable dropped from one request to the next is gone",
+    argv: ["env"],
+    more: { env: { PATH, OTHER: "x=y" } },
+    expected: { exitCode: 0, stdoutTail: `PATH=${PATH}\nOTHER=x=y\n` },
+  },
+  {
+    name: "stdin is empty",
+    argv: ["sh", "-c", "cat; echo done"],
+    expected: { exitCode: 0, stdoutTail: "done\n" },
+  },
+  {
+    name: "killed by a signal",
+    argv: ["sh", "-c", "kill -USR1 $$; sleep 5"],
+    expected: { exitCode: null, signal: "SIGUSR1", timedOut: false },
+  },
+  {
+    name: "tails keep the last bytes",
+    argv: ["sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"],
+    more: { tailBytes: 18 },
+    expected: { exitCode: 0, stdoutTail: "line-298\nline-299\n" },
+  },
+  {
+    name: "walltime: SIGTERM, then SIGKILL to a process that ignores it",
+    argv: ["sh", "-c", 'trap "" TERM; echo armed; while :; do sleep 0.05; done'],
+    more: { walltimeMs: 300 },
+    expected: { timedOut: true, exitCode: null, signal: "SIGKILL", stdoutTail: "armed\n" },
+  },
+  {
+    name: "terminate: SIGTERM to the group",
+    argv: ["sh", "-c", "sleep 30"],
+    terminateAfterMs: 100,
+    expected: { terminated: true, exitCode: null, signal: "SIGTERM" },
+  },
+  {
+    name: "a missing executable",
+    argv: ["/nonexistent/bin/simulate"],
+    expected: { spawnError: "ENOENT", started: false, exitCode: null },
+  },
+  {
+    name: "a missing working directory",
+    argv: ["true"],
+    more: { cwd: "/nonexistent/workdir" },
+    expected: { spawnError: "ENOENT", started: false },
+  },
+];
+
+async function outcomeOf(spawner: Spawner, c: (typeof cases)[number]) {
+  if (c.terminateAfterMs !== undefined) return terminated(spawner, c.argv, c.terminateAfterMs);
+  return comparable(await run(spawner, c.argv, c.more));
+}
+
+const spawners: Array<[string, () => Spawner]> = [
+  ["helper process", () => new HelperSpawner({ fallback: () => new ThreadSpawner(0) })],
+  ["spawner threads", () => new ThreadSpawner(2)],
+  ["main thread", () => new ThreadSpawner(0)],
+];
+
+describe("startProcess", () => {
+  it("gives the expected outcome in every case, the same through the helper, spawner threads and the main thread", async () => {
+    const made = spawners.map(([name, make]) => [name, make()] as const);
+    try {
+      for (const c of cases) {
+        const outcomes: Record<string, ReturnType<typeof comparable>> = {};
+        for (const [name, spawner] of made) {
+          outcomes[name] = await outcomeOf(spawner, c);
+          expect(outcomes[name], `${c.name} (${name})`).toMatchObject(c.expected);
+        }
+        // the helper and the main thread give what the spawner threads (the launcher's default before) gave
+        expect(outcomes["helper process"], c.name).toEqual(outcomes["spawner threads"]);
+        expect(outcomes["main thread"], c.name).toEqual(outcomes["spawner threads"]);
+      }
+    } finally {
+      for (const [, spawner] of made) await spawner.close();
+    }
+  });
+});
+
+describe.each(spawners)("startProcess through the %s", (_name, make) => {
+  it("stops the whole process group at the walltime and on terminate", async () => {
+    const spawner = make();
+    try {
+      for (const how of ["walltime", "terminate"] as const) {
+        const workdir = join(dir.path, `group-${how}-${++serial}`);
+        mkdirSync(workdir);
+        // the shell starts a grandchild in its group, reports its pid, and waits
+        const proc = startProcess(spawner, {
+          argv: ["sh", "-c", "sleep 30 & echo $! > grandchild.pid; wait"],
+          cwd: workdir,
+          env: { PATH },
+          stdoutPath: join(workdir, "stdout.log"),
+          stderrPath: join(workdir, "stderr.log"),
+          killGraceMs: 200,
+          walltimeMs: how === "walltime" ? 1500 : undefined,
+        });
+        const grandchild = await waitFor(() => {
+          try {
+            return Number(readFileSync(join(workdir, "grandchild.pid"), "utf8")) || undefined;
+          } catch {
+            return undefined;
+          }
+        }, "the grandchild's pid");
+        expect(alive(grandchild)).toBe(true);
+        if (how === "terminate") proc.terminate();
+        const outcome = await proc.done;
+        expect(outcome.signal, how).toBe("SIGTERM");
+        expect(how === "walltime" ? outcome.timedOut : outcome.terminated, how).toBe(true);
+        await waitFor(() => !alive(grandchild), `the grandchild to be stopped (${how})`, 5000);
+      }
+    } finally {
+      await spawner.close();
+    }
+  });
+});
+
+async function terminated(spawner: Spawner, argv: string[], afterMs: number) {
+  const workdir = join(dir.path, `term-${++serial}`);
+  mkdirSync(workdir);
+  const proc = startProcess(spawner, {
+    argv,
+    cwd: workdir,
+    env: { PATH },
+    stdoutPath: join(workdir, "stdout.log"),
+    stderrPath: join(workdir, "stderr.log"),
+    killGraceMs: 200,
+  });
+  await proc.pid;
+  await new Promise((r) => setTimeout(r, afterMs));
+  proc.terminate();
+  return comparable({ ...(await proc.done), workdir });
+}
+
+describe("the spawn helper dies", () => {
+  it("its running children are stopped and reported lost; it is restarted; past maxRestarts, starts fall back", async () => {
+    const events: string[] = [];
+    const spawner = new HelperSpawner({
+      fallback: () => new ThreadSpawner(1),
+      maxRestarts: 1,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      for (let death = 1; death <= 2; death++) {
+        const workdir = join(dir.path, `death-${death}`);
+        mkdirSync(workdir);
+        const proc = startProcess(spawner, {
+          argv: ["sh", "-c", "sleep 30 & wait"],
+          cwd: workdir,
+          env: { PATH },
+          stdoutPath: join(workdir, "stdout.log"),
+          stderrPath: join(workdir, "stderr.log"),
+          killGraceMs: 200,
+        });
+        const pid = (await proc.pid)!;
+        const helper = spawner.helperPid!;
+        expect(helper).not.toBe(pid);
+        process.kill(helper, "SIGKILL");
+        const outcome = await proc.done;
+        expect(outcome.lost).toMatch(/^the spawn helper died \(signal SIGKILL\): exit status unknown/);
+        expect(outcome).toMatchObject({ exitCode: null, signal: null, pid });
+        await waitFor(() => !alive(pid), "the lost child to be stopped", 5000);
+        // the next start works: through a new helper after the first death, the fallback after the second
+        const after = await run(spawner, ["sh", "-c", "echo again"]);
+        expect(after).toMatchObject({ exitCode: 0, stdoutTail: "again\n", lost: null });
+        if (death === 1) {
+          expect(spawner.fellBack).toBe(false);
+          expect(spawner.helperPid).not.toBe(helper);
+        } else {
+          expect(spawner.fellBack).toBe(true);
+          expect(spawner.helperPid).toBeNull();
+        }
+      }
+      expect(events).toEqual(["died", "died", "fallback"]);
+    } finally {
+      await spawner.close();
+    }
+  });
+
+  it("a launcher whose helper is killed requeues the tasks it was running (no retry spent) and finishes them all", async () => {
+    const site = await freshSite();
+    const gate = join(site.dir, "gate");
+    await registerApp(site, {
+      name: "work",
+      argv: ["sh", "-c", 'while [ ! -e "$0" ]; do sleep 0.02; done; echo "$TESSERA_ATTEMPT"', gate],
+    });
+    const ids = await addTasks(
+      site,
+      Array.from({ length: 4 }, () => ({ app: "work" })),
+    );
+    const running = launch({ site, maxCpus: 2, pollMs: 20, killGraceMs: 200, leaseMs: 5000 });
+    const first = await waitFor(async () => {
+      const rows = await listTasks(site, { state: "RUNNING" });
+      return rows.length === 2 ? rows.map((t) => t.id) : undefined;
+    }, "two running tasks");
+    const pids = await Promise.all(first.map(async (id) => (await taskAttempts(site, id))[0].pid!));
+    const helper = helperOf(process.pid);
+    expect(helper).not.toBeNull();
+    process.kill(helper!, "SIGKILL");
+    for (const pid of pids) await waitFor(() => !alive(pid), "the lost runs to be stopped", 5000);
+    writeFileSync(gate, "");
+    const summary = await running;
+    expect(summary).toMatchObject({ finished: 4, failed: 0, retried: 0 });
+    for (const id of ids) {
+      const task = await getTask(site, id);
+      expect(task.state).toBe("JOB_FINISHED");
+      expect(task.errorRetries).toBe(0);
+      const statuses = (await taskAttempts(site, id)).map((a) => a.status);
+      expect(statuses).toEqual(first.includes(id) ? ["stopped", "done"] : ["done"]);
+    }
+    for (const id of first) {
+      const requeued = (await eventsSince(site, 0, { taskId: id })).find((e) => e.to === "RESTART_READY");
+      expect(requeued?.data?.reason).toMatch(/^the spawn helper died \(signal SIGKILL\)/);
+    }
+    expect(readFileSync(join(site.dir, "logs", "workflow.log"), "utf8")).toContain("spawn helper died");
+  });
+
+  it("a helper that cannot start sends everything to the fallback", async () => {
+    const events: string[] = [];
+    const spawner = new HelperSpawner({
+      fallback: () => new ThreadSpawner(0),
+      command: ["/nonexistent/bin/node"],
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      const [a, b] = await Promise.all([
+        run(spawner, ["sh", "-c", "echo a"]),
+        run(spawner, ["sh", "-c", "exit 4"]),
+      ]);
+      expect(a).toMatchObject({ exitCode: 0, stdoutTail: "a\n", lost: null, spawnError: null });
+      expect(b).toMatchObject({ exitCode: 4, lost: null });
+      expect(spawner.fellBack).toBe(true);
+      expect(events).toEqual(["fallback"]);
+    } finally {
+      await spawner.close();
+    }
+  });
+
+  it("killProcessesWithEnv stops the processes with exactly that environment, and only those", async () => {
+    const marker = `tessera-test-${process.pid}-${Date.now()}`;
+    const env = { PATH, MARK: marker };
+    const start = (e: Record<string, string>) => {
+      const c = spawn("sleep", ["30"], { env: e, detached: true, stdio: "ignore" });
+      c.unref();
+      return c.pid!;
+    };
+    const target = start(env);
+    const superset = start({ ...env, EXTRA: "1" });
+    try {
+      await waitFor(() => readFileSync(`/proc/${target}/environ`, "utf8").includes(marker), "sleep to exec");
+      expect(killProcessesWithEnv(env)).toEqual([target]);
+      await waitFor(() => !alive(target), "the matching process to be stopped", 5000);
+      expect(alive(superset)).toBe(true);
+    } finally {
+      for (const pid of [target, superset]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+    }
+  });
+});
