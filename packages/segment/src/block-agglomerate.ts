@@ -131,8 +131,8 @@ async function joinFragments(
   };
   linksPerBlock.forEach((links, block) => {
     for (let j = 0; j < links.length; j += 2) {
-      const p = find(indexOrThrow(index, links[j], run, block, "link"));
-      const q = find(indexOrThrow(index, links[j + 1], run, block, "link"));
+      const p = find(indexOrThrow(index, links[j], run, block, "a link"));
+      const q = find(indexOrThrow(index, links[j + 1], run, block, "a link"));
       if (p < q) parent[q] = p;
       else if (q < p) parent[p] = q;
     }
@@ -150,7 +150,7 @@ function indexOrThrow(
 ): number {
   const i = index.indexOf(id);
   if (i >= 0) return i;
-  throw new SegmentBlockError(`a ${what} of a block graph names a fragment no block lists`, {
+  throw new SegmentBlockError(`${what} of a block graph names a fragment no block lists`, {
     path: graphFile(run, block),
     block,
     field: "fragment id",
@@ -202,8 +202,8 @@ async function mergedEdges(
     }
     const w = writer as EdgeRunWriter;
     for (let e = 0; e < graph.size; e++) {
-      const p = root[indexOrThrow(index, graph.u[e], run, id, "edge")];
-      const q = root[indexOrThrow(index, graph.v[e], run, id, "edge")];
+      const p = root[indexOrThrow(index, graph.u[e], run, id, "an edge")];
+      const q = root[indexOrThrow(index, graph.v[e], run, id, "an edge")];
       if (p === q) continue;
       w.add(
         Math.min(p, q),

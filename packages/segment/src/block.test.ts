@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { emPhantom } from "@tessera/phantom";
 import { tempDir } from "@tessera/testkit";
@@ -7,11 +7,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { neuroproof } from "../test/data.js";
 import { segmentBlockwise } from "./block.js";
 import { agglomerateRun } from "./block-agglomerate.js";
-import { runGraphBlock } from "./block-graph.js";
+import { graphFile, runGraphBlock } from "./block-graph.js";
 import { runRelabelBlock } from "./block-relabel.js";
 import { parseRun } from "./block-run.js";
 import { SegmentBlockError, SegmentOptionsError } from "./errors.js";
 import { evaluateSegmentation } from "./evaluate.js";
+import { writeGraphFile } from "./graph-file.js";
+import { readLookup } from "./lookup-file.js";
 import { voi } from "./metrics.js";
 import { segmentBoundaries } from "./pipeline.js";
 
@@ -105,6 +107,88 @@ describe.skipIf(!neuroproof.available)("seam-free blockwise segmentation on neur
     }
     expect(evaluateSegmentation(whole.segmentations[1], gt).are).toBeLessThan(fragmentScores.are);
   }, 240_000);
+});
+
+describe("global agglomeration step on hand-made block graphs", () => {
+  // two blocks: block 0 owns fragments 1, 2, 3; block 1 owns 11, 12, and saw 11 continue 3 (a link)
+  const edges = (list: number[][]) => ({
+    size: list.length,
+    u: Float64Array.from(list, (e) => e[0]),
+    v: Float64Array.from(list, (e) => e[1]),
+    sum: Float64Array.from(list, (e) => e[2]),
+    count: Float64Array.from(list, (e) => e[3]),
+    firstFace: Float64Array.from(list, (e) => e[4]),
+    bins: 0,
+  });
+
+  async function handMadeRun(name: string) {
+    const path = join(tmp.path, `${name}.zarr`);
+    await createVolume(path, { shape: [2, 2, 4], chunks: [2, 2, 2], dtype: "uint8" });
+    const run = parseRun({
+      boundaries: path,
+      fragments: join(tmp.path, `${name}-f.zarr`),
+      graph: join(tmp.path, `${name}-g`),
+      segmentation: join(tmp.path, `${name}-s.zarr`),
+      blockShape: [2, 2, 2],
+      agglomerate: { thresholds: [0.5, 0.15] },
+      sortRunEdges: 2,
+    });
+    // mean affinities: 1–2 0.9, 2–3 0.2, and in block 1: 2–11 0.5 (joins 2–3: 3/12, score 0.75),
+    // 11–12 0.8 (becomes 3–12, score 0.2), 3–11 (inside the joined fragment: dropped)
+    await writeGraphFile(
+      graphFile(run, 0),
+      edges([
+        [1, 2, 9, 10, 5],
+        [2, 3, 2, 10, 7],
+      ]),
+      Float64Array.of(1, 2, 3),
+    );
+    await writeGraphFile(
+      graphFile(run, 1),
+      edges([
+        [2, 11, 1, 2, 20],
+        [11, 12, 8, 10, 30],
+        [3, 11, 5, 5, 40],
+      ]),
+      Float64Array.of(11, 12),
+      Float64Array.of(3, 11),
+    );
+    return run;
+  }
+
+  it("joins linked fragments, merges edges across blocks and numbers segments by smallest fragment id", async () => {
+    const run = await handMadeRun("hand");
+    const result = await agglomerateRun(run);
+    expect(result).toMatchObject({ fragments: 5, edges: 3, segments: [3, 2] });
+    const lookup = await readLookup(run);
+    expect([...lookup.ids]).toEqual([1, 2, 3, 11, 12]);
+    // 0.15: {1, 2} {3, 11} {12}; 0.5: {1, 2} {3, 11, 12}
+    expect(lookup.tables.map((t) => [...t])).toEqual([
+      [1, 1, 2, 2, 3],
+      [1, 1, 2, 2, 2],
+    ]);
+    const agg = JSON.parse(await readFile(join(run.graph, "agglomeration.json"), "utf8"));
+    expect(agg).toMatchObject({ thresholds: [0.15, 0.5], merges: [1, 2], segments: [3, 2] });
+  });
+
+  it("names the block whose graph mentions an unknown fragment, leaving the previous lookup intact", async () => {
+    const run = await handMadeRun("bad");
+    await agglomerateRun(run);
+    const before = await readFile(join(run.graph, "lookup.bin"));
+    await writeGraphFile(graphFile(run, 1), edges([[2, 77, 1, 1, 9]]), Float64Array.of(11, 12));
+    const failure = agglomerateRun(run);
+    await expect(failure).rejects.toThrow(SegmentBlockError);
+    await expect(failure).rejects.toThrow(
+      /^an edge of a block graph names a fragment no block lists.*block-1\.graph.*77/,
+    );
+    expect(Buffer.compare(await readFile(join(run.graph, "lookup.bin")), before)).toBe(0);
+    expect((await readdir(run.graph)).sort()).toEqual([
+      "agglomeration.json",
+      "block-0.graph",
+      "block-1.graph",
+      "lookup.bin",
+    ]);
+  });
 });
 
 // Out-of-core agglomeration (issue 9): the block graphs' edges go through sorted runs on disk and a
