@@ -18,17 +18,23 @@ export interface AffinityWatershedOptions {
   dustSize?: number;
 }
 
-// direction bits: 0 −x, 1 −y, 2 −z, 3 +x, 4 +y, 5 +z
-const INVERSE = [8, 16, 32, 1, 2, 4];
-/** Affinity of an edge that leaves the volume: never followed. */
-const NONE = Number.NEGATIVE_INFINITY;
+// Direction bits in zwatershed/waterz order: 1 −z, 2 −y, 4 −x, 8 +z, 16 +y, 32 +x. The order
+// decides how plateaus are divided (breadth-first in this order, the last exit wins), so it is
+// waterz's, and the fragments are voxel for voxel those of waterz's watershed.
+const BIT_MINUS_Z = 1;
+const BIT_MINUS_Y = 2;
+const BIT_MINUS_X = 4;
+const BIT_PLUS_Z = 8;
+const BIT_PLUS_Y = 16;
+const BIT_PLUS_X = 32;
 
 /**
  * Affinity-graph watershed in the style of zwatershed / waterz: every voxel points along its
  * steepest-ascent edges (max affinity, plus every edge ≥ high), plateaus are divided by breadth-first
  * search from their exits, basins are found by following the pointers, voxels with no edge above
  * `low` are background; then optional size-dependent merging and dust removal. Returns fragments
- * 1..count (ids in increasing order of their first voxel's basin discovery, made consecutive).
+ * 1..count, numbered in C order of each basin's first voxel. Without size merging and dust removal
+ * the fragments are exactly those of waterz's `initialize()` (same plateau division, same ids).
  */
 export function affinityWatershed(
   affinities: Affinities,
@@ -39,119 +45,248 @@ export function affinityWatershed(
   checkAffinities(affinities, shape);
   const low = options.low ?? 0.0001;
   const high = options.high ?? 0.9999;
-  if (!(low <= high)) {
-    throw new SegmentOptionsError("low must not exceed high", {
+  if (!Number.isFinite(high)) {
+    throw new SegmentOptionsError("high must be a finite number", {
+      field: "high",
+      expected: "a finite number",
+      found: String(high),
+    });
+  }
+  if (!Number.isFinite(low) || !(low <= high)) {
+    throw new SegmentOptionsError("low must be finite and not exceed high", {
       field: "low",
-      expected: `≤ high (${high})`,
+      expected: `a finite number ≤ high (${high})`,
       found: String(low),
     });
   }
   const n = Z * Y * X;
+  const dirs = steepestAscent(affinities, Z, Y, X, low, high);
+  dividePlateaus(dirs, X, X * Y, new Int32Array(n));
+  const labels = new Uint32Array(n);
+  const count = findBasins(dirs, X, X * Y, labels);
+  if ((options.sizeThreshold ?? 0) > 0 || (options.dustSize ?? 0) > 0) {
+    mergeBySize(labels, Z, Y, X, count + 1, affinities, options);
+    const { labels: out, count: merged } = relabelConsecutive(labels);
+    return { fragments: out, count: merged };
+  }
+  return { fragments: labels, count };
+}
+
+/**
+ * Direction bits of every voxel: the edges of maximal affinity and every edge ≥ high, when the
+ * maximum exceeds `low` (else 0: background). Edges leaving the volume are never followed.
+ */
+function steepestAscent(
+  affinities: Float32Array,
+  Z: number,
+  Y: number,
+  X: number,
+  low: number,
+  high: number,
+): Uint8Array {
   const XY = X * Y;
-  const step = [-1, -X, -XY, 1, X, XY];
+  const n = XY * Z;
   const dirs = new Uint8Array(n);
-  const aZ = 0;
+  const NONE = Number.NEGATIVE_INFINITY;
   const aY = n;
   const aX = 2 * n;
   for (let z = 0; z < Z; z++) {
+    const hasMinusZ = z > 0;
+    const hasPlusZ = z < Z - 1;
     for (let y = 0; y < Y; y++) {
+      const hasMinusY = y > 0;
+      const hasPlusY = y < Y - 1;
       const row = z * XY + y * X;
+      let mx = NONE; // the −x edge is the previous voxel's +x edge
       for (let x = 0; x < X; x++) {
         const i = row + x;
-        const nx = x > 0 ? affinities[aX + i] : NONE;
-        const ny = y > 0 ? affinities[aY + i] : NONE;
-        const nz = z > 0 ? affinities[aZ + i] : NONE;
+        const mz = hasMinusZ ? affinities[i] : NONE;
+        const my = hasMinusY ? affinities[aY + i] : NONE;
+        const pz = hasPlusZ ? affinities[i + XY] : NONE;
+        const py = hasPlusY ? affinities[aY + i + X] : NONE;
         const px = x < X - 1 ? affinities[aX + i + 1] : NONE;
-        const py = y < Y - 1 ? affinities[aY + i + X] : NONE;
-        const pz = z < Z - 1 ? affinities[aZ + i + XY] : NONE;
-        const m = Math.max(nx, ny, nz, px, py, pz);
-        if (!(m > low)) continue;
-        let d = 0;
-        if (nx === m || nx >= high) d |= 1;
-        if (ny === m || ny >= high) d |= 2;
-        if (nz === m || nz >= high) d |= 4;
-        if (px === m || px >= high) d |= 8;
-        if (py === m || py >= high) d |= 16;
-        if (pz === m || pz >= high) d |= 32;
-        dirs[i] = d;
+        let m = mz;
+        if (my > m) m = my;
+        if (mx > m) m = mx;
+        if (pz > m) m = pz;
+        if (py > m) m = py;
+        if (px > m) m = px;
+        if (m > low) {
+          // an edge is followed when it is maximal or ≥ high, i.e. ≥ min(m, high) (no edge exceeds m)
+          const t = Math.min(m, high);
+          dirs[i] =
+            Number(mz >= t) |
+            (Number(my >= t) << 1) |
+            (Number(mx >= t) << 2) |
+            (Number(pz >= t) << 3) |
+            (Number(py >= t) << 4) |
+            (Number(px >= t) << 5);
+        }
+        mx = px;
       }
     }
   }
-  // divide plateaus: breadth-first from plateau voxels that have an exit
-  const queue = new Int32Array(n);
-  const seen = new Uint8Array(n);
+  return dirs;
+}
+
+/** Bit marking a voxel queued by {@link dividePlateaus} (above the six direction bits). */
+const QUEUED = 64;
+
+/**
+ * Divide plateaus: breadth-first from the voxels that point to a neighbour that does not point back
+ * (seeds in C order, neighbours in bit order), each reached voxel keeps one direction, the last exit
+ * in bit order. Voxels of plateaus without an exit keep all their bits. `queue` is scratch space.
+ */
+function dividePlateaus(dirs: Uint8Array, X: number, XY: number, queue: Int32Array): void {
+  const n = dirs.length;
   let tail = 0;
   for (let i = 0; i < n; i++) {
     const d = dirs[i];
     if (d === 0) continue;
-    for (let k = 0; k < 6; k++) {
-      if ((d & (1 << k)) !== 0 && (dirs[i + step[k]] & INVERSE[k]) === 0) {
-        seen[i] = 1;
-        queue[tail++] = i;
-        break;
-      }
+    if (
+      ((d & BIT_MINUS_Z) !== 0 && (dirs[i - XY] & BIT_PLUS_Z) === 0) ||
+      ((d & BIT_MINUS_Y) !== 0 && (dirs[i - X] & BIT_PLUS_Y) === 0) ||
+      ((d & BIT_MINUS_X) !== 0 && (dirs[i - 1] & BIT_PLUS_X) === 0) ||
+      ((d & BIT_PLUS_Z) !== 0 && (dirs[i + XY] & BIT_MINUS_Z) === 0) ||
+      ((d & BIT_PLUS_Y) !== 0 && (dirs[i + X] & BIT_MINUS_Y) === 0) ||
+      ((d & BIT_PLUS_X) !== 0 && (dirs[i + 1] & BIT_MINUS_X) === 0)
+    ) {
+      dirs[i] = d | QUEUED;
+      queue[tail++] = i;
     }
   }
+  // unrolled over the six directions in bit order (the order decides the result)
   for (let head = 0; head < tail; head++) {
     const i = queue[head];
     const d = dirs[i];
     let toSet = 0;
-    for (let k = 0; k < 6; k++) {
-      if ((d & (1 << k)) === 0) continue;
-      const j = i + step[k];
-      if ((dirs[j] & INVERSE[k]) !== 0) {
-        if (seen[j] === 0) {
-          seen[j] = 1;
-          queue[tail++] = j;
-        }
-      } else {
-        toSet = 1 << k;
+    let j: number;
+    let dj: number;
+    if ((d & BIT_MINUS_Z) !== 0) {
+      j = i - XY;
+      dj = dirs[j];
+      if ((dj & BIT_PLUS_Z) === 0) toSet = BIT_MINUS_Z;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
+      }
+    }
+    if ((d & BIT_MINUS_Y) !== 0) {
+      j = i - X;
+      dj = dirs[j];
+      if ((dj & BIT_PLUS_Y) === 0) toSet = BIT_MINUS_Y;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
+      }
+    }
+    if ((d & BIT_MINUS_X) !== 0) {
+      j = i - 1;
+      dj = dirs[j];
+      if ((dj & BIT_PLUS_X) === 0) toSet = BIT_MINUS_X;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
+      }
+    }
+    if ((d & BIT_PLUS_Z) !== 0) {
+      j = i + XY;
+      dj = dirs[j];
+      if ((dj & BIT_MINUS_Z) === 0) toSet = BIT_PLUS_Z;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
+      }
+    }
+    if ((d & BIT_PLUS_Y) !== 0) {
+      j = i + X;
+      dj = dirs[j];
+      if ((dj & BIT_MINUS_Y) === 0) toSet = BIT_PLUS_Y;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
+      }
+    }
+    if ((d & BIT_PLUS_X) !== 0) {
+      j = i + 1;
+      dj = dirs[j];
+      if ((dj & BIT_MINUS_X) === 0) toSet = BIT_PLUS_X;
+      else if ((dj & QUEUED) === 0) {
+        dirs[j] = dj | QUEUED;
+        queue[tail++] = j;
       }
     }
     dirs[i] = toSet;
   }
-  // basins: follow pointers; an unassigned closed set becomes a new basin
-  const labels = new Int32Array(n).fill(-1);
-  seen.fill(0);
-  let nextId = 1;
-  for (let start = 0; start < n; start++) {
-    if (labels[start] !== -1) continue;
-    if (dirs[start] === 0) {
-      labels[start] = 0;
-      continue;
+}
+
+/**
+ * Basins: the components of the pointer graph (a voxel joins a neighbour it points to, or that points
+ * to it). Each voxel's pointers lead into one closed plateau, so these are the basins waterz finds by
+ * following the pointers from every voxel. One C-order pass unions each voxel with its −z/−y/−x
+ * neighbours (provisional labels, union-find keeping the smaller label), then basins are numbered in
+ * C order of their first voxel, as waterz numbers them. Writes `labels` (0 = background), returns
+ * the number of basins.
+ */
+function findBasins(dirs: Uint8Array, X: number, XY: number, labels: Uint32Array): number {
+  const n = dirs.length;
+  // provisional label p: parent[p]; at most one new label per voxel
+  let parent = new Uint32Array(1024);
+  let next = 1;
+  for (let i = 0; i < n; i++) {
+    const d = dirs[i];
+    if (d === 0) continue;
+    let l = 0;
+    // a −x pointer at x = 0 or a +x pointer at x = X − 1 cannot exist, so i − 1 needs no row test
+    if ((d & BIT_MINUS_X) !== 0 || (i > 0 && (dirs[i - 1] & BIT_PLUS_X) !== 0)) l = labels[i - 1];
+    if ((d & BIT_MINUS_Y) !== 0 || (i >= X && (dirs[i - X] & BIT_PLUS_Y) !== 0)) {
+      const m = labels[i - X];
+      if (l === 0) l = m;
+      else if (m !== l) unionLabels(parent, l, m);
     }
-    let size = 0;
-    queue[size++] = start;
-    seen[start] = 1;
-    let found = -1;
-    for (let head = 0; head < size && found < 0; head++) {
-      const i = queue[head];
-      const d = dirs[i];
-      for (let k = 0; k < 6; k++) {
-        if ((d & (1 << k)) === 0) continue;
-        const j = i + step[k];
-        if (labels[j] !== -1) {
-          found = labels[j];
-          break;
-        }
-        if (seen[j] === 0) {
-          seen[j] = 1;
-          queue[size++] = j;
-        }
+    if ((d & BIT_MINUS_Z) !== 0 || (i >= XY && (dirs[i - XY] & BIT_PLUS_Z) !== 0)) {
+      const m = labels[i - XY];
+      if (l === 0) l = m;
+      else if (m !== l) unionLabels(parent, l, m);
+    }
+    if (l === 0) {
+      if (next === parent.length) {
+        const grown = new Uint32Array(parent.length * 2);
+        grown.set(parent);
+        parent = grown;
       }
+      l = next++;
+      parent[l] = l;
     }
-    const id = found >= 0 ? found : nextId++;
-    for (let q = 0; q < size; q++) {
-      labels[queue[q]] = id;
-      seen[queue[q]] = 0;
-    }
+    labels[i] = l;
   }
-  const fragments = new Uint32Array(labels.buffer);
-  if ((options.sizeThreshold ?? 0) > 0 || (options.dustSize ?? 0) > 0) {
-    mergeBySize(fragments, Z, Y, X, nextId, affinities, options);
+  // provisional labels were made in C order and roots are the smallest label of their set, so a root
+  // is met before the rest of its set: numbering roots in label order is numbering by first voxel
+  const final = new Uint32Array(next);
+  let count = 0;
+  for (let p = 1; p < next; p++) {
+    const root = findLabel(parent, p);
+    final[p] = root === p ? ++count : final[root];
   }
-  const { labels: out, count } = relabelConsecutive(fragments);
-  return { fragments: out, count };
+  for (let i = 0; i < n; i++) labels[i] = final[labels[i]];
+  return count;
+}
+
+function findLabel(parent: Uint32Array, p: number): number {
+  while (parent[p] !== p) {
+    const grandparent = parent[parent[p]];
+    parent[p] = grandparent;
+    p = grandparent;
+  }
+  return p;
+}
+
+/** Join the sets of labels a and b, keeping the smaller root. */
+function unionLabels(parent: Uint32Array, a: number, b: number): void {
+  const ra = findLabel(parent, a);
+  const rb = findLabel(parent, b);
+  if (ra < rb) parent[rb] = ra;
+  else if (rb < ra) parent[ra] = rb;
 }
 
 function mergeBySize(
