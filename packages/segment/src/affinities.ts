@@ -8,8 +8,16 @@ import { SegmentDtypeError, SegmentShapeError } from "./errors.js";
  */
 export type Affinities = Float32Array;
 
-/** Throw unless `affinities` is a Float32Array of 3 channels over `shape` without NaN. */
-export function checkAffinities(affinities: unknown, shape: readonly number[], field = "affinities"): void {
+/**
+ * Throw unless `affinities` is a Float32Array of 3 channels over `shape` without NaN or infinities
+ * (the values are not looked at when `checkValues` is false).
+ */
+export function checkAffinities(
+  affinities: unknown,
+  shape: readonly number[],
+  field = "affinities",
+  checkValues = true,
+): void {
   checkShape(shape);
   if (!(affinities instanceof Float32Array)) {
     throw new SegmentDtypeError("affinities must be a Float32Array", {
@@ -27,7 +35,7 @@ export function checkAffinities(affinities: unknown, shape: readonly number[], f
       found: `${affinities.length} values (${channels} channels)`,
     });
   }
-  checkFinite(affinities, field);
+  if (checkValues) checkFinite(affinities, field);
 }
 
 /** Options of {@link affinitiesFromBoundaries}. */

@@ -66,17 +66,37 @@ export function checkLabels(array: unknown, field: string): asserts array is Lab
 
 /** Throw {@link SegmentValueError} at the first NaN or infinite value of a float array. */
 export function checkFinite(array: ArrayLike<number>, field: string): void {
-  if (!(array instanceof Float32Array || array instanceof Float64Array)) return;
-  for (let i = 0; i < array.length; i++) {
-    const v = array[i];
-    if (v - v !== 0) {
-      throw new SegmentValueError(`${field} holds a non-finite value`, {
-        field,
-        expected: "finite numbers",
-        found: `${v} at flat index ${i}`,
-      });
-    }
+  if (array instanceof Float32Array) {
+    // exponent bits all ones ⇔ NaN or ±Infinity: test the bit patterns, no float conversions
+    const words = new Uint32Array(array.buffer, array.byteOffset, array.length);
+    if (!allExponentsFinite(words, 1, 23, 0xff)) throwNonFinite(array, field);
+  } else if (array instanceof Float64Array) {
+    // the high word (little-endian: odd index) holds sign, exponent and the top of the mantissa
+    const words = new Uint32Array(array.buffer, array.byteOffset, array.length * 2);
+    if (!allExponentsFinite(words.subarray(1), 2, 20, 0x7ff)) throwNonFinite(array, field);
   }
+}
+
+/**
+ * True unless the exponent field (`mask` after shifting right by `shift`) of some word (every
+ * `stride`-th) is all ones. `exponent + 1` reaches bit `mask + 1` exactly for an all-ones exponent, so
+ * OR-ing the sums tests every word without a branch.
+ */
+function allExponentsFinite(words: Uint32Array, stride: number, shift: number, mask: number): boolean {
+  let bad = 0;
+  const n = words.length;
+  for (let i = 0; i < n; i += stride) bad |= ((words[i] >>> shift) & mask) + 1;
+  return (bad & (mask + 1)) === 0;
+}
+
+function throwNonFinite(array: Float32Array | Float64Array, field: string): never {
+  let i = 0;
+  while (i < array.length && array[i] - array[i] === 0) i++;
+  throw new SegmentValueError(`${field} holds a non-finite value`, {
+    field,
+    expected: "finite numbers",
+    found: `${array[i]} at flat index ${i}`,
+  });
 }
 
 /**

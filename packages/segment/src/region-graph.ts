@@ -1,6 +1,6 @@
 import { type Affinities, checkAffinities } from "./affinities.js";
 import { checkShape } from "./arrays.js";
-import { SegmentOptionsError, SegmentShapeError } from "./errors.js";
+import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
 import { PairCounter } from "./pair-counter.js";
 
 /**
@@ -76,10 +76,33 @@ class EdgeStats {
   }
 }
 
+function nonFinite(affinities: Float32Array, index: number): never {
+  throw new SegmentValueError("affinities hold a non-finite value", {
+    field: "affinities",
+    expected: "finite numbers",
+    found: `${affinities[index]} at flat index ${index}`,
+  });
+}
+
+/** A growable list of flat voxel indices. */
+class FaceList {
+  items = new Int32Array(1024);
+  size = 0;
+  push(i: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.size++] = i;
+  }
+}
+
 /**
  * Build the region graph of `fragments` (0 = background, no edges) over `affinities` (see
  * {@link Affinities}): every face between two different non-zero fragments adds its affinity to
- * their edge. Fragment ids may be any non-negative integers below 2^53.
+ * their edge. Fragment ids may be any non-negative integers below 2^53. Throws
+ * {@link SegmentValueError} when the affinity of such a face is not finite (no other value is read).
  */
 export function buildRegionGraph(
   fragments: ArrayLike<number>,
@@ -88,7 +111,8 @@ export function buildRegionGraph(
   options: RegionGraphOptions = {},
 ): RegionGraph {
   const [Z, Y, X] = checkShape(shape);
-  checkAffinities(affinities, shape);
+  // only the affinities of faces between two fragments are read; they are checked as they are read
+  checkAffinities(affinities, shape, "affinities", false);
   const n = Z * Y * X;
   if (fragments.length !== n) {
     throw new SegmentShapeError("fragments do not match the affinities", {
@@ -114,44 +138,70 @@ export function buildRegionGraph(
   const XY = X * Y;
   const origin = options.origin ?? [0, 0, 0];
   const [, GY, GX] = options.volumeShape ?? [Z, Y, X];
+  const [z0, y0, x0] = begin;
+  const [z1, y1, x1] = end;
+  // One pass over the voxels lists the faces between two different non-zero fragments, per axis (most
+  // faces join a fragment to itself); then each axis's faces are added in voxel order, so every sum
+  // is accumulated in the same order as axis by axis over the volume.
+  const faces = [new FaceList(), new FaceList(), new FaceList()];
+  const [zFaces, yFaces, xFaces] = faces;
+  for (let z = z0; z < z1; z++) {
+    const withZ = z > 0;
+    for (let y = y0; y < y1; y++) {
+      const withY = y > 0;
+      const row = z * XY + y * X;
+      let x = x0;
+      let left = x > 0 ? fragments[row + x - 1] : 0;
+      for (; x < x1; x++) {
+        const i = row + x;
+        const a = fragments[i];
+        if (a !== 0) {
+          if (left !== a && left !== 0) xFaces.push(i);
+          if (withY) {
+            const b = fragments[i - X];
+            if (b !== a && b !== 0) yFaces.push(i);
+          }
+          if (withZ) {
+            const b = fragments[i - XY];
+            if (b !== a && b !== 0) zFaces.push(i);
+          }
+        }
+        left = a;
+      }
+    }
+  }
   for (let c = 0; c < 3; c++) {
     const step = c === 0 ? XY : c === 1 ? X : 1;
     const offset = c * n;
     const area = faceArea[c];
-    for (let z = begin[0]; z < end[0]; z++) {
-      if (c === 0 && z === 0) continue;
-      for (let y = begin[1]; y < end[1]; y++) {
-        if (c === 1 && y === 0) continue;
-        const row = z * XY + y * X;
-        const x0 = c === 2 && begin[2] === 0 ? 1 : begin[2];
-        const globalRow = ((z + origin[0]) * GY + y + origin[1]) * GX + origin[2];
-        let lastA = -1;
-        let lastB = -1;
-        let e = -1;
-        for (let x = x0; x < end[2]; x++) {
-          const i = row + x;
-          const a = fragments[i];
-          const b = fragments[i - step];
-          if (a === b || a === 0 || b === 0) continue;
-          if (a !== lastA || b !== lastB) {
-            e = a < b ? pairs.index(a, b) : pairs.index(b, a);
-            stats.ensure(e);
-            lastA = a;
-            lastB = b;
-          }
-          const value = affinities[offset + i];
-          const face = (globalRow + x) * 3 + c;
-          if (face < stats.first[e]) stats.first[e] = face;
-          pairs.count[e]++;
-          stats.sum[e] += value;
-          stats.area[e] += area;
-          if (bins > 0) {
-            let bin = Math.floor(value * bins);
-            if (bin >= bins) bin = bins - 1;
-            else if (bin < 0) bin = 0;
-            stats.histogram[e * bins + bin]++;
-          }
-        }
+    const list = faces[c].items;
+    let lastA = -1;
+    let lastB = -1;
+    let e = -1;
+    for (let k = 0, count = faces[c].size; k < count; k++) {
+      const i = list[k];
+      const a = fragments[i];
+      const b = fragments[i - step];
+      if (a !== lastA || b !== lastB) {
+        e = a < b ? pairs.index(a, b) : pairs.index(b, a);
+        stats.ensure(e);
+        lastA = a;
+        lastB = b;
+      }
+      const value = affinities[offset + i];
+      if (value - value !== 0) nonFinite(affinities, offset + i);
+      const z = Math.floor(i / XY);
+      const y = Math.floor((i - z * XY) / X);
+      const face = (((z + origin[0]) * GY + y + origin[1]) * GX + origin[2] + i - z * XY - y * X) * 3 + c;
+      if (face < stats.first[e]) stats.first[e] = face;
+      pairs.count[e]++;
+      stats.sum[e] += value;
+      stats.area[e] += area;
+      if (bins > 0) {
+        let bin = Math.floor(value * bins);
+        if (bin >= bins) bin = bins - 1;
+        else if (bin < 0) bin = 0;
+        stats.histogram[e * bins + bin]++;
       }
     }
   }
