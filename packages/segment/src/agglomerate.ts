@@ -66,33 +66,8 @@ export function agglomerate(
       found: `${scoring} (graph bins ${bins})`,
     });
   }
-  // nodes: fragment ids ascending
-  const idSet = new Set<number>();
-  for (let e = 0; e < graph.size; e++) {
-    idSet.add(graph.u[e]);
-    idSet.add(graph.v[e]);
-  }
-  if (options.fragmentIds)
-    for (let k = 0; k < options.fragmentIds.length; k++) idSet.add(options.fragmentIds[k]);
-  idSet.delete(0);
-  const fragmentIds = Float64Array.from(idSet).sort();
+  const { fragmentIds, indexOf } = nodeIndex(graph, options.fragmentIds);
   const nodes = fragmentIds.length;
-  // fragment id → node index: a dense table when ids are small, else a Map
-  const maxId = nodes > 0 ? fragmentIds[nodes - 1] : 0;
-  let indexOf: (id: number) => number;
-  if (maxId < 4 * nodes + 1024) {
-    const table = new Int32Array(maxId + 1);
-    fragmentIds.forEach((id, k) => {
-      table[id] = k;
-    });
-    indexOf = (id) => table[id];
-  } else {
-    const map = new Map<number, number>();
-    fragmentIds.forEach((id, k) => {
-      map.set(id, k);
-    });
-    indexOf = (id) => map.get(id) as number;
-  }
   // mutable copies of edge statistics
   const m = graph.size;
   const sum = Float64Array.from(graph.sum);
@@ -132,16 +107,24 @@ export function agglomerate(
   // rep[root] = smallest node index of the region (node indices follow id order)
   const rep = new Int32Array(nodes);
   for (let k = 0; k < nodes; k++) rep[k] = k;
+  const byMean = scoring === "mean";
+  const quantile = byMean ? 0 : scoring;
   const score = (e: number) =>
-    scoring === "mean"
+    byMean
       ? 1 - sum[e] / count[e]
-      : quantileScore(histogram as Uint32Array, e * bins, bins, count[e], scoring as number);
+      : quantileScore(histogram as Uint32Array, e * bins, bins, count[e], quantile);
+  // edges scoring at or above the highest threshold are never merged (nor are combinations of them: a
+  // combined score lies between its parts' scores), so they never enter the heap
+  const maxThreshold = sorted.length > 0 ? sorted[sorted.length - 1] : Number.NEGATIVE_INFINITY;
   const heap = new EdgeHeap();
   // tie-break keys: the edge's first face position when the graph has it (independent of ids and of
   // blocks; a combined edge keeps the lower), else the fragment ids it joined in the input graph
   const key1 = graph.firstFace ? Float64Array.from(graph.firstFace) : graph.u;
   const key2 = graph.firstFace ? new Float64Array(m) : graph.v;
-  const push = (e: number) => heap.push(score(e), key1[e], key2[e], e, version[e]);
+  const push = (e: number) => {
+    const s = score(e);
+    if (s < maxThreshold) heap.push(s, key1[e], key2[e], e, version[e]);
+  };
   const combine = (into: number, from: number) => {
     if (graph.firstFace && key1[from] < key1[into]) key1[into] = key1[from];
     sum[into] += sum[from];
@@ -223,6 +206,66 @@ export function agglomerate(
   return { thresholds: sorted, fragmentIds, segments, merges };
 }
 
+/** Largest id for which node indices are kept in a dense table (else a Map). */
+const DENSE_IDS = 1 << 24;
+
+/**
+ * The graph's nodes: fragment ids ascending (the edges' ids plus `extra`, without 0) and id → node
+ * index. Small non-negative integer ids (the usual case) are sorted by marking them in a table.
+ */
+function nodeIndex(
+  graph: RegionGraph,
+  extra: ArrayLike<number> | undefined,
+): { fragmentIds: Float64Array; indexOf: (id: number) => number } {
+  const m = graph.size;
+  const extraLength = extra?.length ?? 0;
+  let maxId = 0;
+  let dense = true;
+  const scan = (ids: ArrayLike<number>, length: number) => {
+    for (let e = 0; e < length; e++) {
+      const id = ids[e];
+      if (id > maxId) maxId = id;
+      if (!(id >= 0 && id === Math.floor(id))) dense = false;
+    }
+  };
+  scan(graph.u, m);
+  scan(graph.v, m);
+  if (extra) scan(extra, extraLength);
+  if (dense && maxId < DENSE_IDS && maxId < 4 * (2 * m + extraLength) + 1024) {
+    const table = new Int32Array(maxId + 1);
+    for (let e = 0; e < m; e++) {
+      table[graph.u[e]] = 1;
+      table[graph.v[e]] = 1;
+    }
+    for (let k = 0; k < extraLength; k++) table[(extra as ArrayLike<number>)[k]] = 1;
+    table[0] = 0; // background is no node
+    let nodes = 0;
+    for (let id = 1; id <= maxId; id++) if (table[id] !== 0) nodes++;
+    const fragmentIds = new Float64Array(nodes);
+    let k = 0;
+    for (let id = 1; id <= maxId; id++) {
+      if (table[id] !== 0) {
+        table[id] = k;
+        fragmentIds[k++] = id;
+      }
+    }
+    return { fragmentIds, indexOf: (id) => table[id] };
+  }
+  const idSet = new Set<number>();
+  for (let e = 0; e < m; e++) {
+    idSet.add(graph.u[e]);
+    idSet.add(graph.v[e]);
+  }
+  for (let k = 0; k < extraLength; k++) idSet.add((extra as ArrayLike<number>)[k]);
+  idSet.delete(0);
+  const fragmentIds = Float64Array.from(idSet).sort();
+  const map = new Map<number, number>();
+  fragmentIds.forEach((id, k) => {
+    map.set(id, k);
+  });
+  return { fragmentIds, indexOf: (id) => map.get(id) as number };
+}
+
 /**
  * Apply the segmentation at `thresholds[index]` of an agglomeration to a fragment volume: each
  * fragment id becomes its segment id (ids absent from the agglomeration stay as they are).
@@ -242,6 +285,22 @@ export function applyAgglomeration(
   }
   const ids = agglomeration.fragmentIds;
   const maxId = ids.length > 0 ? ids[ids.length - 1] : 0;
+  if (fragments instanceof Uint32Array && maxId < DENSE_IDS) {
+    // the usual case: u32 fragments, ids small enough for a table; larger fragments stay as they are
+    let maxSegment = 0;
+    for (let k = 0; k < seg.length; k++) if (seg[k] > maxSegment) maxSegment = seg[k];
+    if (maxSegment < 2 ** 32) {
+      const lut = new Uint32Array(maxId + 1);
+      for (let k = 0; k <= maxId; k++) lut[k] = k;
+      for (let k = 0; k < ids.length; k++) lut[ids[k]] = seg[k];
+      const out = new Uint32Array(fragments.length);
+      for (let i = 0; i < fragments.length; i++) {
+        const f = fragments[i];
+        out[i] = f <= maxId ? lut[f] : f;
+      }
+      return out;
+    }
+  }
   let maxFragment = 0;
   for (let i = 0; i < fragments.length; i++) if (fragments[i] > maxFragment) maxFragment = fragments[i];
   const out =

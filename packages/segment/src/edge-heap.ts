@@ -1,7 +1,8 @@
 /**
  * Binary min-heap of region-graph edges keyed by (score, lo, hi): equal scores are broken by the ids
- * of the regions, so the merge order does not depend on insertion order. Entries carry the edge's
- * version at push time; stale entries are skipped by the caller.
+ * of the regions (or any other two keys), so the merge order does not depend on insertion order.
+ * Entries carry the edge's version at push time; stale entries are skipped by the caller. Entries
+ * live in parallel typed arrays and move along a hole while sifting (no swaps).
  */
 export class EdgeHeap {
   #score = new Float64Array(1024);
@@ -10,36 +11,6 @@ export class EdgeHeap {
   #edge = new Int32Array(1024);
   #version = new Int32Array(1024);
   size = 0;
-
-  #less(i: number, j: number): boolean {
-    const s = this.#score;
-    if (s[i] !== s[j]) return s[i] < s[j];
-    if (this.#lo[i] !== this.#lo[j]) return this.#lo[i] < this.#lo[j];
-    return this.#hi[i] < this.#hi[j];
-  }
-
-  #swap(i: number, j: number): void {
-    const score = this.#score;
-    const lo = this.#lo;
-    const hi = this.#hi;
-    const edge = this.#edge;
-    const version = this.#version;
-    let t = score[i];
-    score[i] = score[j];
-    score[j] = t;
-    t = lo[i];
-    lo[i] = lo[j];
-    lo[j] = t;
-    t = hi[i];
-    hi[i] = hi[j];
-    hi[j] = t;
-    t = edge[i];
-    edge[i] = edge[j];
-    edge[j] = t;
-    t = version[i];
-    version[i] = version[j];
-    version[j] = t;
-  }
 
   #grow(): void {
     const grow = <T extends Float64Array | Int32Array>(old: T): T => {
@@ -54,21 +25,34 @@ export class EdgeHeap {
     this.#version = grow(this.#version);
   }
 
+  /** Move the entry at `from` to `to`. */
+  #move(from: number, to: number): void {
+    this.#score[to] = this.#score[from];
+    this.#lo[to] = this.#lo[from];
+    this.#hi[to] = this.#hi[from];
+    this.#edge[to] = this.#edge[from];
+    this.#version[to] = this.#version[from];
+  }
+
   /** Add edge `edge` (at `version`) with its score and the two region ids it joins. */
   push(score: number, lo: number, hi: number, edge: number, version: number): void {
     if (this.size === this.#score.length) this.#grow();
+    const scores = this.#score;
+    const los = this.#lo;
+    const his = this.#hi;
     let i = this.size++;
-    this.#score[i] = score;
-    this.#lo[i] = lo;
-    this.#hi[i] = hi;
-    this.#edge[i] = edge;
-    this.#version[i] = version;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.#less(i, p)) break;
-      this.#swap(i, p);
+      const s = scores[p];
+      if (s < score || (s === score && (los[p] < lo || (los[p] === lo && his[p] <= hi)))) break;
+      this.#move(p, i);
       i = p;
     }
+    scores[i] = score;
+    los[i] = lo;
+    his[i] = hi;
+    this.#edge[i] = edge;
+    this.#version[i] = version;
   }
 
   /** Score of the top entry (Infinity when empty). */
@@ -90,17 +74,34 @@ export class EdgeHeap {
   pop(): void {
     const last = --this.size;
     if (last === 0) return;
-    this.#swap(0, last);
+    const scores = this.#score;
+    const los = this.#lo;
+    const his = this.#hi;
+    const score = scores[last];
+    const lo = los[last];
+    const hi = his[last];
+    const edge = this.#edge[last];
+    const version = this.#version[last];
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < last && this.#less(l, m)) m = l;
-      if (r < last && this.#less(r, m)) m = r;
-      if (m === i) break;
-      this.#swap(i, m);
-      i = m;
+      let c = 2 * i + 1;
+      if (c >= last) break;
+      const r = c + 1;
+      if (
+        r < last &&
+        (scores[r] < scores[c] ||
+          (scores[r] === scores[c] && (los[r] < los[c] || (los[r] === los[c] && his[r] < his[c]))))
+      )
+        c = r;
+      const s = scores[c];
+      if (score < s || (score === s && (lo < los[c] || (lo === los[c] && hi <= his[c])))) break;
+      this.#move(c, i);
+      i = c;
     }
+    scores[i] = score;
+    los[i] = lo;
+    his[i] = hi;
+    this.#edge[i] = edge;
+    this.#version[i] = version;
   }
 }
