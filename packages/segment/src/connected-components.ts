@@ -21,15 +21,11 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
-/** Union-find that keeps the smaller index as root, so roots are the earliest runs in C order. */
-function union(parent: Int32Array, a: number, b: number): void {
-  const ra = find(parent, a);
-  const rb = find(parent, b);
-  if (ra < rb) parent[rb] = ra;
-  else if (rb < ra) parent[ra] = rb;
-}
-
-/** Union runs of row `r` with those of the earlier row `q` that carry the same label and overlap (± `ext` voxels). */
+/**
+ * Union runs of row `r` with those of the earlier row `q` that carry the same label and overlap (± `ext`
+ * voxels). Runs are numbered in C order and every root is the smallest run of its set, so a run of an
+ * earlier row always has a smaller root: a run still on its own simply points to it.
+ */
 function linkRows(
   rowBegin: Int32Array,
   start: Int32Array,
@@ -46,8 +42,17 @@ function linkRows(
     const s = start[i];
     const e = end[i] + ext;
     while (j0 < jEnd && end[j0] + ext <= s) j0++;
+    const v = value[i];
     for (let j = j0; j < jEnd && start[j] < e; j++) {
-      if (value[i] === value[j]) union(parent, i, j);
+      if (value[j] !== v) continue;
+      const rj = find(parent, j);
+      if (parent[i] === i) {
+        parent[i] = rj;
+        continue;
+      }
+      const ri = find(parent, i);
+      if (ri < rj) parent[rj] = ri;
+      else if (rj < ri) parent[ri] = rj;
     }
   }
 }
@@ -142,9 +147,10 @@ export function connectedComponents(
     const base = r * X;
     for (let i = rowBegin[r]; i < rowBegin[r + 1]; i++) {
       const root = find(parent, i);
-      if (root === i) ids[i] = ++count;
-      else ids[i] = ids[root];
-      out.fill(ids[i], base + start[i], base + end[i]);
+      const id = root === i ? ++count : ids[root];
+      ids[i] = id;
+      // runs are short: a loop beats a call of fill() per run
+      for (let x = base + start[i], xEnd = base + end[i]; x < xEnd; x++) out[x] = id;
     }
   }
   return { labels: out, count };
