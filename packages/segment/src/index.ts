@@ -104,3 +104,4 @@ export {
   seedsFromMinima,
 } from "./seeds.js";
 export { type SeededWatershedOptions, seededWatershed } from "./watershed.js";
+export { agglomerateLikeWaterz } from "./waterz-agglomerate.js";
