@@ -1,14 +1,18 @@
 import { type Affinities, checkAffinities } from "./affinities.js";
-import { checkShape } from "./arrays.js";
+import { checkFinite, checkShape } from "./arrays.js";
 import { SegmentOptionsError } from "./errors.js";
+import { watershedKernel, watershedKernelFits } from "./kernels/watershed-wasm.js";
 import { PairCounter } from "./pair-counter.js";
 import { relabelConsecutive } from "./relabel.js";
 
 /** Options of {@link affinityWatershed} (zwatershed's T_aff and size merging). */
 export interface AffinityWatershedOptions {
-  /** Edges of affinity ≤ low are cut; voxels whose edges are all ≤ low are background 0 (default 0.0001). */
+  /**
+   * Edges of affinity ≤ low are cut; voxels whose edges are all ≤ low are background 0 (default
+   * 0.0001). Compared in float32, as waterz compares them.
+   */
   low?: number;
-  /** Edges of affinity ≥ high are always followed (default 0.9999). */
+  /** Edges of affinity ≥ high are always followed (default 0.9999; compared in float32). */
   high?: number;
   /** Size-dependent merging: along region-graph edges of max affinity ≥ `mergeAffinity` (descending), merge when either region is smaller than `sizeThreshold` voxels. Default 0 (off). */
   sizeThreshold?: number;
@@ -16,6 +20,12 @@ export interface AffinityWatershedOptions {
   mergeAffinity?: number;
   /** Regions smaller than this after merging become background 0 (default 0). */
   dustSize?: number;
+  /**
+   * `wasm`: the WebAssembly kernel (`wasm/watershed.c`); `js`: the TypeScript steps; `auto` (default):
+   * the kernel when WebAssembly is there and the volume fits its 4 GiB memory (21 bytes per voxel),
+   * else TypeScript. Both give the same fragments.
+   */
+  kernel?: "auto" | "wasm" | "js";
 }
 
 // Direction bits in zwatershed/waterz order: 1 −z, 2 −y, 4 −x, 8 +z, 16 +y, 32 +x. The order
@@ -42,7 +52,7 @@ export function affinityWatershed(
   options: AffinityWatershedOptions = {},
 ): { fragments: Uint32Array; count: number } {
   const [Z, Y, X] = checkShape(shape);
-  checkAffinities(affinities, shape);
+  checkAffinities(affinities, shape, "affinities", false);
   const low = options.low ?? 0.0001;
   const high = options.high ?? 0.9999;
   if (!Number.isFinite(high)) {
@@ -59,11 +69,36 @@ export function affinityWatershed(
       found: String(low),
     });
   }
+  const kernel = options.kernel ?? "auto";
+  if (kernel !== "auto" && kernel !== "wasm" && kernel !== "js") {
+    throw new SegmentOptionsError("unknown watershed kernel", {
+      field: "kernel",
+      expected: "'auto', 'wasm' or 'js'",
+      found: String(kernel),
+    });
+  }
   const n = Z * Y * X;
-  const dirs = steepestAscent(affinities, Z, Y, X, low, high);
-  dividePlateaus(dirs, X, X * Y, new Int32Array(n));
-  const labels = new Uint32Array(n);
-  const count = findBasins(dirs, X, X * Y, labels);
+  let labels: Uint32Array | undefined;
+  let count = 0;
+  if (kernel === "wasm" || (kernel === "auto" && watershedKernelFits(n))) {
+    const result = watershedKernel(affinities, Z, Y, X, Math.fround(low), Math.fround(high));
+    if (result === undefined && kernel === "wasm") {
+      throw new SegmentOptionsError("the WebAssembly watershed kernel cannot take this volume", {
+        field: "kernel",
+        expected: `WebAssembly, and ${n} voxels × 21 bytes below 4 GiB`,
+        found: "no WebAssembly or not enough kernel memory (use kernel 'js' or 'auto')",
+      });
+    }
+    if (result !== undefined && "nonFinite" in result) checkFinite(affinities, "affinities"); // throws
+    if (result !== undefined && "fragments" in result) ({ fragments: labels, count } = result);
+  }
+  if (labels === undefined) {
+    checkFinite(affinities, "affinities");
+    const dirs = steepestAscent(affinities, Z, Y, X, Math.fround(low), Math.fround(high));
+    dividePlateaus(dirs, X, X * Y, new Int32Array(n));
+    labels = new Uint32Array(n);
+    count = findBasins(dirs, X, X * Y, labels);
+  }
   if ((options.sizeThreshold ?? 0) > 0 || (options.dustSize ?? 0) > 0) {
     mergeBySize(labels, Z, Y, X, count + 1, affinities, options);
     const { labels: out, count: merged } = relabelConsecutive(labels);

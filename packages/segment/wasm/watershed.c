@@ -1,0 +1,188 @@
+// Affinity-graph watershed kernel of @tessera/segment, compiled to WebAssembly by build.sh.
+// The same three steps as the TypeScript version in src/affinity-watershed.ts (which stays the
+// reference and the fallback): steepest-ascent direction bits, plateau division by breadth-first
+// search from the exits (waterz's direction order), basins by one union-find pass. The caller lays
+// out the buffers with ws_alloc and copies the affinities in and the labels out.
+#include <stddef.h>
+#include <stdint.h>
+
+extern unsigned char __heap_base;
+static uintptr_t heap_top;
+
+// Direction bits, waterz's order.
+enum { MZ = 1, MY = 2, MX = 4, PZ = 8, PY = 16, PX = 32, QUEUED = 64 };
+
+// Bump allocator over the module's memory (grown as needed); ws_reset frees everything.
+__attribute__((export_name("ws_reset"))) void ws_reset(void) {
+  heap_top = ((uintptr_t)&__heap_base + 15) & ~(uintptr_t)15;
+}
+
+// Returns 0 when the memory cannot grow that far.
+__attribute__((export_name("ws_alloc"))) uintptr_t ws_alloc(uint32_t bytes) {
+  if (heap_top == 0) ws_reset();
+  uint64_t end = ((uint64_t)heap_top + bytes + 15) & ~(uint64_t)15;
+  if (end > 0xffff0000u) return 0;
+  size_t pages = (size_t)((end + 65535) >> 16);
+  size_t have = __builtin_wasm_memory_size(0);
+  if (pages > have && __builtin_wasm_memory_grow(0, pages - have) == (size_t)-1) return 0;
+  uintptr_t at = heap_top;
+  heap_top = (uintptr_t)end;
+  return at;
+}
+
+// Index of the first NaN or infinite float among `count`, or -1.
+__attribute__((export_name("ws_first_nonfinite"))) int32_t ws_first_nonfinite(const uint32_t* words,
+                                                                              uint32_t count) {
+  uint32_t bad = 0;
+  for (uint32_t i = 0; i < count; i++) bad |= ((words[i] >> 23) & 0xff) + 1;
+  if ((bad & 0x100) == 0) return -1;
+  for (uint32_t i = 0; i < count; i++)
+    if (((words[i] >> 23) & 0xff) == 0xff) return (int32_t)i;
+  return -1;
+}
+
+// Direction bits: the edges of maximal affinity and every edge >= high, when the maximum exceeds
+// low (else 0, background). Edges leaving the volume are never followed.
+static void steepest(const float* aff, uint8_t* dirs, int Z, int Y, int X, float low, float high) {
+  const int XY = X * Y;
+  const int n = XY * Z;
+  const float* az = aff;
+  const float* ay = aff + n;
+  const float* ax = aff + 2 * n;
+  const float none = -__builtin_inff();
+  for (int z = 0; z < Z; z++) {
+    for (int y = 0; y < Y; y++) {
+      const int row = z * XY + y * X;
+      float mx = none;
+      for (int x = 0; x < X; x++) {
+        const int i = row + x;
+        const float mz = z > 0 ? az[i] : none;
+        const float my = y > 0 ? ay[i] : none;
+        const float pz = z < Z - 1 ? az[i + XY] : none;
+        const float py = y < Y - 1 ? ay[i + X] : none;
+        const float px = x < X - 1 ? ax[i + 1] : none;
+        float m = mz;
+        if (my > m) m = my;
+        if (mx > m) m = mx;
+        if (pz > m) m = pz;
+        if (py > m) m = py;
+        if (px > m) m = px;
+        uint8_t d = 0;
+        if (m > low) {
+          // followed: maximal or >= high, i.e. >= min(m, high) as no edge exceeds m
+          const float t = m < high ? m : high;
+          d = (uint8_t)((mz >= t) | ((my >= t) << 1) | ((mx >= t) << 2) | ((pz >= t) << 3) |
+                        ((py >= t) << 4) | ((px >= t) << 5));
+        }
+        dirs[i] = d;
+        mx = px;
+      }
+    }
+  }
+}
+
+// Plateau division: breadth-first from the voxels pointing to a neighbour that does not point back
+// (seeds in C order, neighbours in bit order); a reached voxel keeps one direction, its last exit
+// in bit order.
+static void divide(uint8_t* dirs, int n, int X, int XY, int32_t* queue) {
+  int tail = 0;
+  for (int i = 0; i < n; i++) {
+    const int d = dirs[i];
+    if (d == 0) continue;
+    if (((d & MZ) && !(dirs[i - XY] & PZ)) || ((d & MY) && !(dirs[i - X] & PY)) ||
+        ((d & MX) && !(dirs[i - 1] & PX)) || ((d & PZ) && !(dirs[i + XY] & MZ)) ||
+        ((d & PY) && !(dirs[i + X] & MY)) || ((d & PX) && !(dirs[i + 1] & MX))) {
+      dirs[i] = (uint8_t)(d | QUEUED);
+      queue[tail++] = i;
+    }
+  }
+  const int step[6] = {-XY, -X, -1, XY, X, 1};
+  const int back[6] = {PZ, PY, PX, MZ, MY, MX};
+  for (int head = 0; head < tail; head++) {
+    const int i = queue[head];
+    const int d = dirs[i];
+    int to_set = 0;
+    for (int k = 0; k < 6; k++) {
+      if (!(d & (1 << k))) continue;
+      const int j = i + step[k];
+      const int dj = dirs[j];
+      if (!(dj & back[k])) {
+        to_set = 1 << k;
+      } else if (!(dj & QUEUED)) {
+        dirs[j] = (uint8_t)(dj | QUEUED);
+        queue[tail++] = j;
+      }
+    }
+    dirs[i] = (uint8_t)to_set;
+  }
+}
+
+static uint32_t find(uint32_t* parent, uint32_t p) {
+  while (parent[p] != p) {
+    const uint32_t g = parent[parent[p]];
+    parent[p] = g;
+    p = g;
+  }
+  return p;
+}
+
+static void unite(uint32_t* parent, uint32_t a, uint32_t b) {
+  a = find(parent, a);
+  b = find(parent, b);
+  if (a < b) parent[b] = a;
+  else if (b < a) parent[a] = b;
+}
+
+// Basins: components of the pointer graph (a voxel joins a neighbour it points to or that points to
+// it), by one C-order pass over the -z/-y/-x neighbours with provisional labels and a union-find that
+// keeps the smaller label; then numbered in C order of their first voxel. Returns the count.
+static uint32_t basins(const uint8_t* dirs, int n, int X, int XY, uint32_t* labels, uint32_t* parent) {
+  uint32_t next = 1;
+  for (int i = 0; i < n; i++) {
+    const int d = dirs[i];
+    if (d == 0) {
+      labels[i] = 0;
+      continue;
+    }
+    uint32_t l = 0;
+    if ((d & MX) || (i > 0 && (dirs[i - 1] & PX))) l = labels[i - 1];
+    if ((d & MY) || (i >= X && (dirs[i - X] & PY))) {
+      const uint32_t m = labels[i - X];
+      if (l == 0) l = m;
+      else if (m != l) unite(parent, l, m);
+    }
+    if ((d & MZ) || (i >= XY && (dirs[i - XY] & PZ))) {
+      const uint32_t m = labels[i - XY];
+      if (l == 0) l = m;
+      else if (m != l) unite(parent, l, m);
+    }
+    if (l == 0) {
+      l = next++;
+      parent[l] = l;
+    }
+    labels[i] = l;
+  }
+  // roots are the smallest label of their set and were made first: compress, then number the roots
+  // in label order (= C order of first voxels), members take their root's number
+  for (uint32_t p = 1; p < next; p++) parent[p] = parent[parent[p]];
+  uint32_t count = 0;
+  parent[0] = 0;  // background (the memory is reused, not zeroed)
+  for (uint32_t p = 1; p < next; p++) {
+    const uint32_t r = parent[p];
+    parent[p] = r == p ? ++count : parent[r];
+  }
+  for (int i = 0; i < n; i++) labels[i] = parent[labels[i]];
+  return count;
+}
+
+// The watershed of Z×Y×X affinities (3 channels z, y, x at aff) into labels (0 background, basins
+// 1..count in C order of their first voxel). dirs: n bytes; labels: n words, also the search queue;
+// parent: n + 1 words. Returns the number of basins.
+__attribute__((export_name("ws_watershed"))) uint32_t ws_watershed(const float* aff, int Z, int Y, int X,
+                                                                 float low, float high, uint8_t* dirs,
+                                                                 uint32_t* labels, uint32_t* parent) {
+  const int n = Z * Y * X;
+  steepest(aff, dirs, Z, Y, X, low, high);
+  divide(dirs, n, X, X * Y, (int32_t*)labels);
+  return basins(dirs, n, X, X * Y, labels, parent);
+}
