@@ -62,13 +62,40 @@ describe("connectedComponents", () => {
         const shape = [3 + rand(5), 3 + rand(7), 3 + rand(9)];
         const labels = new Uint8Array(shape[0] * shape[1] * shape[2]);
         for (let i = 0; i < labels.length; i++) labels[i] = rand(4);
-        const ours = connectedComponents(labels, shape, { connectivity });
         const ref = bfsComponents(labels, shape, connectivity);
-        expect(ours.count).toBe(ref.count);
-        expect(ours.labels).toEqual(ref.labels);
+        for (const kernel of ["wasm", "js"] as const) {
+          const ours = connectedComponents(labels, shape, { connectivity, kernel });
+          expect(ours.count, kernel).toBe(ref.count);
+          expect(ours.labels, kernel).toEqual(ref.labels);
+        }
       }
     });
   }
+
+  it("gives the same components for every integer dtype, in both kernels (negative and 64-bit ids too)", () => {
+    const rand = lcg(99);
+    const shape = [4, 6, 9];
+    const codes = Array.from({ length: 4 * 6 * 9 }, () => rand(4));
+    const ref = bfsComponents(Uint8Array.from(codes), shape, 26);
+    // code 0 stays background; the others become ids that only a wrong conversion would confuse
+    const ids = [0, -1, 2 ** 31 - 1, -(2 ** 31)];
+    const arrays = [
+      Int8Array.from(codes, (c) => [0, -1, 127, -128][c]),
+      Int16Array.from(codes, (c) => [0, -1, 32767, -32768][c]),
+      Int32Array.from(codes, (c) => ids[c]),
+      Uint16Array.from(codes, (c) => [0, 65535, 1, 256][c]),
+      Uint32Array.from(codes, (c) => [0, 2 ** 32 - 1, 2 ** 31, 1][c]),
+      BigUint64Array.from(codes, (c) => [0n, 2n ** 53n - 1n, 2n ** 32n, 1n][c]),
+    ];
+    for (const labels of arrays) {
+      for (const kernel of ["auto", "js"] as const) {
+        const ours = connectedComponents(labels, shape, { kernel });
+        expect(ours.count, `${labels.constructor.name} ${kernel}`).toBe(ref.count);
+        expect(ours.labels, `${labels.constructor.name} ${kernel}`).toEqual(ref.labels);
+      }
+    }
+    expect(() => connectedComponents(arrays[5], shape, { kernel: "wasm" })).toThrow(SegmentOptionsError);
+  });
 
   it("splits a label into its pieces and keeps touching labels apart", () => {
     const labels = new Uint32Array([5, 5, 0, 5, 7, 7, 5, 0]);

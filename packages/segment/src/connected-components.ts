@@ -1,10 +1,17 @@
 import { checkLabels, checkLength, checkShape, type LabelArray, labelsAsNumbers } from "./arrays.js";
 import { SegmentOptionsError } from "./errors.js";
+import { componentsKernel, componentsKernelFits } from "./kernels/components-wasm.js";
 
 /** Options of {@link connectedComponents}. */
 export interface ConnectedComponentsOptions {
   /** 6 (faces), 18 (faces + edges) or 26 (faces + edges + corners); default 26. On a `[1, y, x]` image, 6 is 4-connected and 26 is 8-connected. */
   connectivity?: 6 | 18 | 26;
+  /**
+   * `wasm`: the WebAssembly kernel (`wasm/components.c`; labels up to 32 bits); `js`: TypeScript;
+   * `auto` (default): the kernel for labels up to 32 bits when WebAssembly is there and the volume
+   * fits its memory, else TypeScript. Both give the same components.
+   */
+  kernel?: "auto" | "wasm" | "js";
 }
 
 /** Components of a label volume: new ids 1..count, numbered in order of first appearance (C order). */
@@ -78,7 +85,26 @@ export function connectedComponents(
       found: String(connectivity),
     });
   }
+  const kernel = options.kernel ?? "auto";
+  if (kernel !== "auto" && kernel !== "wasm" && kernel !== "js") {
+    throw new SegmentOptionsError("unknown connected-components kernel", {
+      field: "kernel",
+      expected: "'auto', 'wasm' or 'js'",
+      found: String(kernel),
+    });
+  }
   const data = labelsAsNumbers(labels, "labels");
+  if (kernel === "wasm" || (kernel === "auto" && componentsKernelFits(data.length))) {
+    const result = data instanceof Float64Array ? undefined : componentsKernel(data, Z, Y, X, connectivity);
+    if (result !== undefined) return result;
+    if (kernel === "wasm") {
+      throw new SegmentOptionsError("the WebAssembly connected-components kernel cannot take these labels", {
+        field: "kernel",
+        expected: "labels of up to 32 bits, WebAssembly, and the volume with its runs below 4 GiB",
+        found: `${labels.constructor.name} of ${data.length} voxels (use kernel 'js' or 'auto')`,
+      });
+    }
+  }
   const rows = Z * Y;
   // runs of equal non-zero labels along x, in one pass (arrays grow by doubling)
   let capacity = Math.max(1024, rows * 4);

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 CC=${CC:-clang}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for name in watershed; do
+for name in watershed components; do
   src="$here/$name.c"
   out="$here/../src/kernels/$name-wasm-binary.ts"
   const=$(echo "$name" | tr '[:lower:]-' '[:upper:]_')
