@@ -1,3 +1,5 @@
+import { cross } from "./cross.js";
+
 /**
  * A triangle mesh: vertex positions `x,y,z` interleaved (nanometres) and triangles as vertex index
  * triples, counter-clockwise seen from outside (normals point out of the object).
@@ -24,6 +26,7 @@ export function vertexNormals(mesh: Mesh): Float32Array {
   const p = mesh.positions;
   const t = mesh.indices;
   const acc = new Float64Array(p.length);
+  const n = new Float64Array(3);
   for (let i = 0; i < t.length; i += 3) {
     const a = t[i] * 3;
     const b = t[i + 1] * 3;
@@ -34,9 +37,10 @@ export function vertexNormals(mesh: Mesh): Float32Array {
     const vx = p[c] - p[a];
     const vy = p[c + 1] - p[a + 1];
     const vz = p[c + 2] - p[a + 2];
-    const nx = uy * vz - uz * vy;
-    const ny = uz * vx - ux * vz;
-    const nz = ux * vy - uy * vx;
+    cross(n, 0, ux, uy, uz, vx, vy, vz);
+    const nx = n[0];
+    const ny = n[1];
+    const nz = n[2];
     acc[a] += nx;
     acc[a + 1] += ny;
     acc[a + 2] += nz;

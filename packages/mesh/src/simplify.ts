@@ -1,3 +1,4 @@
+import { cross } from "./cross.js";
 import { InvalidLabelsError } from "./errors.js";
 import type { Mesh } from "./mesh.js";
 import { addPlane, optimalPoint } from "./quadric.js";
@@ -63,9 +64,10 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
   const dirty = new Uint8Array(nt);
   const err = new Float64Array(nt * 4);
   const p = new Float64Array(3);
+  const n = new Float64Array(3);
   let diag2 = 0;
   for (let t = 0; t < nt; t++) {
-    triangleNormal(V, T, t, N);
+    triangleNormal(V, T, t, N, n);
     const a = T[t * 3];
     const d = -(N[t * 3] * V[a * 3] + N[t * 3 + 1] * V[a * 3 + 1] + N[t * 3 + 2] * V[a * 3 + 2]);
     for (let k = 0; k < 3; k++) addPlane(Q, T[t * 3 + k] * 10, N[t * 3], N[t * 3 + 1], N[t * 3 + 2], d, 1);
@@ -186,9 +188,10 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
       const d2x = V[w * 3] - p[0];
       const d2y = V[w * 3 + 1] - p[1];
       const d2z = V[w * 3 + 2] - p[2];
-      const nx = d1y * d2z - d1z * d2y;
-      const ny = d1z * d2x - d1x * d2z;
-      const nz = d1x * d2y - d1y * d2x;
+      cross(n, 0, d1x, d1y, d1z, d2x, d2y, d2z);
+      const nx = n[0];
+      const ny = n[1];
+      const nz = n[2];
       const n2 = nx * nx + ny * ny + nz * nz;
       const l2 = (d1x * d1x + d1y * d1y + d1z * d1z) * (d2x * d2x + d2y * d2y + d2z * d2z);
       // sin² of the corner angle below 0.002 (|cos| > 0.999): a sliver
@@ -238,7 +241,7 @@ export function simplifyMesh(mesh: Mesh, options: SimplifyOptions = {}): Mesh {
       }
       T[o + c] = a;
       dirty[t] = 1;
-      triangleNormal(V, T, t, N);
+      triangleNormal(V, T, t, N, n);
       pushRef(t, c);
     }
   }
@@ -298,7 +301,8 @@ function boundaryVertices(T: Int32Array, nv: number): Uint8Array {
   return out;
 }
 
-function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float32Array): void {
+/** Unit normal of triangle t into `N[t * 3..]` (`n`: scratch for the cross product). */
+function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float32Array, n: Float64Array): void {
   const a = T[t * 3] * 3;
   const b = T[t * 3 + 1] * 3;
   const c = T[t * 3 + 2] * 3;
@@ -308,9 +312,10 @@ function triangleNormal(V: Float64Array, T: Int32Array, t: number, N: Float32Arr
   const vx = V[c] - V[a];
   const vy = V[c + 1] - V[a + 1];
   const vz = V[c + 2] - V[a + 2];
-  const nx = uy * vz - uz * vy;
-  const ny = uz * vx - ux * vz;
-  const nz = ux * vy - uy * vx;
+  cross(n, 0, ux, uy, uz, vx, vy, vz);
+  const nx = n[0];
+  const ny = n[1];
+  const nz = n[2];
   const l = Math.sqrt(nx * nx + ny * ny + nz * nz) || 1;
   N[t * 3] = nx / l;
   N[t * 3 + 1] = ny / l;

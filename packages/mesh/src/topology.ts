@@ -1,3 +1,4 @@
+import { cross } from "./cross.js";
 import type { Mesh } from "./mesh.js";
 
 /** Edge and Euler statistics of a triangle mesh, from {@link meshTopology}. */
@@ -33,6 +34,7 @@ export function meshTopology(mesh: Mesh): MeshTopology {
   const forward = new Map<number, number>();
   let degenerate = 0;
   const p = mesh.positions;
+  const n = new Float64Array(3);
   for (let i = 0; i < t.length; i += 3) {
     const a = t[i];
     const b = t[i + 1];
@@ -46,7 +48,8 @@ export function meshTopology(mesh: Mesh): MeshTopology {
       const vx = p[c * 3] - p[a * 3];
       const vy = p[c * 3 + 1] - p[a * 3 + 1];
       const vz = p[c * 3 + 2] - p[a * 3 + 2];
-      if (uy * vz - uz * vy === 0 && uz * vx - ux * vz === 0 && ux * vy - uy * vx === 0) degenerate++;
+      cross(n, 0, ux, uy, uz, vx, vy, vz);
+      if (n[0] === 0 && n[1] === 0 && n[2] === 0) degenerate++;
     }
     for (const [u, v] of [
       [a, b],
@@ -106,6 +109,7 @@ export function surfaceArea(mesh: Mesh): number {
   const p = mesh.positions;
   const t = mesh.indices;
   let sum = 0;
+  const n = new Float64Array(3);
   for (let i = 0; i < t.length; i += 3) {
     const a = t[i] * 3;
     const b = t[i + 1] * 3;
@@ -116,7 +120,8 @@ export function surfaceArea(mesh: Mesh): number {
     const vx = p[c] - p[a];
     const vy = p[c + 1] - p[a + 1];
     const vz = p[c + 2] - p[a + 2];
-    sum += Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx) / 2;
+    cross(n, 0, ux, uy, uz, vx, vy, vz);
+    sum += Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) / 2;
   }
   return sum;
 }
