@@ -1,10 +1,231 @@
+import { cross } from "./cross.js";
+import { TriangleGrid } from "./hausdorff-grid.js";
 import type { Mesh } from "./mesh.js";
 
-/** Squared distance from point p to triangle (a, b, c) (closest-point by Voronoi regions). */
-export function pointTriangleDistance2(
-  px: number,
-  py: number,
-  pz: number,
+/** Options of {@link hausdorffBounds} and {@link directedHausdorffBounds}. */
+export interface HausdorffOptions {
+  /**
+   * Refine triangles until the upper bound is within this distance of the lower bound (mesh units,
+   * nm for meshes from `marchingCubes`). Default: 1% of the largest vertex distance.
+   */
+  tolerance?: number;
+  /** Most times a triangle is split in four while refining (default 6). */
+  maxDepth?: number;
+}
+
+/**
+ * Two numbers that enclose a Hausdorff distance: `lower ≤ true distance ≤ upper`. `lower` is the
+ * largest exact point-to-surface distance over the points evaluated (every vertex, and the edge
+ * midpoints of refined triangles); `upper` holds for every point of every triangle.
+ */
+export interface HausdorffBounds {
+  lower: number;
+  upper: number;
+}
+
+const STACK_ENTRY = 16; // x0 y0 z0 x1 y1 z1 x2 y2 z2, d0 d1 d2, nearest triangle of each corner, depth
+
+/**
+ * Bounds on the symmetric Hausdorff distance `max(sup_{p∈A} d(p, B), sup_{q∈B} d(q, A))` between
+ * the surfaces of two triangle meshes (every point of every triangle, not only the vertices), in
+ * the meshes' units.
+ *
+ * How: the exact distance from every vertex of each mesh to the other surface (a uniform grid of
+ * triangles, exact point-to-triangle distances) gives the lower bound. For the interior of a
+ * triangle T with corner distances d₀, d₁, d₂, two rigorous bounds are combined: the distance to
+ * the surface is 1-Lipschitz, so `sup_T d ≤ max dᵢ + R(T)` where R(T) is the largest distance from
+ * a point of T to its nearest corner (the circumradius for a non-obtuse triangle); and the distance
+ * to any one triangle S of the other mesh is convex, so `sup_T d ≤ max_i d(cornerᵢ, S)`, tried for
+ * the nearest triangle of each corner. A triangle whose bound exceeds the lower bound by more than
+ * `tolerance` is split in four at its edge midpoints (whose exact distances raise the lower bound),
+ * up to `maxDepth` times. `upper` is the largest bound over all pieces, plus 1e-9 of the meshes'
+ * extent against floating-point rounding.
+ *
+ * Empty against empty gives 0; an empty mesh against a non-empty one gives Infinity.
+ */
+export function hausdorffBounds(a: Mesh, b: Mesh, options: HausdorffOptions = {}): HausdorffBounds {
+  if (a.indices.length === 0 || b.indices.length === 0) return emptyBounds(a, b);
+  const gridA = new TriangleGrid(a);
+  const gridB = new TriangleGrid(b);
+  const state = { lower: 0 };
+  const va = vertexDistances(a, gridB, state);
+  const vb = vertexDistances(b, gridA, state);
+  const tolerance = options.tolerance ?? 0.01 * state.lower;
+  const maxDepth = options.maxDepth ?? 6;
+  const ua = triangleBounds(a, va, gridB, state, tolerance, maxDepth);
+  const ub = triangleBounds(b, vb, gridA, state, tolerance, maxDepth);
+  return finish(state.lower, Math.max(ua, ub), [a, b]);
+}
+
+/**
+ * Bounds on the directed Hausdorff distance `sup_{p∈from} d(p, to)`: how far the surface `from`
+ * strays from the surface `to`. Same method and options as {@link hausdorffBounds}.
+ */
+export function directedHausdorffBounds(
+  from: Mesh,
+  to: Mesh,
+  options: HausdorffOptions = {},
+): HausdorffBounds {
+  if (from.indices.length === 0 || to.indices.length === 0) return emptyBounds(from, to);
+  const grid = new TriangleGrid(to);
+  const state = { lower: 0 };
+  const v = vertexDistances(from, grid, state);
+  const tolerance = options.tolerance ?? 0.01 * state.lower;
+  const upper = triangleBounds(from, v, grid, state, tolerance, options.maxDepth ?? 6);
+  return finish(state.lower, upper, [from, to]);
+}
+
+function emptyBounds(a: Mesh, b: Mesh): HausdorffBounds {
+  const d = a.indices.length === b.indices.length ? 0 : Number.POSITIVE_INFINITY;
+  return { lower: d, upper: d };
+}
+
+/** Upper bound plus a margin for rounding: 1e-9 of the largest coordinate extent. */
+function finish(lower: number, upper: number, meshes: Mesh[]): HausdorffBounds {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const m of meshes)
+    for (const v of m.positions) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  const slack = 1e-9 * Math.max(Math.abs(lo), Math.abs(hi), hi - lo);
+  return { lower, upper: Math.max(lower, upper) + slack };
+}
+
+interface VertexDistances {
+  /** Exact distance of each vertex to the other surface (NaN for vertices of no triangle). */
+  distance: Float64Array;
+  /** The other mesh's triangle nearest to each vertex. */
+  nearest: Int32Array;
+}
+
+function vertexDistances(mesh: Mesh, grid: TriangleGrid, state: { lower: number }): VertexDistances {
+  const p = mesh.positions;
+  const t = mesh.indices;
+  const distance = new Float64Array(p.length / 3).fill(Number.NaN);
+  const nearest = new Int32Array(p.length / 3).fill(-1);
+  for (let i = 0; i < t.length; i++) {
+    const v = t[i];
+    if (nearest[v] >= 0) continue;
+    const d = Math.sqrt(grid.nearest2(p[v * 3], p[v * 3 + 1], p[v * 3 + 2]));
+    distance[v] = d;
+    nearest[v] = grid.nearestTriangle;
+    if (d > state.lower) state.lower = d;
+  }
+  return { distance, nearest };
+}
+
+/** Largest upper bound over the triangles of `mesh` (refined where needed); raises `state.lower`. */
+function triangleBounds(
+  mesh: Mesh,
+  v: VertexDistances,
+  grid: TriangleGrid,
+  state: { lower: number },
+  tolerance: number,
+  maxDepth: number,
+): number {
+  const p = mesh.positions;
+  const t = mesh.indices;
+  const s = new Float64Array(STACK_ENTRY * (3 * maxDepth + 4));
+  const scratch = new Float64Array(3);
+  let upper = 0;
+  for (let tri = 0; tri < t.length; tri += 3) {
+    for (let k = 0; k < 3; k++) {
+      const i = t[tri + k];
+      s[k * 3] = p[i * 3];
+      s[k * 3 + 1] = p[i * 3 + 1];
+      s[k * 3 + 2] = p[i * 3 + 2];
+      s[9 + k] = v.distance[i];
+      s[12 + k] = v.nearest[i];
+    }
+    s[15] = 0;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      const o = top * STACK_ENTRY;
+      const limit = state.lower + tolerance;
+      const dmax = Math.max(s[o + 9], s[o + 10], s[o + 11]);
+      let bound = dmax + coverRadius(s, o, scratch);
+      if (bound > limit) {
+        // the triangle nearest the centroid is often the one that covers it all
+        const d = Math.sqrt(
+          grid.nearest2(
+            (s[o] + s[o + 3] + s[o + 6]) / 3,
+            (s[o + 1] + s[o + 4] + s[o + 7]) / 3,
+            (s[o + 2] + s[o + 5] + s[o + 8]) / 3,
+          ),
+        );
+        if (d > state.lower) state.lower = d;
+        bound = Math.min(bound, convexBound(s, o, grid, grid.nearestTriangle));
+      }
+      const depth = s[o + 15];
+      if (bound <= limit || depth >= maxDepth) {
+        if (bound > upper) upper = bound;
+        continue;
+      }
+      top = split(s, o, top, grid, state, depth + 1);
+    }
+  }
+  return upper;
+}
+
+/**
+ * Replace the stack entry at `o` (the top) by its four children; returns the new stack size.
+ * The exact distances at the three edge midpoints are computed here and raise `state.lower`.
+ */
+function split(
+  s: Float64Array,
+  o: number,
+  top: number,
+  grid: TriangleGrid,
+  state: { lower: number },
+  depth: number,
+): number {
+  // corners 0..2 from the entry, midpoints 3..5 (edges 0-1, 1-2, 2-0): x y z d nearest
+  const x0 = s[o];
+  const y0 = s[o + 1];
+  const z0 = s[o + 2];
+  const x1 = s[o + 3];
+  const y1 = s[o + 4];
+  const z1 = s[o + 5];
+  const x2 = s[o + 6];
+  const y2 = s[o + 7];
+  const z2 = s[o + 8];
+  const d0 = s[o + 9];
+  const d1 = s[o + 10];
+  const d2 = s[o + 11];
+  const n0 = s[o + 12];
+  const n1 = s[o + 13];
+  const n2 = s[o + 14];
+  const x3 = (x0 + x1) / 2;
+  const y3 = (y0 + y1) / 2;
+  const z3 = (z0 + z1) / 2;
+  const x4 = (x1 + x2) / 2;
+  const y4 = (y1 + y2) / 2;
+  const z4 = (z1 + z2) / 2;
+  const x5 = (x2 + x0) / 2;
+  const y5 = (y2 + y0) / 2;
+  const z5 = (z2 + z0) / 2;
+  const d3 = Math.sqrt(grid.nearest2(x3, y3, z3));
+  const n3 = grid.nearestTriangle;
+  const d4 = Math.sqrt(grid.nearest2(x4, y4, z4));
+  const n4 = grid.nearestTriangle;
+  const d5 = Math.sqrt(grid.nearest2(x5, y5, z5));
+  const n5 = grid.nearestTriangle;
+  const dm = Math.max(d3, d4, d5);
+  if (dm > state.lower) state.lower = dm;
+  let e = o;
+  e = put(s, e, x0, y0, z0, x3, y3, z3, x5, y5, z5, d0, d3, d5, n0, n3, n5, depth);
+  e = put(s, e, x3, y3, z3, x1, y1, z1, x4, y4, z4, d3, d1, d4, n3, n1, n4, depth);
+  e = put(s, e, x5, y5, z5, x4, y4, z4, x2, y2, z2, d5, d4, d2, n5, n4, n2, depth);
+  put(s, e, x3, y3, z3, x4, y4, z4, x5, y5, z5, d3, d4, d5, n3, n4, n5, depth);
+  return top + 4;
+}
+
+function put(
+  s: Float64Array,
+  o: number,
   ax: number,
   ay: number,
   az: number,
@@ -14,224 +235,98 @@ export function pointTriangleDistance2(
   cx: number,
   cy: number,
   cz: number,
+  da: number,
+  db: number,
+  dc: number,
+  na: number,
+  nb: number,
+  nc: number,
+  depth: number,
 ): number {
-  const abx = bx - ax;
-  const aby = by - ay;
-  const abz = bz - az;
-  const acx = cx - ax;
-  const acy = cy - ay;
-  const acz = cz - az;
-  const apx = px - ax;
-  const apy = py - ay;
-  const apz = pz - az;
-  const d1 = abx * apx + aby * apy + abz * apz;
-  const d2 = acx * apx + acy * apy + acz * apz;
-  let qx: number;
-  let qy: number;
-  let qz: number;
-  if (d1 <= 0 && d2 <= 0) {
-    qx = ax;
-    qy = ay;
-    qz = az;
-  } else {
-    const bpx = px - bx;
-    const bpy = py - by;
-    const bpz = pz - bz;
-    const d3 = abx * bpx + aby * bpy + abz * bpz;
-    const d4 = acx * bpx + acy * bpy + acz * bpz;
-    const cpx = px - cx;
-    const cpy = py - cy;
-    const cpz = pz - cz;
-    const d5 = abx * cpx + aby * cpy + abz * cpz;
-    const d6 = acx * cpx + acy * cpy + acz * cpz;
-    const vc = d1 * d4 - d3 * d2;
-    const vb = d5 * d2 - d1 * d6;
-    const va = d3 * d6 - d5 * d4;
-    if (d3 >= 0 && d4 <= d3) {
-      qx = bx;
-      qy = by;
-      qz = bz;
-    } else if (d6 >= 0 && d5 <= d6) {
-      qx = cx;
-      qy = cy;
-      qz = cz;
-    } else if (vc <= 0 && d1 >= 0 && d3 <= 0) {
-      const v = d1 / (d1 - d3);
-      qx = ax + v * abx;
-      qy = ay + v * aby;
-      qz = az + v * abz;
-    } else if (vb <= 0 && d2 >= 0 && d6 <= 0) {
-      const w = d2 / (d2 - d6);
-      qx = ax + w * acx;
-      qy = ay + w * acy;
-      qz = az + w * acz;
-    } else if (va <= 0 && d4 - d3 >= 0 && d5 - d6 >= 0) {
-      const w = (d4 - d3) / (d4 - d3 + (d5 - d6));
-      qx = bx + w * (cx - bx);
-      qy = by + w * (cy - by);
-      qz = bz + w * (cz - bz);
-    } else {
-      const denom = 1 / (va + vb + vc);
-      const v = vb * denom;
-      const w = vc * denom;
-      qx = ax + abx * v + acx * w;
-      qy = ay + aby * v + acy * w;
-      qz = az + abz * v + acz * w;
-    }
-  }
-  return (px - qx) ** 2 + (py - qy) ** 2 + (pz - qz) ** 2;
-}
-
-/** A uniform grid over a mesh's triangles answering "distance from a point to the surface". */
-class TriangleGrid {
-  private readonly start: Int32Array;
-  private readonly items: Int32Array;
-  private readonly dims: [number, number, number];
-  private readonly origin: [number, number, number];
-
-  constructor(
-    private readonly mesh: Mesh,
-    private readonly cell: number,
-  ) {
-    const p = mesh.positions;
-    const t = mesh.indices;
-    const min: [number, number, number] = [Infinity, Infinity, Infinity];
-    const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-    for (let i = 0; i < p.length; i++) {
-      const k = i % 3;
-      if (p[i] < min[k]) min[k] = p[i];
-      if (p[i] > max[k]) max[k] = p[i];
-    }
-    this.origin = min;
-    this.dims = [0, 1, 2].map((k) => Math.max(1, Math.floor((max[k] - min[k]) / cell) + 1)) as [
-      number,
-      number,
-      number,
-    ];
-    const [dx, dy, dz] = this.dims;
-    const counts = new Int32Array(dx * dy * dz + 1);
-    const range = (tri: number, fn: (c: number) => void) => {
-      const lo = [0, 0, 0];
-      const hi = [0, 0, 0];
-      for (let k = 0; k < 3; k++) {
-        const a = p[t[tri * 3] * 3 + k];
-        const b = p[t[tri * 3 + 1] * 3 + k];
-        const c = p[t[tri * 3 + 2] * 3 + k];
-        lo[k] = Math.floor((Math.min(a, b, c) - min[k]) / cell);
-        hi[k] = Math.min(this.dims[k] - 1, Math.floor((Math.max(a, b, c) - min[k]) / cell));
-      }
-      for (let z = lo[2]; z <= hi[2]; z++)
-        for (let y = lo[1]; y <= hi[1]; y++) for (let x = lo[0]; x <= hi[0]; x++) fn((z * dy + y) * dx + x);
-    };
-    const nt = t.length / 3;
-    for (let i = 0; i < nt; i++) range(i, (c) => counts[c + 1]++);
-    for (let i = 1; i < counts.length; i++) counts[i] += counts[i - 1];
-    this.start = counts;
-    this.items = new Int32Array(counts[counts.length - 1]);
-    const fill = counts.slice(0, -1);
-    for (let i = 0; i < nt; i++) range(i, (c) => (this.items[fill[c]++] = i));
-  }
-
-  /** Distance from (x, y, z) to the nearest triangle. */
-  distance(x: number, y: number, z: number): number {
-    const [dx, dy, dz] = this.dims;
-    const p = this.mesh.positions;
-    const t = this.mesh.indices;
-    const cx = Math.floor((x - this.origin[0]) / this.cell);
-    const cy = Math.floor((y - this.origin[1]) / this.cell);
-    const cz = Math.floor((z - this.origin[2]) / this.cell);
-    let best = Infinity;
-    // distance from the point to the faces of its own cell: cells outside ring k are at least
-    // k·cell + margin away
-    const fx = (x - this.origin[0]) / this.cell - cx;
-    const fy = (y - this.origin[1]) / this.cell - cy;
-    const fz = (z - this.origin[2]) / this.cell - cz;
-    const inside = cx >= 0 && cy >= 0 && cz >= 0 && cx < dx && cy < dy && cz < dz;
-    const margin = inside ? Math.min(fx, 1 - fx, fy, 1 - fy, fz, 1 - fz) * this.cell : 0;
-    const maxRing = Math.max(dx, dy, dz) + Math.max(Math.abs(cx), Math.abs(cy), Math.abs(cz));
-    for (let ring = 0; ring <= maxRing; ring++) {
-      for (let gz = cz - ring; gz <= cz + ring; gz++) {
-        if (gz < 0 || gz >= dz) continue;
-        for (let gy = cy - ring; gy <= cy + ring; gy++) {
-          if (gy < 0 || gy >= dy) continue;
-          const onShell = gz === cz - ring || gz === cz + ring || gy === cy - ring || gy === cy + ring;
-          for (let xx = cx - ring; xx <= cx + ring; xx++) {
-            if (xx < 0 || xx >= dx) continue;
-            if (!onShell && xx !== cx - ring && xx !== cx + ring) continue;
-            const c = (gz * dy + gy) * dx + xx;
-            for (let i = this.start[c]; i < this.start[c + 1]; i++) {
-              const tri = this.items[i];
-              const a = t[tri * 3] * 3;
-              const b = t[tri * 3 + 1] * 3;
-              const cc = t[tri * 3 + 2] * 3;
-              const d2 = pointTriangleDistance2(
-                x,
-                y,
-                z,
-                p[a],
-                p[a + 1],
-                p[a + 2],
-                p[b],
-                p[b + 1],
-                p[b + 2],
-                p[cc],
-                p[cc + 1],
-                p[cc + 2],
-              );
-              if (d2 < best) best = d2;
-            }
-          }
-        }
-      }
-      // Triangles outside this ring are at least ring * cell away.
-      if (best <= (ring * this.cell + margin) ** 2) break;
-    }
-    return Math.sqrt(best);
-  }
-}
-
-/** Largest distance from sample points of `from` (vertices and triangle centroids) to the surface `to`. */
-export function directedHausdorff(from: Mesh, to: Mesh, cellNm?: number): number {
-  if (from.indices.length === 0 || to.indices.length === 0)
-    return from.indices.length === to.indices.length ? 0 : Infinity;
-  const grid = new TriangleGrid(to, cellNm ?? defaultCell(to));
-  const p = from.positions;
-  const t = from.indices;
-  let worst = 0;
-  for (let i = 0; i < p.length; i += 3) worst = Math.max(worst, grid.distance(p[i], p[i + 1], p[i + 2]));
-  for (let i = 0; i < t.length; i += 3) {
-    const a = t[i] * 3;
-    const b = t[i + 1] * 3;
-    const c = t[i + 2] * 3;
-    worst = Math.max(
-      worst,
-      grid.distance(
-        (p[a] + p[b] + p[c]) / 3,
-        (p[a + 1] + p[b + 1] + p[c + 1]) / 3,
-        (p[a + 2] + p[b + 2] + p[c + 2]) / 3,
-      ),
-    );
-  }
-  return worst;
+  s[o] = ax;
+  s[o + 1] = ay;
+  s[o + 2] = az;
+  s[o + 3] = bx;
+  s[o + 4] = by;
+  s[o + 5] = bz;
+  s[o + 6] = cx;
+  s[o + 7] = cy;
+  s[o + 8] = cz;
+  s[o + 9] = da;
+  s[o + 10] = db;
+  s[o + 11] = dc;
+  s[o + 12] = na;
+  s[o + 13] = nb;
+  s[o + 14] = nc;
+  s[o + 15] = depth;
+  return o + STACK_ENTRY;
 }
 
 /**
- * Symmetric Hausdorff distance between two surfaces, sampled at vertices and triangle centroids
- * (a close lower bound of the exact value), in the meshes' units.
+ * Largest distance from a point of the triangle at `s[o..o+8]` to its nearest corner: the
+ * circumradius when no angle is obtuse; otherwise the larger distance, along the longest edge, from
+ * one of its ends to where the perpendicular bisector of the adjacent short edge crosses it.
  */
-export function hausdorffDistance(a: Mesh, b: Mesh): number {
-  return Math.max(directedHausdorff(a, b), directedHausdorff(b, a));
+export function coverRadius(s: Float64Array, o: number, scratch: Float64Array): number {
+  const ux = s[o + 3] - s[o];
+  const uy = s[o + 4] - s[o + 1];
+  const uz = s[o + 5] - s[o + 2];
+  const vx = s[o + 6] - s[o];
+  const vy = s[o + 7] - s[o + 1];
+  const vz = s[o + 8] - s[o + 2];
+  const e01 = ux * ux + uy * uy + uz * uz;
+  const e02 = vx * vx + vy * vy + vz * vz;
+  const e12 = (vx - ux) ** 2 + (vy - uy) ** 2 + (vz - uz) ** 2;
+  // c2: the longest edge's square, a2 and b2 the other two
+  let a2: number;
+  let b2: number;
+  let c2: number;
+  if (e01 >= e02 && e01 >= e12) {
+    c2 = e01;
+    a2 = e02;
+    b2 = e12;
+  } else if (e02 >= e12) {
+    c2 = e02;
+    a2 = e01;
+    b2 = e12;
+  } else {
+    c2 = e12;
+    a2 = e01;
+    b2 = e02;
+  }
+  if (c2 === 0) return 0;
+  if (a2 + b2 <= c2) {
+    const c = Math.sqrt(c2);
+    const ra = a2 > 0 ? (a2 * c) / (a2 + c2 - b2) : 0;
+    const rb = b2 > 0 ? (b2 * c) / (b2 + c2 - a2) : 0;
+    return Math.max(ra, rb);
+  }
+  cross(scratch, 0, ux, uy, uz, vx, vy, vz);
+  const twiceArea = Math.sqrt(scratch[0] ** 2 + scratch[1] ** 2 + scratch[2] ** 2);
+  return Math.sqrt(a2 * b2 * c2) / (2 * twiceArea);
 }
 
-function defaultCell(mesh: Mesh): number {
-  const p = mesh.positions;
-  const t = mesh.indices;
-  let sum = 0;
-  const n = Math.min(t.length / 3, 2000);
-  for (let i = 0; i < n; i++) {
-    const a = t[i * 3] * 3;
-    const b = t[i * 3 + 1] * 3;
-    sum += Math.sqrt((p[a] - p[b]) ** 2 + (p[a + 1] - p[b + 1]) ** 2 + (p[a + 2] - p[b + 2]) ** 2);
+/**
+ * min over S (the nearest triangle of each corner, and `extra`) of max over the corners of
+ * d(corner, S): the distance to one triangle is convex, so its maximum over the triangle is at a
+ * corner.
+ */
+function convexBound(s: Float64Array, o: number, grid: TriangleGrid, extra: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 4; k++) {
+    const tri = k < 3 ? s[o + 12 + k] : extra;
+    if ((k > 0 && tri === s[o + 12]) || (k > 1 && tri === s[o + 13]) || (k > 2 && tri === s[o + 14]))
+      continue;
+    let worst = 0;
+    for (let j = 0; j < 3 && worst < best; j++) {
+      // corner j's own nearest triangle is at its known distance
+      const d =
+        tri === s[o + 12 + j]
+          ? s[o + 9 + j]
+          : Math.sqrt(grid.distance2To(tri, s[o + j * 3], s[o + j * 3 + 1], s[o + j * 3 + 2]));
+      if (d > worst) worst = d;
+    }
+    if (worst < best) best = worst;
   }
-  return Math.max(1e-6, sum / Math.max(1, n));
+  return best;
 }

@@ -9,7 +9,13 @@ export {
   MeshWriteError,
 } from "./errors.js";
 export { decodeGlb, encodeGlb, type NamedMesh } from "./glb.js";
-export { directedHausdorff, hausdorffDistance, pointTriangleDistance2 } from "./hausdorff.js";
+export {
+  directedHausdorffBounds,
+  type HausdorffBounds,
+  type HausdorffOptions,
+  hausdorffBounds,
+} from "./hausdorff.js";
+export { pointTriangleDistance2 } from "./hausdorff-point.js";
 export { checkLabelArray, type LabelArray } from "./label-array.js";
 export { decodeLegacyFragment, encodeLegacyFragment } from "./legacy.js";
 export { type MarchingCubesOptions, marchingCubes } from "./marching-cubes.js";
