@@ -61,7 +61,12 @@ export {
   shardLocation,
 } from "./sharding.js";
 export { type SimplifyOptions, simplifyMesh } from "./simplify.js";
-export { SIMPLIFY_WORKER, type SimplifyManyOptions, simplifyMeshes } from "./simplify-pool.js";
+export {
+  closeSimplifyPool,
+  SIMPLIFY_WORKER,
+  type SimplifyManyOptions,
+  simplifyMeshes,
+} from "./simplify-pool.js";
 export { type SmoothOptions, smoothMesh } from "./smooth.js";
 export { enclosedVolume, type MeshTopology, meshTopology, surfaceArea } from "./topology.js";
 export { type MeshFileFormat, type MeshIndex, type MeshIndexEntry, writeMeshFiles } from "./write-meshes.js";

@@ -1,22 +1,23 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { emPhantom } from "@tessera/phantom";
 import { tempDir } from "@tessera/testkit";
 import { Box, createVolume } from "@tessera/volume";
 import { afterAll, describe, expect, it } from "vitest";
-import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
 import { marchingCubes } from "./marching-cubes.js";
 import type { Mesh } from "./mesh.js";
+import { bundleSources } from "./test-bundle.js";
 
-// The pool runs the built worker, so this drives the built package (nx builds before testing).
-const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-const built = (await import(dist)) as typeof import("./index.js");
+// The pool's workers need a JavaScript module: this drives the package's sources, bundled fresh
+// for the test with its workers beside it (never a dist that may be older than the sources).
+const bundle = await bundleSources();
+const built = (await import(bundle.index)) as typeof import("./index.js");
 const tmp = tempDir();
 afterAll(async () => {
   await built.closeMarchingCubesPool();
   tmp.cleanup();
+  bundle.cleanup();
 });
 
 function expectSame(got: Map<number, Mesh>, want: Map<number, Mesh>): void {
@@ -32,8 +33,10 @@ describe("marchingCubesParallel", () => {
   const shape: [number, number, number] = [14, 40, 36];
   const { labels } = emPhantom({ shape, resolutionNm: [30, 8, 8], seed: 17 });
 
-  it("has its worker next to the built package", () => {
+  it("runs the worker bundled beside the sources", () => {
+    expect(built.MARCHING_CUBES_WORKER).toBe(bundle.marchingCubesWorker);
     expect(existsSync(built.MARCHING_CUBES_WORKER)).toBe(true);
+    expect(dirname(built.MARCHING_CUBES_WORKER)).not.toMatch(/dist$/);
   });
 
   it("gives exactly the single-threaded meshes for any thread count and options", async () => {
@@ -93,21 +96,21 @@ describe("marchingCubesParallel", () => {
   });
 
   it("rejects bad input like marchingCubes and keeps working after a restart of the pool", async () => {
-    await expect(built.marchingCubesParallel(new Float32Array(8), [2, 2, 2], { threads: 2 })).rejects.toThrow(
-      /labels must be an integer array/,
-    );
-    await expect(
-      built.marchingCubesParallel(new Uint8Array(8).fill(3), [2, 2, 2], { labels: [4], threads: 2 }),
-    ).rejects.toThrow(/do not occur/);
+    const float = built.marchingCubesParallel(new Float32Array(8), [2, 2, 2], { threads: 2 });
+    await expect(float).rejects.toThrow(/labels must be an integer array/);
+    await expect(float).rejects.toBeInstanceOf(built.InvalidLabelsError);
+    const missing = built.marchingCubesParallel(new Uint8Array(8).fill(3), [2, 2, 2], {
+      labels: [4],
+      threads: 2,
+    });
+    await expect(missing).rejects.toThrow(/do not occur/);
+    await expect(missing).rejects.toBeInstanceOf(built.LabelNotFoundError);
     expect((await built.marchingCubesParallel(new Uint8Array(8), [2, 2, 2], { threads: 2 })).size).toBe(0);
     await built.closeMarchingCubesPool();
     expectSame(
       await built.marchingCubesParallel(labels, shape, { threads: 2 }),
       marchingCubes(labels, shape),
     );
-    // the errors are the package's typed ones
-    expect(InvalidLabelsError.name).toBe("InvalidLabelsError");
-    expect(LabelNotFoundError.name).toBe("LabelNotFoundError");
   });
 
   it("meshes a zarr volume block by block on the pool like the whole volume in one thread", async () => {
@@ -130,7 +133,7 @@ describe("marchingCubesParallel", () => {
   });
 
   it("does not keep a process alive once the meshes are in", () => {
-    const script = `const m = await import(${JSON.stringify(dist)});
+    const script = `const m = await import(${JSON.stringify(bundle.index)});
 const labels = new Uint8Array(4 * 4 * 4).fill(2);
 const out = await m.marchingCubesParallel(labels, [4, 4, 4], { threads: 2 });
 process.stdout.write(String(out.get(2).indices.length));`;

@@ -11,17 +11,46 @@ export interface SimplifyManyOptions extends SimplifyOptions {
   threads?: number;
   /** Called after each mesh with (done, total). */
   onProgress?: (done: number, total: number) => void;
-  /** Worker module to run (default {@link SIMPLIFY_WORKER}). */
+  /** Worker module to run (default {@link SIMPLIFY_WORKER}); each module gets its own pool. */
   workerFile?: string;
 }
 
 /** The built worker (`dist/simplify-worker.js`); absent when running from sources. */
 export const SIMPLIFY_WORKER: string = fileURLToPath(new URL("./simplify-worker.js", import.meta.url));
 
+/** Persistent pools by worker module and thread count. */
+const pools = new Map<string, Piscina>();
+
+function poolFor(workerFile: string, threads: number): Piscina {
+  const key = `${threads}:${workerFile}`;
+  let pool = pools.get(key);
+  if (pool === undefined) {
+    // all threads stay up between calls (warm code); piscina unrefs idle workers, so the pool
+    // never keeps the process alive
+    pool = new Piscina({
+      filename: workerFile,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity,
+    });
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** Stop the simplification worker threads (they are started again on demand). */
+export async function closeSimplifyPool(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.destroy()));
+}
+
 /**
- * Simplify many meshes (e.g. every segment) on a pool of worker threads (piscina), largest first;
- * results are identical to {@link simplifyMesh} one by one. Falls back to this thread when
- * `threads` is 1 or the built worker is not available.
+ * Simplify many meshes (e.g. every segment) on a persistent pool of worker threads (piscina),
+ * largest first; results are identical to {@link simplifyMesh} one by one. The threads stay up
+ * between calls without keeping the process alive ({@link closeSimplifyPool} stops them). Runs
+ * in this thread when `threads` is 1, there are fewer than two meshes, or the worker module does
+ * not exist (running from sources without `workerFile`).
  */
 export async function simplifyMeshes(
   meshes: Map<number, Mesh>,
@@ -38,31 +67,23 @@ export async function simplifyMeshes(
     }
     return out;
   }
-  const pool = new Piscina({
-    filename: SIMPLIFY_WORKER,
-    maxThreads: threads,
-    minThreads: Math.min(threads, 2),
-  });
-  try {
-    const bySize = [...ids].sort(
-      (a, b) => (meshes.get(b) as Mesh).indices.length - (meshes.get(a) as Mesh).indices.length,
-    );
-    const results = await Promise.all(
-      bySize.map(async (id) => {
-        const mesh = meshes.get(id) as Mesh;
-        // copies go to the worker so the caller's meshes stay intact
-        const r = (await pool.run({
-          mesh: { positions: mesh.positions.slice(), indices: mesh.indices.slice() },
-          options: opts,
-        })) as Mesh;
-        onProgress?.(++done, ids.length);
-        return [id, r] as const;
-      }),
-    );
-    const byId = new Map(results);
-    for (const id of ids) out.set(id, byId.get(id) as Mesh);
-    return out;
-  } finally {
-    await pool.destroy();
-  }
+  const pool = poolFor(workerFile, threads);
+  const bySize = [...ids].sort(
+    (a, b) => (meshes.get(b) as Mesh).indices.length - (meshes.get(a) as Mesh).indices.length,
+  );
+  const results = await Promise.all(
+    bySize.map(async (id) => {
+      const mesh = meshes.get(id) as Mesh;
+      // copies go to the worker so the caller's meshes stay intact
+      const r = (await pool.run({
+        mesh: { positions: mesh.positions.slice(), indices: mesh.indices.slice() },
+        options: opts,
+      })) as Mesh;
+      onProgress?.(++done, ids.length);
+      return [id, r] as const;
+    }),
+  );
+  const byId = new Map(results);
+  for (const id of ids) out.set(id, byId.get(id) as Mesh);
+  return out;
 }
