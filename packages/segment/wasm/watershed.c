@@ -96,23 +96,31 @@ static void divide(uint8_t* dirs, int n, int X, int XY, int32_t* queue) {
       queue[tail++] = i;
     }
   }
-  const int step[6] = {-XY, -X, -1, XY, X, 1};
-  const int back[6] = {PZ, PY, PX, MZ, MY, MX};
+  // branch-free over the six directions in bit order: a direction not set reads its neighbour (in
+  // the volume or in the guard bands around dirs) and writes the same byte back
   for (int head = 0; head < tail; head++) {
     const int i = queue[head];
     const int d = dirs[i];
     int to_set = 0;
-    for (int k = 0; k < 6; k++) {
-      if (!(d & (1 << k))) continue;
-      const int j = i + step[k];
-      const int dj = dirs[j];
-      if (!(dj & back[k])) {
-        to_set = 1 << k;
-      } else if (!(dj & QUEUED)) {
-        dirs[j] = (uint8_t)(dj | QUEUED);
-        queue[tail++] = j;
-      }
-    }
+#define VISIT(K, OFFSET, BACK)                                 \
+  {                                                            \
+    const int set = (d >> (K)) & 1;                            \
+    const int j = i + (OFFSET);                                \
+    const int dj = dirs[j];                                    \
+    const int back = (dj & (BACK)) != 0;                       \
+    const int add = set & back & ((dj & QUEUED) == 0);         \
+    to_set = (set & !back) ? 1 << (K) : to_set;                \
+    queue[tail] = j;                                           \
+    tail += add;                                               \
+    dirs[j] = (uint8_t)(dj | (add << 6));                      \
+  }
+    VISIT(0, -XY, PZ)
+    VISIT(1, -X, PY)
+    VISIT(2, -1, PX)
+    VISIT(3, XY, MZ)
+    VISIT(4, X, MY)
+    VISIT(5, 1, MX)
+#undef VISIT
     dirs[i] = (uint8_t)to_set;
   }
 }
@@ -176,12 +184,14 @@ static uint32_t basins(const uint8_t* dirs, int n, int X, int XY, uint32_t* labe
 }
 
 // The watershed of Z×Y×X affinities (3 channels z, y, x at aff) into labels (0 background, basins
-// 1..count in C order of their first voxel). dirs: n bytes; labels: n words, also the search queue;
-// parent: n + 1 words. Returns the number of basins.
+// 1..count in C order of their first voxel). guarded_dirs: n + 2·Y·X bytes (the direction bits sit
+// between two guard bands of Y·X bytes); labels: n words, also the search queue (its slot past the
+// last entry is written); parent: n + 1 words. Returns the number of basins.
 __attribute__((export_name("ws_watershed"))) uint32_t ws_watershed(const float* aff, int Z, int Y, int X,
-                                                                 float low, float high, uint8_t* dirs,
+                                                                 float low, float high, uint8_t* guarded_dirs,
                                                                  uint32_t* labels, uint32_t* parent) {
   const int n = Z * Y * X;
+  uint8_t* dirs = guarded_dirs + X * Y;
   steepest(aff, dirs, Z, Y, X, low, high);
   divide(dirs, n, X, X * Y, (int32_t*)labels);
   return basins(dirs, n, X, X * Y, labels, parent);

@@ -26,7 +26,7 @@ interface WatershedExports {
   ): number;
 }
 
-/** Bytes of kernel memory per voxel: affinities 12, direction bits 1, labels (and queue) 4, parent 4. */
+/** Bytes of kernel memory per voxel: affinities 12, direction bits 1 (plus two planes), labels (and queue) 4, parent 4. */
 const BYTES_PER_VOXEL = 21;
 /** An instance keeps its memory for the next call up to this size (faulting pages in again costs); a larger one is dropped. */
 const KEEP_BYTES = 256 * 1024 * 1024;
@@ -36,7 +36,7 @@ let idle: WatershedExports | undefined;
 
 /** Whether the kernel can take a volume of `voxels` (WebAssembly available, memory below 4 GiB). */
 export function watershedKernelFits(voxels: number): boolean {
-  return wasmApi !== undefined && voxels * BYTES_PER_VOXEL + (1 << 20) < 2 ** 32 - 2 ** 16;
+  return wasmApi !== undefined && voxels * (BYTES_PER_VOXEL + 2) + (1 << 20) < 2 ** 32 - 2 ** 16;
 }
 
 /** Result of {@link watershedKernel}. */
@@ -67,8 +67,8 @@ export function watershedKernel(
   idle = undefined;
   x.ws_reset();
   const aff = x.ws_alloc(12 * n);
-  const dirs = aff === 0 ? 0 : x.ws_alloc(n);
-  const labels = dirs === 0 ? 0 : x.ws_alloc(4 * n);
+  const dirs = aff === 0 ? 0 : x.ws_alloc(n + 2 * X * Y); // guard bands of X·Y bytes on both sides
+  const labels = dirs === 0 ? 0 : x.ws_alloc(4 * (n + 1));
   const parent = labels === 0 ? 0 : x.ws_alloc(4 * (n + 1));
   if (parent === 0) return undefined;
   new Float32Array(x.memory.buffer, aff, 3 * n).set(affinities);
