@@ -17,6 +17,13 @@ function integerList(value: string): number[] {
   return numbers;
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`expected a TCP port 0-65535 (0: any free port), got "${value}"`);
+  return n;
+}
+
 function positive(value: string): number {
   const n = Number(value);
   if (!(n >= 0)) throw new InvalidArgumentError(`expected a non-negative number, got "${value}"`);
@@ -167,7 +174,7 @@ export function serveCommand(): Command {
   return new Command("serve")
     .description("serve a run folder and the 3D neuron viewer over HTTP")
     .argument("<run-dir>", "run folder (holding meshes.json or meshes/meshes.json)")
-    .option("-p, --port <port>", "TCP port", (v) => integerList(v)[0], 8080)
+    .option("-p, --port <port>", "TCP port (0: any free port, shown in the URL printed)", port, 8080)
     .option("--host <host>", "interface to bind (0.0.0.0 exposes it to the network)", "127.0.0.1")
     .option("--viewer-dist <dir>", "built viewer folder", DEFAULT_VIEWER_DIST)
     .action(async (runDir: string, opts: { port: number; host: string; viewerDist: string }) => {

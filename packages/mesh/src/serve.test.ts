@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,18 @@ function rawGet(
     });
     req.on("error", rej);
     req.end();
+  });
+}
+
+/** Open a TCP connection and close it: "connected" or the error code. */
+function tryConnect(host: string, port: number): Promise<string> {
+  return new Promise((res) => {
+    const socket = connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      res("connected");
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => res(e.code ?? e.message));
   });
 }
 
@@ -85,6 +98,28 @@ describe("serveRun", () => {
       expect(r.body.toString()).not.toContain("secret");
       expect(r.body.toString()).not.toContain("root:");
     }
+  });
+
+  it("listens on 127.0.0.1 only: another loopback address of this machine is refused", async () => {
+    expect(server.address.address).toBe("127.0.0.1");
+    expect(server.address.port).toBe(Number(new URL(server.url).port));
+    expect(await tryConnect("127.0.0.1", server.address.port)).toBe("connected");
+    // a socket bound to all interfaces would accept this one too
+    expect(await tryConnect("127.0.0.2", server.address.port)).toBe("ECONNREFUSED");
+  });
+
+  it("binds the interface given by host (and nothing else)", async () => {
+    const other = await serveRun({ runDir: join(tmp.path, "run"), host: "127.0.0.2" });
+    try {
+      expect(other.address.address).toBe("127.0.0.2");
+      expect(other.url).toBe(`http://127.0.0.2:${other.address.port}/`);
+      expect((await rawGet(other.url, "/run/a.glb")).body.toString()).toBe("glb");
+      expect(await tryConnect("127.0.0.1", other.address.port)).toBe("ECONNREFUSED");
+    } finally {
+      await other.close();
+    }
+    // closed: the port no longer accepts
+    expect(await tryConnect("127.0.0.2", other.address.port)).toBe("ECONNREFUSED");
   });
 
   it("safeJoin keeps paths inside the root", () => {

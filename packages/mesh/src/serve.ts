@@ -21,9 +21,11 @@ export interface ServeOptions {
   viewerDist?: string;
 }
 
-/** A running server: its URL and how to stop it. */
+/** A running server: its URL, the socket address it is bound to, and how to stop it. */
 export interface RunningServer {
   url: string;
+  /** What the listening socket reports (`server.address()`): interface, family, port. */
+  address: AddressInfo;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,7 @@ export async function serveRun(options: ServeOptions): Promise<RunningServer> {
         const shown = host.includes(":") ? `[${host}]` : host;
         resolvePromise({
           url: `http://${shown}:${info.port}/`,
+          address: server.address() as AddressInfo,
           close: () => new Promise<void>((done) => server.close(() => done())),
         });
       },
