@@ -85,16 +85,18 @@ static void steepest(const float* aff, uint8_t* dirs, int Z, int Y, int X, float
 // (seeds in C order, neighbours in bit order); a reached voxel keeps one direction, its last exit
 // in bit order.
 static void divide(uint8_t* dirs, int n, int X, int XY, int32_t* queue) {
+  // seeds, branch-free: a set bit whose neighbour lacks the opposite bit (the opposite of bit k is
+  // bit k ± 3, so shifting the neighbour's bits by 3 lines them up); the guard bands make every read safe
   int tail = 0;
   for (int i = 0; i < n; i++) {
     const int d = dirs[i];
-    if (d == 0) continue;
-    if (((d & MZ) && !(dirs[i - XY] & PZ)) || ((d & MY) && !(dirs[i - X] & PY)) ||
-        ((d & MX) && !(dirs[i - 1] & PX)) || ((d & PZ) && !(dirs[i + XY] & MZ)) ||
-        ((d & PY) && !(dirs[i + X] & MY)) || ((d & PX) && !(dirs[i + 1] & MX))) {
-      dirs[i] = (uint8_t)(d | QUEUED);
-      queue[tail++] = i;
-    }
+    const int exits = (d & MZ & ~(dirs[i - XY] >> 3)) | (d & MY & ~(dirs[i - X] >> 3)) |
+                      (d & MX & ~(dirs[i - 1] >> 3)) | (d & PZ & ~(dirs[i + XY] << 3)) |
+                      (d & PY & ~(dirs[i + X] << 3)) | (d & PX & ~(dirs[i + 1] << 3));
+    const int seed = exits != 0;
+    queue[tail] = i;
+    tail += seed;
+    dirs[i] = (uint8_t)(d | (seed << 6));
   }
   // branch-free over the six directions in bit order: a direction not set reads its neighbour (in
   // the volume or in the guard bands around dirs) and writes the same byte back
