@@ -178,8 +178,19 @@ export function buildRegionGraph(
     let lastA = -1;
     let lastB = -1;
     let e = -1;
+    // the list ascends: find each row's position once, not per face
+    let rowBegin = 0;
+    let rowEnd = 0;
+    let globalRow = 0;
     for (let k = 0, count = faces[c].size; k < count; k++) {
       const i = list[k];
+      if (i >= rowEnd) {
+        const z = Math.floor(i / XY);
+        const y = Math.floor((i - z * XY) / X);
+        rowBegin = z * XY + y * X;
+        rowEnd = rowBegin + X;
+        globalRow = ((z + origin[0]) * GY + y + origin[1]) * GX + origin[2];
+      }
       const a = fragments[i];
       const b = fragments[i - step];
       if (a !== lastA || b !== lastB) {
@@ -190,9 +201,7 @@ export function buildRegionGraph(
       }
       const value = affinities[offset + i];
       if (value - value !== 0) nonFinite(affinities, offset + i);
-      const z = Math.floor(i / XY);
-      const y = Math.floor((i - z * XY) / X);
-      const face = (((z + origin[0]) * GY + y + origin[1]) * GX + origin[2] + i - z * XY - y * X) * 3 + c;
+      const face = (globalRow + i - rowBegin) * 3 + c;
       if (face < stats.first[e]) stats.first[e] = face;
       pairs.count[e]++;
       stats.sum[e] += value;
