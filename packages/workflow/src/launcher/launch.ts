@@ -313,11 +313,19 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       staged.splice(i, 1);
       running.set(s.task.id, s.handle);
       stats.started++;
-      execute(ctx, s.task, s.prepared, gpuIds, s.handle)
+      // the slot is free once the run has ended: the next task starts while this one's end is recorded
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        pool.give(s.cpus, gpuIds);
+        wake();
+      };
+      execute(ctx, s.task, s.prepared, gpuIds, s.handle, free)
         .catch((error) => log.error({ task: s.task.id, error: errorMessage(error) }, "task runner failed"))
         .finally(() => {
           running.delete(s.task.id);
-          pool.give(s.cpus, gpuIds);
+          free();
           wake();
         });
     }

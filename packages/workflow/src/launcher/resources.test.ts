@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freshSite } from "../../test/helpers.js";
 import { registerApp } from "../site.js";
-import { addTasks, getTask, taskAttempts } from "../tasks.js";
+import { addTasks, eventsSince, getTask, taskAttempts } from "../tasks.js";
 import type { AttemptRecord } from "../types.js";
 import { launch } from "./launch.js";
 import { ResourcePool } from "./resource-pool.js";
@@ -71,6 +71,27 @@ describe("resource packing", () => {
       const t = await getTask(site, id);
       expect(["0", "1"]).toContain(readFileSync(join(site.dir, "data", t.workdir, "gpus"), "utf8").trim());
     }
+  });
+
+  it("gives a task's cores to the next task once its process has ended, while its end is still being recorded", async () => {
+    const site = await freshSite();
+    const hookMs = 400;
+    await registerApp(site, {
+      name: "slow-stage-out",
+      argv: ["sleep", "0.05"],
+      hooks: { postprocess: () => new Promise((r) => setTimeout(r, hookMs)) },
+    });
+    const [first, second] = await addTasks(site, [{ app: "slow-stage-out" }, { app: "slow-stage-out" }]);
+    await launch({ site, maxCpus: 1, ...fast });
+    const [a] = await taskAttempts(site, first);
+    const [b] = await taskAttempts(site, second);
+    expect([a.status, b.status]).toEqual(["done", "done"]);
+    const finishedAt = async (id: number) =>
+      (await eventsSince(site, 0, { taskId: id })).find((e) => e.to === "JOB_FINISHED")!.ts;
+    // one core: the processes never overlap, but the second starts during the first's postprocess hook
+    expect(b.startedAt).toBeGreaterThanOrEqual(a.endedAt!);
+    expect(b.startedAt).toBeLessThan(await finishedAt(first));
+    expect((await finishedAt(first)) - a.endedAt!).toBeGreaterThanOrEqual(hookMs - 50);
   });
 
   it("fails a task that asks for more GPUs than the launcher has", async () => {

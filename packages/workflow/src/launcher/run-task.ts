@@ -184,7 +184,8 @@ export async function unstage(ctx: RunContext, task: TaskRecord): Promise<void> 
 /**
  * Run a staged task to its next resting state: the run (subprocess or worker thread) under its
  * walltime, stage out (outputs, postprocess hook), then JOB_FINISHED, or RUN_ERROR/RUN_TIMEOUT
- * followed by a retry with backoff or FAILED.
+ * followed by a retry with backoff or FAILED. `onRunEnded` is called as soon as the process (or worker
+ * call) has ended, before the bookkeeping, so that its cores can take the next task meanwhile.
  */
 export async function execute(
   ctx: RunContext,
@@ -192,6 +193,7 @@ export async function execute(
   p: Prepared,
   gpuIds: number[],
   handle: TaskHandle,
+  onRunEnded: () => void = () => {},
 ): Promise<void> {
   const { store } = ctx.site;
   const claimedAt = task.updatedAt;
@@ -224,6 +226,7 @@ export async function execute(
         startedAt: Date.now(),
       });
       ended = await runInWorker(ctx, task, p, handle);
+      onRunEnded();
     } else {
       const startedAt = Date.now();
       const proc = startProcess(ctx.spawner, {
@@ -249,6 +252,7 @@ export async function execute(
         throw error;
       }
       const r = await proc.done;
+      onRunEnded();
       if (r.lost !== null) {
         // nothing is known of how the run ended (and its process group was stopped): run it again,
         // without spending a retry of the task
