@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Benchmarks of @tessera/workflow (built dist): bulk creation, queries on a 1,000,000-task site,
 // readability by another process during writes, dispatch of no-op tasks vs `xargs -P 2`.
-// Usage: node tools/bench/workflow/run.mjs [--tasks 1000000] [--dispatch 2000] [--cpus 2] [--json out.json]
-import { execFileSync, spawn } from "node:child_process";
+// Usage: node tools/bench/workflow/run.mjs [--tasks 1000000] [--dispatch 2000] [--cpus 2] [--rounds 3] [--json out.json]
+// (the dispatch part alone: dispatch.mjs)
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { benchDispatch } from "./dispatch.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, "../../../packages/workflow/dist/index.js");
@@ -20,6 +22,7 @@ const { values: opt } = parseArgs({
   options: {
     tasks: { type: "string", default: "1000000" },
     dispatch: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "3" },
     cpus: { type: "string", default: "2" },
     prefetch: { type: "string" },
     queries: { type: "string", default: "200" },
@@ -29,6 +32,7 @@ const { values: opt } = parseArgs({
 const TOTAL = Number(opt.tasks);
 const DISPATCH = Number(opt.dispatch);
 const CPUS = Number(opt.cpus);
+const ROUNDS = Number(opt.rounds);
 // tasks staged in ahead of free slots: the launcher's default (max(4, 2·cpus)) unless given
 const PREFETCH = opt.prefetch === undefined ? undefined : Number(opt.prefetch);
 const QUERIES = Number(opt.queries);
@@ -58,87 +62,14 @@ function specsFor(start, n) {
 
 try {
   // ---- dispatch of no-op tasks vs xargs -P (first, before the big site loads the disk) ----
-  const dsite = await wf.createSite(join(root, "dispatch"));
-  await wf.registerApp(dsite, { name: "noop", argv: ["true"] });
-  await wf.addTasks(
-    dsite,
-    Array.from({ length: DISPATCH }, () => ({ app: "noop" })),
-  );
-  // the launcher runs in a fresh process, as `tessera-workflow launch` would (this one holds a big heap)
-  const launched = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        `const wf = await import(${JSON.stringify(dist)});
-         const t0 = performance.now();
-         const s = await wf.launch({ site: process.argv[1], maxCpus: ${CPUS}, pollMs: 5, leaseMs: 10000${PREFETCH === undefined ? "" : `, prefetch: ${PREFETCH}`} });
-         console.log(JSON.stringify({ ...s, wallS: (performance.now() - t0) / 1000 }));`,
-        dsite.dir,
-      ],
-      { encoding: "utf8" },
-    ),
-  );
-  const summary = launched;
-  const launchS = launched.wallS;
-  const rate = summary.finished / launchS;
-  // added latency: from a slot freeing (the exit of the task whose slot this one takes: with P slots
-  // the k-th start follows the (k-P)-th exit) to the spawn, plus from exit to JOB_FINISHED committed
-  const attempts = dsite.store.db.prepare("SELECT task_id, started_at, ended_at FROM attempts").all();
-  const finishedAt = new Map(
-    dsite.store.db
-      .prepare("SELECT task_id, ts FROM events WHERE to_state = 'JOB_FINISHED'")
-      .all()
-      .map((r) => [r.task_id, r.ts]),
-  );
-  const starts = attempts.map((a) => a.started_at).sort((a, b) => a - b);
-  const ends = attempts.map((a) => a.ended_at).sort((a, b) => a - b);
-  const byStart = [...attempts].sort((a, b) => a.started_at - b.started_at);
-  const added = [];
-  const startGap = [];
-  const finishLag = [];
-  const spawnCost = attempts.map((a) => a.ended_at - a.started_at);
-  for (let k = CPUS; k < byStart.length; k++) {
-    const a = byStart[k];
-    startGap.push(starts[k] - ends[k - CPUS]);
-    finishLag.push(finishedAt.get(a.task_id) - a.ended_at);
-    added.push(startGap.at(-1) + finishLag.at(-1));
-  }
-  const xt = now();
-  execFileSync("sh", ["-c", `seq 1 ${DISPATCH} | xargs -P ${CPUS} -n 1 true`]);
-  const xargsS = (now() - xt) / 1000;
-  const xargsRate = DISPATCH / xargsS;
-  // launcher overhead per task beyond the process itself: wall time of both runs, per task and slot
-  const perTaskGap = ((launchS - xargsS) * CPUS * 1000) / DISPATCH;
-  results.dispatch = {
+  results.dispatch = await benchDispatch({
+    wf,
     tasks: DISPATCH,
     cpus: CPUS,
-    launcherTasksPerSecond: Math.round(rate),
-    xargsTasksPerSecond: Math.round(xargsRate),
-    ratio: rate / xargsRate,
-    addedLatencyMs: { p50: pct(added, 50), p95: pct(added, 95) },
-    slotToSpawnMs: { p50: pct(startGap, 50) },
-    exitToFinishedMs: { p50: pct(finishLag, 50) },
-    processMs: { p50: pct(spawnCost, 50) },
-    wallGapPerTaskMs: perTaskGap,
-  };
-  console.log(`dispatch of ${DISPATCH} \`true\` tasks on ${CPUS} cores:`);
-  console.log(`  launcher   ${Math.round(rate)} tasks/s (${fmt(launchS)} s; ${summary.finished} finished)`);
-  console.log(`  xargs -P ${CPUS} ${Math.round(xargsRate)} tasks/s (${fmt(xargsS)} s)`);
-  console.log(`  ratio launcher/xargs ${(rate / xargsRate).toFixed(2)}`);
-  console.log(
-    `  added latency per task (slot free->spawn + exit->JOB_FINISHED): p50 ${fmt(pct(added, 50))} ms, p95 ${fmt(pct(added, 95))} ms; process itself p50 ${fmt(pct(spawnCost, 50))} ms`,
-  );
-  console.log(
-    `  of which slot free->spawn p50 ${fmt(pct(startGap, 50))} ms, exit->JOB_FINISHED p50 ${fmt(pct(finishLag, 50))} ms`,
-  );
-  console.log(`  wall-time gap to xargs per task per core: ${fmt(perTaskGap)} ms`);
-  results.goals.dispatch = rate >= 300 && pct(added, 50) <= 10;
-  console.log(
-    `  goal >= 300 tasks/s and p50 added latency <= 10 ms: ${results.goals.dispatch ? "met" : "NOT met"}`,
-  );
-  await wf.closeSite(dsite);
+    rounds: ROUNDS,
+    prefetch: PREFETCH,
+  });
+  results.goals.dispatch = results.dispatch.goal.met;
   // ---- bulk creation ----
   const site = await wf.createSite(join(root, "big"));
   await wf.registerApp(site, { name: "noop", argv: ["true"] });
