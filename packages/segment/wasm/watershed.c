@@ -41,42 +41,48 @@ __attribute__((export_name("ws_first_nonfinite"))) int32_t ws_first_nonfinite(co
   return -1;
 }
 
-// Direction bits: the edges of maximal affinity and every edge >= high, when the maximum exceeds
-// low (else 0, background). Edges leaving the volume are never followed.
-static void steepest(const float* aff, uint8_t* dirs, int Z, int Y, int X, float low, float high) {
+// Direction bits of one voxel from its six edges: the maximal ones and every one >= high, when the
+// maximum exceeds low (else 0, background). As no edge exceeds the maximum m, "maximal or >= high"
+// is ">= min(m, high)". Branch-free, so the row loop below vectorises.
+static inline uint8_t direction_bits(float mz, float my, float mx, float pz, float py, float px, float low,
+                                     float high) {
+  float m = mz;
+  m = my > m ? my : m;
+  m = mx > m ? mx : m;
+  m = pz > m ? pz : m;
+  m = py > m ? py : m;
+  m = px > m ? px : m;
+  const float t = m < high ? m : high;
+  const int d = (mz >= t) | ((my >= t) << 1) | ((mx >= t) << 2) | ((pz >= t) << 3) | ((py >= t) << 4) |
+                ((px >= t) << 5);
+  return (uint8_t)(m > low ? d : 0);
+}
+
+// Direction bits of every voxel, a row at a time; a neighbour row outside the volume is read from
+// `none` (X + 1 values of -inf), so edges leaving the volume are never followed.
+static void steepest(const float* aff, uint8_t* dirs, int Z, int Y, int X, float low, float high,
+                     float* none) {
   const int XY = X * Y;
   const int n = XY * Z;
-  const float* az = aff;
-  const float* ay = aff + n;
-  const float* ax = aff + 2 * n;
-  const float none = -__builtin_inff();
+  const float inf = __builtin_inff();
+  for (int x = 0; x <= X; x++) none[x] = -inf;
   for (int z = 0; z < Z; z++) {
     for (int y = 0; y < Y; y++) {
       const int row = z * XY + y * X;
-      float mx = none;
-      for (int x = 0; x < X; x++) {
-        const int i = row + x;
-        const float mz = z > 0 ? az[i] : none;
-        const float my = y > 0 ? ay[i] : none;
-        const float pz = z < Z - 1 ? az[i + XY] : none;
-        const float py = y < Y - 1 ? ay[i + X] : none;
-        const float px = x < X - 1 ? ax[i + 1] : none;
-        float m = mz;
-        if (my > m) m = my;
-        if (mx > m) m = mx;
-        if (pz > m) m = pz;
-        if (py > m) m = py;
-        if (px > m) m = px;
-        uint8_t d = 0;
-        if (m > low) {
-          // followed: maximal or >= high, i.e. >= min(m, high) as no edge exceeds m
-          const float t = m < high ? m : high;
-          d = (uint8_t)((mz >= t) | ((my >= t) << 1) | ((mx >= t) << 2) | ((pz >= t) << 3) |
-                        ((py >= t) << 4) | ((px >= t) << 5));
-        }
-        dirs[i] = d;
-        mx = px;
+      const float* mz = z > 0 ? aff + row : none;
+      const float* my = y > 0 ? aff + n + row : none;
+      const float* pz = z < Z - 1 ? aff + row + XY : none;
+      const float* py = y < Y - 1 ? aff + n + row + X : none;
+      const float* ax = aff + 2 * n + row;
+      uint8_t* out = dirs + row;
+      if (X == 1) {
+        out[0] = direction_bits(mz[0], my[0], -inf, pz[0], py[0], -inf, low, high);
+        continue;
       }
+      out[0] = direction_bits(mz[0], my[0], -inf, pz[0], py[0], ax[1], low, high);
+      for (int x = 1; x < X - 1; x++)
+        out[x] = direction_bits(mz[x], my[x], ax[x], pz[x], py[x], ax[x + 1], low, high);
+      out[X - 1] = direction_bits(mz[X - 1], my[X - 1], ax[X - 1], pz[X - 1], py[X - 1], -inf, low, high);
     }
   }
 }
@@ -188,13 +194,15 @@ static uint32_t basins(const uint8_t* dirs, int n, int X, int XY, uint32_t* labe
 // The watershed of Z×Y×X affinities (3 channels z, y, x at aff) into labels (0 background, basins
 // 1..count in C order of their first voxel). guarded_dirs: n + 2·Y·X bytes (the direction bits sit
 // between two guard bands of Y·X bytes); labels: n words, also the search queue (its slot past the
-// last entry is written); parent: n + 1 words. Returns the number of basins.
+// last entry is written); parent: n + 1 words; none: X + 1 floats of scratch. Returns the number of
+// basins.
 __attribute__((export_name("ws_watershed"))) uint32_t ws_watershed(const float* aff, int Z, int Y, int X,
                                                                  float low, float high, uint8_t* guarded_dirs,
-                                                                 uint32_t* labels, uint32_t* parent) {
+                                                                 uint32_t* labels, uint32_t* parent,
+                                                                 float* none) {
   const int n = Z * Y * X;
   uint8_t* dirs = guarded_dirs + X * Y;
-  steepest(aff, dirs, Z, Y, X, low, high);
+  steepest(aff, dirs, Z, Y, X, low, high, none);
   divide(dirs, n, X, X * Y, (int32_t*)labels);
   return basins(dirs, n, X, X * Y, labels, parent);
 }

@@ -23,6 +23,7 @@ interface WatershedExports {
     dirs: number,
     labels: number,
     parent: number,
+    none: number,
   ): number;
 }
 
@@ -70,14 +71,15 @@ export function watershedKernel(
   const dirs = aff === 0 ? 0 : x.ws_alloc(n + 2 * X * Y); // guard bands of X·Y bytes on both sides
   const labels = dirs === 0 ? 0 : x.ws_alloc(4 * (n + 1));
   const parent = labels === 0 ? 0 : x.ws_alloc(4 * (n + 1));
-  if (parent === 0) return undefined;
+  const none = parent === 0 ? 0 : x.ws_alloc(4 * (X + 1));
+  if (none === 0) return undefined;
   new Float32Array(x.memory.buffer, aff, 3 * n).set(affinities);
   const bad = x.ws_first_nonfinite(aff, 3 * n);
   let result: KernelWatershed;
   if (bad >= 0) {
     result = { nonFinite: bad };
   } else {
-    const count = x.ws_watershed(aff, Z, Y, X, low, high, dirs, labels, parent);
+    const count = x.ws_watershed(aff, Z, Y, X, low, high, dirs, labels, parent, none);
     result = { fragments: new Uint32Array(x.memory.buffer, labels, n).slice(), count };
   }
   if (x.memory.buffer.byteLength <= KEEP_BYTES) idle = x;
