@@ -9,12 +9,13 @@
 //   metrics (VOI + ARE)     vs skimage.metrics.variation_of_information + adapted_rand_error
 //   peak memory of a blockwise segmentation (fragments → graph → agglomerate → relabel): memory.mjs
 //
-//   node tools/bench/segment/run.mjs [--rounds 3] [--reps 5] [--core 0] [--repeats 3]
+//   node tools/bench/segment/run.mjs [--rounds 3] [--reps 5] [--warmup 1] [--core 0] [--repeats 3]
 //                                    [--memory-size 256] [--skip-memory] [--anchors-only]
 //
 // Anchor cases: our side runs in a child process, and both sides are pinned to one core
 // (`taskset -c <core>`), in `rounds` rounds that alternate anchor and ours; each run does one untimed
-// warm-up (statistics come from it) and `reps` timed repetitions (wall clock around the calls only,
+// warm-up (statistics come from it; ours does `warmup` untimed runs in all, for the JIT compiler:
+// with 1, its first timed runs are still partly unoptimised) and `reps` timed repetitions (wall clock around the calls only,
 // as the anchor drivers time theirs). Medians of all timed repetitions; ratio = anchor ÷ ours (above
 // 1: ours is faster). Inputs, written raw once and read by both sides: neuroproof sample 2 ground
 // truth (uint32 250³) and gala train-p1 affinities (3×50×100×200 float32,
@@ -38,6 +39,7 @@ const text = (name) => {
 const repeats = option("--repeats", 3);
 const rounds = option("--rounds", 3);
 const reps = option("--reps", 5);
+const warmup = option("--warmup", 1);
 const core = option("--core", 0);
 const memorySize = option("--memory-size", 256);
 const skipMemory = args.includes("--skip-memory");
@@ -71,7 +73,7 @@ const segmentCount = (labels) => {
  * Our side of an anchor case, in a pinned child: one untimed warm-up run (statistics from it), then
  * `reps` timed runs; prints one JSON line.
  */
-async function child(kind, raw, n) {
+async function child(kind, raw, n, warmups) {
   const S = await import(segmentDist);
   const out = { kind, seconds: [], cpuSeconds: [] };
   let once;
@@ -100,6 +102,7 @@ async function child(kind, raw, n) {
       segmentCount(S.applyAgglomeration(first.fragments, likeWaterz, k)),
     );
   }
+  for (let w = 1; w < warmups; w++) once();
   for (let r = 0; r < n; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
@@ -112,7 +115,7 @@ async function child(kind, raw, n) {
 }
 
 if (text("--child") !== undefined) {
-  await child(text("--child"), text("--raw"), option("--reps", 5));
+  await child(text("--child"), text("--raw"), option("--reps", 5), option("--warmup", 1));
   process.exit(0);
 }
 
@@ -200,7 +203,10 @@ print(json.dumps(0))`,
   const theirs = readRaw(affRaw, Float32Array);
   const sameAffinities = ours.length === theirs.length && ours.every((v, i) => v === theirs[i]);
   const oursPinned = (kind, raw) => {
-    const argv = [fileURLToPath(import.meta.url), "--child", kind, "--raw", raw, "--reps", String(reps)];
+    const argv = [
+      fileURLToPath(import.meta.url),
+      ...["--child", kind, "--raw", raw, "--reps", String(reps), "--warmup", String(warmup)],
+    ];
     const r = pinned
       ? spawnSync("taskset", ["-c", String(core), process.execPath, ...argv], { encoding: "utf8" })
       : spawnSync(process.execPath, argv, { encoding: "utf8" });
@@ -254,7 +260,7 @@ print(json.dumps(0))`,
     `\n# C++ anchors, live (${cpus()[0]?.model ?? "unknown CPU"}, node ${process.version}; load average ${load0.map((l) => l.toFixed(1)).join(" ")} at start, ${load1.map((l) => l.toFixed(1)).join(" ")} at end)`,
   );
   console.log(
-    `${pinned ? `both sides pinned with taskset -c ${core}` : "taskset missing: NOT pinned"}; ${rounds} alternating rounds (anchor, then ours) × ${reps} timed repetitions after one warm-up per run; medians of wall-clock seconds; ratio = anchor ÷ ours`,
+    `${pinned ? `both sides pinned with taskset -c ${core}` : "taskset missing: NOT pinned"}; ${rounds} alternating rounds (anchor, then ours) × ${reps} timed repetitions after one warm-up per run (ours: ${warmup}); medians of wall-clock seconds; ratio = anchor ÷ ours`,
   );
   console.log(
     `inputs: neuroproof sample 2 ground truth (uint32 250³); gala train-p1 affinities 3×50×100×200 float32 built by numpy as in the anchors README (affinitiesFromBoundaries gives ${sameAffinities ? "the same bytes" : "DIFFERENT values"})`,
