@@ -1,8 +1,9 @@
+import { copyFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // spawn-helper.js and spawn-child.js are plain JavaScript that the launcher finds beside its own
-  // module (src/launcher/ when run from sources, dist/ when built)
+  // spawn-helper.js, spawn-child.js and spawn-helper.pl are programs that the launcher finds beside its
+  // own module (src/launcher/ when run from sources, dist/ when built)
   entry: {
     index: "src/index.ts",
     bin: "src/bin.ts",
@@ -14,4 +15,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  async onSuccess() {
+    copyFileSync("src/launcher/spawn-helper.pl", "dist/spawn-helper.pl");
+  },
 });

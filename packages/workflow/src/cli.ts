@@ -299,6 +299,14 @@ export function registerWorkflowCommands(program: Command): void {
       new Option("--on-stop <mode>", "on SIGINT/SIGTERM").choices(["finish", "requeue"]).default("finish"),
     )
     .option("--keep-running", "wait for new tasks instead of exiting when idle")
+    .addOption(
+      new Option(
+        "--spawn-helper <kind>",
+        "process that starts the tasks (auto: perl if on the PATH, else node)",
+      )
+        .choices(["auto", "perl", "node"])
+        .default("auto"),
+    )
     .option("--no-spawn-helper", "start tasks from threads of the launcher instead of a helper process")
     .option("--no-progress", "no progress bar")
     .action(
@@ -312,7 +320,7 @@ export function registerWorkflowCommands(program: Command): void {
           killGraceMs?: number;
           onStop: "finish" | "requeue";
           keepRunning?: boolean;
-          spawnHelper: boolean;
+          spawnHelper: "auto" | "perl" | "node" | false;
           progress: boolean;
         }) =>
           withSite(o, async (s) => {

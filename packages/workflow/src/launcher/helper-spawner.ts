@@ -1,18 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { type HelperProtocol, type HelperReport, nodeProtocol } from "./helper-protocols.js";
 import { killProcessesWithEnv } from "./orphans.js";
 import type { Spawner, SpawnReport, SpawnRequest } from "./spawner.js";
-
-/** The helper program (plain JavaScript beside this module, in src/ and in dist/). */
-export const SPAWN_HELPER = fileURLToPath(new URL("./spawn-helper.js", import.meta.url));
 
 /** Options of {@link HelperSpawner}. */
 export interface HelperSpawnerOptions {
   /** Spawner used once the helper cannot be kept running. */
   fallback: () => Spawner;
-  /** The helper's command line (default: this Node running {@link SPAWN_HELPER}). */
-  command?: string[];
+  /** Which helper, and how to talk to it (default: the Node helper, {@link nodeProtocol}). */
+  protocol?: HelperProtocol;
   /** Helper deaths tolerated within `restartWindowMs` before falling back (default 3). */
   maxRestarts?: number;
   /** Window of `maxRestarts`, ms (default 60000). */
@@ -28,15 +25,16 @@ interface Pending {
 }
 
 /**
- * Starts subprocesses through a persistent helper process (spawn-helper.js): the launcher writes
- * requests to the helper's stdin and reads its reports, so its own large process never forks (the
- * helper, a small Node process, does). Same semantics as {@link ThreadSpawner}: own process group,
+ * Starts subprocesses through a persistent helper process (spawn-helper.pl or spawn-helper.js): the
+ * launcher writes requests to the helper's stdin and reads its reports, so its own large process never
+ * forks (the small helper does). Same semantics as {@link ThreadSpawner}: own process group,
  * stdout/stderr to files, exit code and signal.
  *
  * When the helper dies, the children it was watching are stopped (SIGKILL to their process groups, found
  * through their environment when the helper had not yet reported the pid) and reported `lost`, since
  * their exit status can no longer be known; the helper is restarted, and after `maxRestarts` deaths
- * within `restartWindowMs` (or when it cannot be started) every later start goes to the fallback.
+ * within `restartWindowMs`, or when it exits before saying it is ready (it cannot run here), every
+ * later start goes to the fallback.
  */
 export class HelperSpawner implements Spawner {
   private helper: ChildProcess | null = null;
@@ -47,10 +45,15 @@ export class HelperSpawner implements Spawner {
   private closing = false;
   /** The environment the helper holds (it applies each request's changes to it). */
   private heldEnv = new Map<string, string>();
-  private readonly command: string[];
+  private readonly protocol: HelperProtocol;
 
   constructor(private readonly options: HelperSpawnerOptions) {
-    this.command = options.command ?? [process.execPath, SPAWN_HELPER];
+    this.protocol = options.protocol ?? nodeProtocol();
+  }
+
+  /** Which helper it runs ("perl", "node"). */
+  get kind(): string {
+    return this.protocol.name;
   }
 
   /** The helper's pid (null before the first start, after its death or once fallen back). */
@@ -70,9 +73,22 @@ export class HelperSpawner implements Spawner {
       return;
     }
     const id = this.nextId++;
+    const { envSet, envUnset } = this.envDelta(request.env);
+    const message = this.protocol.encode(id, request, envSet, envUnset);
+    if (message === null) {
+      queueMicrotask(() =>
+        onReport({
+          type: "error",
+          code: "ERR_INVALID_ARG_VALUE",
+          message: `spawn ${request.argv[0]}: an argument, path or variable holds a NUL byte or a name holds "="`,
+        }),
+      );
+      return;
+    }
+    for (const key in envSet) this.heldEnv.set(key, envSet[key]);
+    for (const key of envUnset) this.heldEnv.delete(key);
     this.pending.set(id, { request, onReport, pid: null });
-    const { env, ...rest } = request;
-    helper.stdin!.write(`${JSON.stringify({ id, ...rest, ...this.envDelta(env) })}\n`);
+    helper.stdin!.write(message);
   }
 
   /**
@@ -88,31 +104,25 @@ export class HelperSpawner implements Spawner {
     const envUnset: string[] = [];
     for (const key in env) {
       const value = env[key];
-      if (value !== undefined && held.get(key) !== value) {
-        envSet[key] = value;
-        held.set(key, value);
-      }
+      if (value !== undefined && held.get(key) !== value) envSet[key] = value;
     }
-    for (const key of held.keys()) {
-      if (env[key] === undefined) {
-        envUnset.push(key);
-        held.delete(key);
-      }
-    }
+    for (const key of held.keys()) if (env[key] === undefined) envUnset.push(key);
     return { envSet, envUnset };
   }
 
   private ensureHelper(): ChildProcess | null {
     if (this.helper) return this.helper;
-    const [file, ...args] = this.command;
-    if (this.options.command === undefined && !existsSync(SPAWN_HELPER)) {
-      this.fallBack({ reason: `${SPAWN_HELPER} is missing` });
+    const [file, ...args] = this.protocol.command;
+    const { program } = this.protocol;
+    if (program !== undefined && !existsSync(program)) {
+      this.fallBack({ helper: this.kind, reason: `${program} is missing` });
       return null;
     }
     // its own process group: a Ctrl-C meant for the launcher (which stops gracefully) must not kill it
     const helper = spawn(file, args, { stdio: ["pipe", "pipe", "inherit"], detached: true });
     this.helper = helper;
     this.heldEnv = new Map();
+    let ready = false;
     let text = "";
     helper.stdout!.setEncoding("utf8");
     helper.stdout!.on("data", (chunk: string) => {
@@ -120,7 +130,9 @@ export class HelperSpawner implements Spawner {
       let from = 0;
       let nl = text.indexOf("\n");
       while (nl >= 0) {
-        this.report(JSON.parse(text.slice(from, nl)));
+        const report = this.protocol.decode(text.slice(from, nl));
+        if (report.type === "ready") ready = true;
+        else this.report(report);
         from = nl + 1;
         nl = text.indexOf("\n", from);
       }
@@ -129,19 +141,27 @@ export class HelperSpawner implements Spawner {
     // a write to a dead helper fails with EPIPE: its death is handled below
     helper.stdin!.on("error", () => {});
     let gone = false;
-    helper.once("error", (e) => {
-      if (gone || helper.pid !== undefined) return;
-      // it never started, so neither did anything sent to it: send that to the fallback
+    /** It never ran, so neither did anything sent to it: send that to the fallback. */
+    const neverRan = (reason: string) => {
       gone = true;
-      this.helper = null;
-      this.fallBack({ reason: `cannot start the spawn helper: ${e.message}` });
+      if (this.helper === helper) this.helper = null;
+      this.fallBack({ helper: this.kind, reason });
       const unsent = [...this.pending.values()];
       this.pending.clear();
       for (const p of unsent) this.fallback!.spawn(p.request, p.onReport);
+    };
+    helper.once("error", (e) => {
+      if (!gone && helper.pid === undefined) neverRan(`cannot start the spawn helper: ${e.message}`);
     });
     // "close" comes after the exit and after the last report it wrote was read
     helper.once("close", (code, signal) => {
       if (gone) return;
+      if (!ready) {
+        neverRan(
+          `the spawn helper exited before it was ready (${signal ? `signal ${signal}` : `exit code ${code}`})`,
+        );
+        return;
+      }
       gone = true;
       if (this.helper === helper) this.helper = null;
       this.died({ code, signal });
@@ -149,7 +169,7 @@ export class HelperSpawner implements Spawner {
     return helper;
   }
 
-  private report(m: SpawnReport & { id: number }): void {
+  private report(m: Exclude<HelperReport, { type: "ready" }>): void {
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === "spawned") p.pid = m.pid;

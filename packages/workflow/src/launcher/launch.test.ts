@@ -200,5 +200,8 @@ describe("launch: failures and bad input", () => {
     await expect(launch({ site, maxCpus: 0 })).rejects.toThrow(
       /"maxCpus" is invalid: expected an integer >= 1, found 0/,
     );
+    await expect(launch({ site, spawnHelper: "bash" as "perl" })).rejects.toThrow(
+      /"spawnHelper" is invalid: expected "auto", "perl", "node", true or false, found "bash"/,
+    );
   });
 });

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import { join } from "node:path";
+import type pino from "pino";
 import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
 import { errorMessage, InvalidFieldError } from "../errors.js";
 import { siteLogger } from "../logger.js";
 import { openSite, type Site } from "../site.js";
 import { CLAIMED_STATES, type TaskState } from "../states.js";
 import type { TaskRecord } from "../types.js";
+import { resolveExecutable } from "./executable.js";
+import { nodeProtocol, perlProtocol } from "./helper-protocols.js";
 import { HelperSpawner } from "./helper-spawner.js";
 import { killOrphan } from "./orphans.js";
 import { ResourcePool } from "./resource-pool.js";
@@ -50,10 +53,12 @@ export interface LaunchOptions {
   /** Tasks claimed and staged in ahead of a free slot (default max(4, 2·maxCpus)). */
   prefetch?: number;
   /**
-   * Start subprocesses from a persistent helper process (default true), so that this process never
-   * forks; false, or when the helper cannot be kept running: from spawner threads (`spawnThreads`).
+   * Start subprocesses from a persistent helper process, so that this process never forks: `"perl"`
+   * (spawn-helper.pl, the cheapest to fork), `"node"` (spawn-helper.js), `"auto"` or true (default:
+   * perl when `perl` is on the PATH, else node; each falls back to the next), false: from spawner
+   * threads (`spawnThreads`), also the last fallback.
    */
-  spawnHelper?: boolean;
+  spawnHelper?: boolean | "auto" | "perl" | "node";
   /**
    * Threads that start subprocesses without the helper (default min(maxCpus, 4); 0: start them on
    * the main thread).
@@ -75,6 +80,27 @@ export interface LaunchSummary extends LaunchStats {
   durationMs: number;
   /** Why it stopped. */
   reason: "idle" | "stopped" | "lease-lost";
+}
+
+/** The spawner chain: perl helper, then node helper, then threads (from where `choice` says). */
+function makeSpawner(choice: LaunchOptions["spawnHelper"], threads: number, log: pino.Logger): Spawner {
+  const fromThreads = () => new ThreadSpawner(threads);
+  if (choice === false) return fromThreads();
+  const onEvent = (kind: string) => (event: "died" | "fallback", detail: Record<string, unknown>) =>
+    event === "died"
+      ? log.error({ helper: kind, ...detail }, "spawn helper died; restarting it")
+      : log.error({ helper: kind, ...detail }, "spawn helper given up: falling back");
+  const node = () =>
+    new HelperSpawner({ protocol: nodeProtocol(), fallback: fromThreads, onEvent: onEvent("node") });
+  if (choice === "node") return node();
+  let perl: string | undefined;
+  try {
+    perl = resolveExecutable("perl", process.cwd(), process.env.PATH);
+  } catch {
+    if (choice === "perl") log.warn("spawnHelper perl: no perl on the PATH, using the node helper");
+  }
+  if (perl === undefined) return node();
+  return new HelperSpawner({ protocol: perlProtocol(perl), fallback: node, onEvent: onEvent("perl") });
 }
 
 function positiveInt(field: string, value: number | undefined, fallback: number, min = 1): number {
@@ -99,6 +125,14 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const leaseMs = positiveInt("leaseMs", options.leaseMs, 20_000, 100);
   const pollMs = positiveInt("pollMs", options.pollMs, 100);
   const killGraceMs = positiveInt("killGraceMs", options.killGraceMs, 5000, 0);
+  const spawnThreads = positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0);
+  if (![undefined, true, false, "auto", "perl", "node"].includes(options.spawnHelper)) {
+    throw new InvalidFieldError(
+      "spawnHelper",
+      '"auto", "perl", "node", true or false',
+      JSON.stringify(options.spawnHelper),
+    );
+  }
   const site = typeof options.site === "string" ? await openSite(options.site) : options.site;
   const ownSite = typeof options.site === "string";
   const { store } = site;
@@ -108,18 +142,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const started = Date.now();
   const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
   let workers: Promise<WorkerPool> | undefined;
-  const spawnThreads = positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0);
-  const threads = () => new ThreadSpawner(spawnThreads);
-  const spawner: Spawner =
-    options.spawnHelper === false
-      ? threads()
-      : new HelperSpawner({
-          fallback: threads,
-          onEvent: (event, detail) =>
-            event === "died"
-              ? log.error(detail, "spawn helper died; restarting it")
-              : log.error(detail, "spawn helper given up: starting tasks from threads of the launcher"),
-        });
+  const spawner = makeSpawner(options.spawnHelper ?? "auto", spawnThreads, log);
   const ctx: RunContext = {
     site,
     launcherId,
@@ -189,7 +212,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   options.signal?.addEventListener("abort", onAbort);
 
   await store.registerLauncher({ id: launcherId, host, pid: process.pid, leaseMs });
-  log.info({ maxCpus, maxGpus, leaseMs }, "launcher started");
+  log.info(
+    {
+      maxCpus,
+      maxGpus,
+      leaseMs,
+      spawner: spawner instanceof HelperSpawner ? `${spawner.kind} helper` : `${spawnThreads} threads`,
+    },
+    "launcher started",
+  );
 
   const requeue = async () => {
     const lost = await store.requeueExpired(Date.now());

@@ -2,7 +2,7 @@
 // starts task processes for the launcher, so that the launcher's large process never forks. Plain
 // JavaScript, run as is from src/ and from dist/.
 //
-// Protocol, one JSON object per line:
+// Protocol, one JSON object per line. It first writes {"type": "ready"}. Then:
 //   stdin  {"id", "argv", "cwd", "envSet", "envUnset", "stdoutPath", "stderrPath"}: start a child (see
 //          spawn-child.js) with the environment of the previous request changed by envSet (variables
 //          set) and envUnset (names removed); the first request's environment starts empty
@@ -31,6 +31,8 @@ function onRequest(line) {
   request.env = env;
   startChild(request, send);
 }
+
+send({ type: "ready" });
 
 let pending = "";
 process.stdin.setEncoding("utf8");

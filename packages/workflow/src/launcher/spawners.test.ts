@@ -6,7 +6,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { freshSite, waitFor } from "../../test/helpers.js";
 import { registerApp } from "../site.js";
 import { addTasks, eventsSince, getTask, listTasks, taskAttempts } from "../tasks.js";
-import { HelperSpawner, SPAWN_HELPER } from "./helper-spawner.js";
+import { resolveExecutable } from "./executable.js";
+import {
+  type HelperProtocol,
+  NODE_SPAWN_HELPER,
+  nodeProtocol,
+  PERL_SPAWN_HELPER,
+  perlProtocol,
+} from "./helper-protocols.js";
+import { HelperSpawner } from "./helper-spawner.js";
 import { launch } from "./launch.js";
 import { killProcessesWithEnv } from "./orphans.js";
 import { type ProcessOutcome, type StartProcessOptions, startProcess } from "./process.js";
@@ -17,6 +25,12 @@ const dir = tempDir("tessera-spawn-");
 afterAll(() => dir.cleanup());
 let serial = 0;
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
+/** perl is part of every Debian (perl-base is essential); the perl helper is tested wherever it runs. */
+const PERL = resolveExecutable("perl", process.cwd(), process.env.PATH);
+const protocols: Array<[string, () => HelperProtocol]> = [
+  ["perl", () => perlProtocol(PERL)],
+  ["node", () => nodeProtocol()],
+];
 
 function alive(pid: number): boolean {
   try {
@@ -43,7 +57,9 @@ function helperOf(parent: number): number | null {
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (
         ppid === parent &&
-        readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(SPAWN_HELPER)
+        readFileSync(`/proc/${pid}/cmdline`, "utf8")
+          .split("\0")
+          .some((arg) => arg === NODE_SPAWN_HELPER || arg === PERL_SPAWN_HELPER)
       ) {
         return pid;
       }
@@ -150,6 +166,11 @@ const cases: Array<{
     expected: { spawnError: "ENOENT", started: false, exitCode: null },
   },
   {
+    name: "a NUL byte in an argument",
+    argv: ["echo", "a\0b"],
+    expected: { spawnError: "ERR_INVALID_ARG_VALUE", started: false },
+  },
+  {
     name: "a missing working directory",
     argv: ["true"],
     more: { cwd: "/nonexistent/workdir" },
@@ -163,13 +184,20 @@ async function outcomeOf(spawner: Spawner, c: (typeof cases)[number]) {
 }
 
 const spawners: Array<[string, () => Spawner]> = [
-  ["helper process", () => new HelperSpawner({ fallback: () => new ThreadSpawner(0) })],
+  [
+    "perl helper",
+    () => new HelperSpawner({ protocol: perlProtocol(PERL), fallback: () => new ThreadSpawner(0) }),
+  ],
+  [
+    "node helper",
+    () => new HelperSpawner({ protocol: nodeProtocol(), fallback: () => new ThreadSpawner(0) }),
+  ],
   ["spawner threads", () => new ThreadSpawner(2)],
   ["main thread", () => new ThreadSpawner(0)],
 ];
 
 describe("startProcess", () => {
-  it("gives the expected outcome in every case, the same through the helper, spawner threads and the main thread", async () => {
+  it("gives the expected outcome in every case, the same through both helpers, spawner threads and the main thread", async () => {
     const made = spawners.map(([name, make]) => [name, make()] as const);
     try {
       for (const c of cases) {
@@ -178,9 +206,13 @@ describe("startProcess", () => {
           outcomes[name] = await outcomeOf(spawner, c);
           expect(outcomes[name], `${c.name} (${name})`).toMatchObject(c.expected);
         }
-        // the helper and the main thread give what the spawner threads (the launcher's default before) gave
-        expect(outcomes["helper process"], c.name).toEqual(outcomes["spawner threads"]);
-        expect(outcomes["main thread"], c.name).toEqual(outcomes["spawner threads"]);
+        // each gives what the spawner threads (the launcher's default before the helpers) gave
+        for (const name of ["perl helper", "node helper", "main thread"]) {
+          expect(outcomes[name], `${c.name} (${name})`).toEqual(outcomes["spawner threads"]);
+        }
+      }
+      for (const [name, spawner] of made) {
+        if (spawner instanceof HelperSpawner) expect(spawner.fellBack, name).toBe(false);
       }
     } finally {
       for (const [, spawner] of made) await spawner.close();
@@ -242,17 +274,18 @@ async function terminated(spawner: Spawner, argv: string[], afterMs: number) {
   return comparable({ ...(await proc.done), workdir });
 }
 
-describe("the spawn helper dies", () => {
+describe.each(protocols)("the %s spawn helper dies", (kind, protocol) => {
   it("its running children are stopped and reported lost; it is restarted; past maxRestarts, starts fall back", async () => {
     const events: string[] = [];
     const spawner = new HelperSpawner({
+      protocol: protocol(),
       fallback: () => new ThreadSpawner(1),
       maxRestarts: 1,
       onEvent: (event) => events.push(event),
     });
     try {
       for (let death = 1; death <= 2; death++) {
-        const workdir = join(dir.path, `death-${death}`);
+        const workdir = join(dir.path, `death-${kind}-${death}`);
         mkdirSync(workdir);
         const proc = startProcess(spawner, {
           argv: ["sh", "-c", "sleep 30 & wait"],
@@ -298,7 +331,14 @@ describe("the spawn helper dies", () => {
       site,
       Array.from({ length: 4 }, () => ({ app: "work" })),
     );
-    const running = launch({ site, maxCpus: 2, pollMs: 20, killGraceMs: 200, leaseMs: 5000 });
+    const running = launch({
+      site,
+      maxCpus: 2,
+      pollMs: 20,
+      killGraceMs: 200,
+      leaseMs: 5000,
+      spawnHelper: kind as "perl" | "node",
+    });
     const first = await waitFor(async () => {
       const rows = await listTasks(site, { state: "RUNNING" });
       return rows.length === 2 ? rows.map((t) => t.id) : undefined;
@@ -325,27 +365,61 @@ describe("the spawn helper dies", () => {
     expect(readFileSync(join(site.dir, "logs", "workflow.log"), "utf8")).toContain("spawn helper died");
   });
 
-  it("a helper that cannot start sends everything to the fallback", async () => {
-    const events: string[] = [];
-    const spawner = new HelperSpawner({
-      fallback: () => new ThreadSpawner(0),
-      command: ["/nonexistent/bin/node"],
-      onEvent: (event) => events.push(event),
-    });
-    try {
-      const [a, b] = await Promise.all([
-        run(spawner, ["sh", "-c", "echo a"]),
-        run(spawner, ["sh", "-c", "exit 4"]),
-      ]);
-      expect(a).toMatchObject({ exitCode: 0, stdoutTail: "a\n", lost: null, spawnError: null });
-      expect(b).toMatchObject({ exitCode: 4, lost: null });
-      expect(spawner.fellBack).toBe(true);
-      expect(events).toEqual(["fallback"]);
-    } finally {
-      await spawner.close();
+  it("a helper that cannot start, or exits before it is ready, sends everything to the fallback", async () => {
+    const broken: Array<[string, string[]]> = [
+      [
+        "cannot start",
+        ["/nonexistent/bin/interpreter", kind === "perl" ? PERL_SPAWN_HELPER : NODE_SPAWN_HELPER],
+      ],
+      [
+        "exits before ready",
+        kind === "perl" ? [PERL, "-e", "exit 3"] : [process.execPath, "-e", "process.exit(3)"],
+      ],
+    ];
+    for (const [how, command] of broken) {
+      const events: string[] = [];
+      const spawner = new HelperSpawner({
+        protocol: { ...protocol(), command },
+        fallback: () => new ThreadSpawner(0),
+        onEvent: (event) => events.push(event),
+      });
+      try {
+        const [a, b] = await Promise.all([
+          run(spawner, ["sh", "-c", "echo a"]),
+          run(spawner, ["sh", "-c", "exit 4"]),
+        ]);
+        expect(a, how).toMatchObject({ exitCode: 0, stdoutTail: "a\n", lost: null, spawnError: null });
+        expect(b, how).toMatchObject({ exitCode: 4, lost: null });
+        expect(spawner.fellBack, how).toBe(true);
+        expect(events, how).toEqual(["fallback"]);
+      } finally {
+        await spawner.close();
+      }
     }
   });
+});
 
+describe("the launcher's spawner", () => {
+  it("is the perl helper by default when perl is on the PATH, else what spawnHelper says", async () => {
+    const site = await freshSite();
+    await registerApp(site, { name: "ok", argv: ["true"] });
+    const choices = [undefined, "node", false] as const;
+    for (const choice of choices) {
+      await addTasks(site, [{ app: "ok" }]);
+      const summary = await launch({ site, maxCpus: 2, pollMs: 20, spawnHelper: choice });
+      expect(summary.finished).toBe(1);
+    }
+    const started = readFileSync(join(site.dir, "logs", "workflow.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === "launcher started")
+      .map((entry) => entry.spawner);
+    expect(started).toEqual(["perl helper", "node helper", "2 threads"]);
+  });
+});
+
+describe("finding processes by their environment", () => {
   it("killProcessesWithEnv stops the processes with exactly that environment, and only those", async () => {
     const marker = `tessera-test-${process.pid}-${Date.now()}`;
     const env = { PATH, MARK: marker };
