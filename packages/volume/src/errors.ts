@@ -69,3 +69,29 @@ export class CorruptChunkError extends VolumeError {}
 
 /** Input files (image stacks, HDF5) that cannot be read as asked. */
 export class InvalidInputError extends VolumeError {}
+
+/**
+ * An HDF5 dataset's filter pipeline holds a filter Tessera cannot decode (neither h5wasm's built-in
+ * filters nor Tessera's own decoders): raised when the dataset is opened, before any data is read.
+ */
+export class UnsupportedHdf5FilterError extends UnsupportedCompressorError {
+  /** Dataset name inside the file. */
+  readonly dataset: string;
+  /** HDF5 filter id (e.g. 32001 for blosc). */
+  readonly filterId: number;
+  /** Filter name (the registered name for known ids, else the name stored in the file). */
+  readonly filterName: string;
+
+  constructor(
+    summary: string,
+    details: TesseraErrorDetails & { dataset: string; filterId: number; filterName: string },
+  ) {
+    super(summary, details);
+    this.dataset = details.dataset;
+    this.filterId = details.filterId;
+    this.filterName = details.filterName;
+  }
+}
+
+/** An HDF5 file's structures (object header, chunk index) cannot be read: corrupt, or a layout Tessera does not parse. */
+export class Hdf5FormatError extends InvalidInputError {}

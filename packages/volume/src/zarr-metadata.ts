@@ -38,8 +38,18 @@ function parseFill(value: unknown, dtype: DataType): number | bigint {
   if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
   if (typeof value === "number") return isBigIntDtype(dtype) ? BigInt(value) : value;
   if (typeof value === "bigint") return value;
+  if (typeof value === "string" && value.startsWith(EXACT_INTEGER)) {
+    const digits = value.slice(EXACT_INTEGER.length);
+    return isBigIntDtype(dtype) ? BigInt(digits) : Number(digits);
+  }
   return 0;
 }
+
+/**
+ * Marks a `fill_value` integer too long for a float64, kept as its digits by {@link readJsonFile}
+ * (64-bit fill values such as 2^63 + 5 must never pass through a float64).
+ */
+const EXACT_INTEGER = "\u0000integer:";
 
 function isIntArray(value: unknown, minimum: number): value is number[] {
   return Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= minimum);
@@ -111,7 +121,7 @@ export function formatZarray(meta: ZarrArrayMetadata): string {
   const fill = meta.fillValue;
   const fillJson =
     typeof fill === "bigint"
-      ? Number(fill)
+      ? `${EXACT_INTEGER}${fill}`
       : Number.isNaN(fill)
         ? "NaN"
         : fill === Number.POSITIVE_INFINITY
@@ -119,7 +129,7 @@ export function formatZarray(meta: ZarrArrayMetadata): string {
           : fill === Number.NEGATIVE_INFINITY
             ? "-Infinity"
             : fill;
-  return `${JSON.stringify(
+  const json = `${JSON.stringify(
     {
       zarr_format: 2,
       shape: meta.shape,
@@ -134,6 +144,8 @@ export function formatZarray(meta: ZarrArrayMetadata): string {
     null,
     2,
   )}\n`;
+  // 64-bit fill values as exact JSON integers (the digits, not a float64's)
+  return json.replace(/"\\u0000integer:(-?\d+)"/, "$1");
 }
 
 /** Read and parse a JSON metadata file, or return undefined when it does not exist. */
@@ -150,7 +162,8 @@ export async function readJsonFile(path: string): Promise<unknown | undefined> {
     throw error;
   }
   try {
-    return JSON.parse(text);
+    // keep long integer fill values exact: JSON.parse would round them to a float64
+    return JSON.parse(text.replace(/("fill_value"\s*:\s*)(-?\d{16,})(?=\s*[,}])/, '$1"\\u0000integer:$2"'));
   } catch (error) {
     throw new NotAZarrArrayError("metadata is not valid JSON", {
       path,
