@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { pythonHas, runPython, sharedData, tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
+import { fullRange } from "../test/full-range.js";
 import { Box } from "./box.js";
 import type { CompressorConfig } from "./compressor.js";
-import { DATA_TYPES, isBigIntDtype, type TypedArray, typedArrayFor } from "./dtype.js";
+import { DATA_TYPES, type TypedArray, typedArrayFor } from "./dtype.js";
 import { readHdf5Dataset } from "./hdf5.js";
 import { createVolume, openVolume } from "./volume.js";
 
@@ -17,15 +18,40 @@ function sha256(data: TypedArray): string {
     .digest("hex");
 }
 
-/** Python: for each zarr path, open with python zarr and print "shape sha256(little-endian C bytes) fill". */
+/**
+ * Python: for each zarr path, open with python zarr and print "shape sha256(little-endian C bytes)
+ * first-values", the first values as exact integers (Python ints: no float64 on the way) for integer
+ * dtypes, or as float.hex() for floats.
+ */
 const DIGEST_SCRIPT = `
 import sys, hashlib, zarr, numpy as np
-for path in sys.argv[1:]:
+n = int(sys.argv[1])
+for path in sys.argv[2:]:
     a = zarr.open(path, mode="r")
     v = np.ascontiguousarray(a[...])
     v = v.astype(v.dtype.newbyteorder("<"))
-    print(",".join(map(str, a.shape)), hashlib.sha256(v.tobytes()).hexdigest())
+    flat = v.reshape(-1)[:n]
+    first = [str(int(x)) for x in flat] if v.dtype.kind in "iu" else [float(x).hex() for x in flat]
+    print(",".join(map(str, a.shape)), hashlib.sha256(v.tobytes()).hexdigest(), ";".join(first))
 `;
+
+/** Python's float.hex() of a number (13 hex digits of mantissa), for exact float comparisons. */
+function floatHex(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0x0.0p+0" : "0x0.0p+0";
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, value);
+  const sign = value < 0 ? "-" : "";
+  const high = bits.getUint32(0);
+  const exponent = (high >>> 20) & 0x7ff;
+  const mantissa = ((BigInt(high & 0xfffff) << 32n) | BigInt(bits.getUint32(4)))
+    .toString(16)
+    .padStart(13, "0");
+  return exponent === 0
+    ? `${sign}0x0.${mantissa}p-1022`
+    : `${sign}0x1.${mantissa}p${exponent - 1023 >= 0 ? "+" : ""}${exponent - 1023}`;
+}
 
 const hasZarr = pythonHas("zarr", "numcodecs", "numpy");
 
@@ -36,9 +62,11 @@ describe.skipIf(!hasZarr)("python zarr reads what Tessera writes", () => {
     { id: "gzip", level: 9 },
     { id: "blosc", cname: "zstd", clevel: 3, shuffle: 2 },
   ];
-  it("every dtype × compressor, with edge chunks, both key separators: identical values", async () => {
+  it("every dtype over its whole range × compressor, edge chunks, both key separators: the values written", async () => {
     const shape = [7, 13, 10];
-    const cases: { path: string; digest: string }[] = [];
+    const size = 7 * 13 * 10;
+    const shown = 16;
+    const cases: { path: string; expected: string; first: string }[] = [];
     let n = 0;
     for (const dtype of DATA_TYPES) {
       for (const compressor of compressors) {
@@ -51,36 +79,33 @@ describe.skipIf(!hasZarr)("python zarr reads what Tessera writes", () => {
           compressor,
           dimensionSeparator: separator,
         });
-        const data = new (typedArrayFor(dtype))(7 * 13 * 10);
-        for (let i = 0; i < data.length; i++) {
-          const v = ((i * 7919) % 2000) - (dtype.startsWith("uint") ? 0 : 1000);
-          (data as unknown as (number | bigint)[])[i] = isBigIntDtype(dtype)
-            ? BigInt(v) * 1_000_000_007n
-            : dtype.startsWith("float")
-              ? v / 7
-              : v;
-        }
-        // leave the last z-chunk unwritten: python must see the fill value there
+        // min, max, negatives, ±0, NaN, ±Infinity, denormals, 64-bit values beyond 2^53, random bits
+        const data = fullRange(dtype, size, n);
+        // leave the last z-chunk unwritten: python must see the fill value (0) there
         const written = new Box([0, 0, 0], [6, 13, 10]);
         await volume.write(written, data.subarray(0, written.size));
-        cases.push({ path, digest: sha256((await volume.read()).data) });
+        // what python must read, built from the data written (not from a read-back)
+        const expected = new (typedArrayFor(dtype))(size);
+        (expected as Uint8Array).set(data.subarray(0, written.size) as Uint8Array);
+        const values = Array.from(expected.subarray(0, shown) as ArrayLike<number | bigint>);
+        const first = dtype.startsWith("float")
+          ? values.map((v) => floatHex(Number(v)))
+          : values.map((v) => String(v));
+        cases.push({ path, expected: sha256(expected), first: first.join(";") });
       }
     }
-    const lines = runPython(
-      DIGEST_SCRIPT,
-      cases.map((c) => c.path),
-    )
+    const lines = runPython(DIGEST_SCRIPT, [String(shown), ...cases.map((c) => c.path)])
       .trim()
       .split("\n");
     expect(lines).toHaveLength(cases.length);
     lines.forEach((line, i) => {
-      expect(line, cases[i].path).toBe(`${shape.join(",")} ${cases[i].digest}`);
+      expect(line, cases[i].path).toBe(`${shape.join(",")} ${cases[i].expected} ${cases[i].first}`);
     });
   });
 });
 
 describe.skipIf(!hasZarr)("Tessera reads what python zarr writes", () => {
-  it("every dtype × compressor, '/' keys, partial chunks, missing chunks, F order", async () => {
+  it("every dtype over its whole range × compressor, '/' keys, partial chunks, missing chunks, F order", async () => {
     const root = join(tmp.path, "py");
     const script = `
 import sys, os, hashlib, zarr, numpy as np
@@ -89,6 +114,22 @@ root = sys.argv[1]
 comps = {"raw": None, "zlib": Zlib(level=3), "gzip": GZip(level=5), "blosc": Blosc(cname="lz4", clevel=5, shuffle=Blosc.SHUFFLE)}
 dtypes = ["u1","u2","u4","u8","i1","i2","i4","i8","f4","f8"]
 rng = np.random.default_rng(7)
+def values(dt, shape):
+    dt = np.dtype(dt)
+    n = int(np.prod(shape))
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        v = rng.integers(info.min, info.max, size=n, dtype=dt, endpoint=True)
+        special = [info.min, info.max, info.min + 1, info.max - 1, 0, 1]
+        if dt.itemsize == 8:
+            special += [2**53 + 1, 2**53 + 3, 2**62 + 12345, info.max - 2]
+        v[:len(special)] = special
+    else:
+        f = np.finfo(dt)
+        v = (rng.standard_normal(n) * 10.0 ** rng.integers(-30, 30, size=n)).astype(dt)
+        special = [f.min, f.max, -0.0, f.tiny, -f.tiny, np.inf, -np.inf, np.nan, -1e-30]
+        v[:len(special)] = special
+    return v.reshape(shape)
 i = 0
 for dt in dtypes:
     for name, comp in comps.items():
@@ -98,21 +139,59 @@ for dt in dtypes:
         path = os.path.join(root, f"{dt}-{name}.zarr")
         a = zarr.open(path, mode="w", shape=(9, 11, 6), chunks=(4, 5, 4), dtype=dt, compressor=comp,
                       fill_value=3, dimension_separator=sep, order=order)
-        v = (rng.integers(0, 100, size=(8, 11, 6)) * (1.5 if dt[0] == "f" else 1)).astype(dt)
+        v = values(dt, (8, 11, 6))
         a[:8] = v  # z = 8 stays missing: fill value 3
-        full = np.ascontiguousarray(a[...]).astype(np.dtype(dt).newbyteorder("<"))
-        print(path, hashlib.sha256(full.tobytes()).hexdigest())
+        full = np.full((9, 11, 6), 3, dtype=dt)
+        full[:8] = v  # what was written, not a read-back
+        full = full.astype(np.dtype(dt).newbyteorder("<"))
+        flat = full.reshape(-1)[:10]
+        first = ";".join(str(int(x)) for x in flat) if full.dtype.kind in "iu" else "-"
+        print(path, hashlib.sha256(full.tobytes()).hexdigest(), first)
 `;
     const lines = runPython(script, [root]).trim().split("\n");
     expect(lines).toHaveLength(40);
     for (const line of lines) {
-      const [path, digest] = line.split(" ");
+      const [path, digest, first] = line.split(" ");
       const volume = await openVolume(path);
       expect(volume.shape).toEqual([9, 11, 6]);
       const data = (await volume.read()).data;
       expect(sha256(data), path).toBe(digest);
+      if (first !== "-") {
+        expect(Array.from(data.subarray(0, 10) as ArrayLike<number | bigint>, String).join(";"), path).toBe(
+          first,
+        );
+      }
       expect(Number(data[data.length - 1])).toBe(3);
     }
+  });
+});
+
+describe.skipIf(!hasZarr)("64-bit fill values beyond 2^53 cross the JSON exactly", () => {
+  it("python reads Tessera's fill value, Tessera reads python's (never through a float64)", async () => {
+    const ours = join(tmp.path, "fill-ours.zarr");
+    const volume = await createVolume(ours, {
+      shape: [4, 4],
+      chunks: [2, 2],
+      dtype: "uint64",
+      fillValue: 2n ** 63n + 5n,
+    });
+    await volume.write(new Box([0, 0], [2, 2]), new BigUint64Array([1n, 2n, 3n, 2n ** 53n + 1n]));
+    const theirs = join(tmp.path, "fill-theirs.zarr");
+    const printed = runPython(
+      `
+import sys, zarr, numpy as np
+a = zarr.open(sys.argv[1], mode="r")
+print(int(a.fill_value), int(a[3, 3]), int(a[1, 1]))
+b = zarr.open(sys.argv[2], mode="w", shape=(4, 4), chunks=(2, 2), dtype="i8", fill_value=-(2**62) - 7)
+b[0:2, 0:2] = np.array([[1, 2], [3, -(2**53) - 1]], dtype="i8")
+`,
+      [ours, theirs],
+    ).trim();
+    expect(printed).toBe(`${2n ** 63n + 5n} ${2n ** 63n + 5n} ${2n ** 53n + 1n}`);
+    const back = await openVolume(theirs);
+    expect(back.fillValue).toBe(-(2n ** 62n) - 7n);
+    const data = (await back.read()).data as BigInt64Array;
+    expect([data[5], data[15]]).toEqual([-(2n ** 53n) - 1n, -(2n ** 62n) - 7n]);
   });
 });
 
