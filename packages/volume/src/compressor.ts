@@ -1,6 +1,7 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 import * as zarr from "zarrita";
+import { encodeOnPool } from "./chunk-pool.js";
 import { UnsupportedCompressorError } from "./errors.js";
 
 /** zlib stream (numcodecs `zlib`), encoded and decoded with node:zlib. */
@@ -100,14 +101,16 @@ export async function createEncoder(config: CompressorConfig | null): Promise<Ch
     }
     case "blosc": {
       const Blosc = (await import("numcodecs/blosc")).default;
-      const codec = Blosc.fromConfig({
-        id: "blosc",
+      const full = {
+        id: "blosc" as const,
         cname: config.cname ?? "lz4",
         clevel: config.clevel ?? 5,
         shuffle: config.shuffle ?? 1,
         blocksize: config.blocksize ?? 0,
-      });
-      return { encode: async (bytes) => codec.encode(bytes) };
+      };
+      const codec = Blosc.fromConfig(full);
+      // large chunks are compressed on the worker pool (byte-identical to compressing here)
+      return { encode: async (bytes) => encodeOnPool(full, bytes) ?? codec.encode(bytes) };
     }
   }
 }
@@ -137,8 +140,45 @@ function nodeZlibCodec(format: "zlib" | "gzip") {
 let registered = false;
 
 /**
+ * The payload of a blosc frame stored without compression (flag BLOSC_MEMCPYED: blosc found the data
+ * incompressible and copied it after the 16-byte header, unshuffled), else undefined. Such frames
+ * decode by taking that slice, as C-Blosc does, instead of a round trip through the wasm codec.
+ */
+export function bloscMemcpyedPayload(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length < 16 || (bytes[2] & 0x02) === 0) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
+  const nbytes = view.getUint32(4, true);
+  const cbytes = view.getUint32(12, true);
+  if (cbytes !== nbytes + 16 || bytes.length < cbytes) return undefined;
+  return bytes.subarray(16, 16 + nbytes);
+}
+
+/** zarrita's numcodecs blosc, with {@link bloscMemcpyedPayload}'s shortcut for uncompressed frames. */
+class BloscCodec {
+  readonly kind = "bytes_to_bytes";
+  readonly #codec: Promise<{
+    encode(b: Uint8Array): Uint8Array | Promise<Uint8Array>;
+    decode(b: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  }>;
+  constructor(config: Record<string, unknown>) {
+    this.#codec = import("numcodecs/blosc").then((m) => m.default.fromConfig(config as never));
+  }
+  static fromConfig(config: Record<string, unknown>) {
+    return new BloscCodec(config ?? {});
+  }
+  async encode(bytes: Uint8Array): Promise<Uint8Array> {
+    return (await this.#codec).encode(bytes);
+  }
+  async decode(bytes: Uint8Array): Promise<Uint8Array> {
+    const payload = bloscMemcpyedPayload(bytes);
+    return payload ? payload.slice() : (await this.#codec).decode(bytes);
+  }
+}
+
+/**
  * Replace zarrita's decode-only zlib/gzip codecs with node:zlib ones that also encode and that decode
- * on libuv's thread pool. Idempotent.
+ * on libuv's thread pool, and its blosc codec with one that takes uncompressed frames as they are.
+ * Idempotent.
  */
 export function registerNodeCodecs(): void {
   if (registered) return;
@@ -150,5 +190,7 @@ export function registerNodeCodecs(): void {
     zarr.registry.set(`${prefix}zlib`, (() => zlibCodec) as any);
     // biome-ignore lint/suspicious/noExplicitAny: as above.
     zarr.registry.set(`${prefix}gzip`, (() => gzipCodec) as any);
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
+    zarr.registry.set(`${prefix}blosc`, (() => BloscCodec) as any);
   }
 }

@@ -1,6 +1,15 @@
-export { STALE_LOCK_MS, withFileLock, writeFileAtomic } from "./atomic-file.js";
+export {
+  type FileLockOptions,
+  LOCK_HEARTBEAT_MS,
+  type LockInfo,
+  readLockInfo,
+  STALE_LOCK_MS,
+  withFileLock,
+  writeFileAtomic,
+} from "./atomic-file.js";
 export { type Block, BlockGrid, type BlockGridOptions } from "./block-grid.js";
 export { Box } from "./box.js";
+export { type ChunkDecodingOptions, configureChunkDecoding } from "./chunk-pool.js";
 export {
   type BloscCompressor,
   type CompressorConfig,
@@ -26,6 +35,7 @@ export {
 export {
   BoxOutOfBoundsError,
   CorruptChunkError,
+  Hdf5FormatError,
   InvalidInputError,
   NotAZarrArrayError,
   ShapeMismatchError,
@@ -33,6 +43,7 @@ export {
   type TesseraErrorDetails,
   UnsupportedCompressorError,
   UnsupportedDtypeError,
+  UnsupportedHdf5FilterError,
   VolumeError,
   type VolumeErrorDetails,
 } from "./errors.js";

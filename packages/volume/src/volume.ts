@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { FileSystemStore } from "@zarrita/storage";
@@ -7,6 +7,7 @@ import * as zarr from "zarrita";
 import { withFileLock, writeFileAtomic } from "./atomic-file.js";
 import { BlockGrid } from "./block-grid.js";
 import { Box } from "./box.js";
+import { PoolJobFailure, readChunksOnPool, readOnPool } from "./chunk-pool.js";
 import {
   type ChunkEncoder,
   type CompressorConfig,
@@ -71,7 +72,10 @@ export interface CreateVolumeOptions {
   overwrite?: boolean;
 }
 
-/** At most this many chunks are decoded or encoded at once (node:zlib runs them on its thread pool). */
+/**
+ * At most this many chunks are decoded or encoded at once on this thread (node:zlib runs them on its
+ * thread pool). Large reads run on the chunk worker pool instead (see {@link configureChunkDecoding}).
+ */
 const CHUNK_CONCURRENCY = 4;
 
 if (endianness() !== "LE") throw new Error("@tessera/volume needs a little-endian machine");
@@ -148,13 +152,24 @@ export class Volume {
     return join(this.path, coords.join(this.dimensionSeparator));
   }
 
-  /** Read the voxels of `box` (default: the whole array) into a new C-order ndarray. */
+  /**
+   * Read the voxels of `box` (default: the whole array) into a new C-order ndarray. Large reads (1 MiB
+   * and more, over several chunks) run on the chunk worker pool: each worker reads, decodes and
+   * copies whole chunks (see {@link configureChunkDecoding}); smaller ones on this thread. Both give
+   * the same values.
+   */
   async read(box: Box = this.bounds): Promise<VolumeArray> {
     box.assertInside(this.bounds, "read box", this.path);
     const Ctor = typedArrayFor(this.dtype);
+    const chunks = this.#chunksOf(box);
+    const bytes = box.size * Ctor.BYTES_PER_ELEMENT;
+    if (this.#poolReadable && readOnPool(bytes, chunks.length)) {
+      // biome-ignore lint/suspicious/noExplicitAny: see VolumeArray.
+      return ndarray((await this.#readOnPool(box, chunks)) as any, box.shape) as unknown as VolumeArray;
+    }
     const out = new Ctor(box.size);
     const dst: StridedView = { data: out, shape: box.shape, strides: cOrderStrides(box.shape) };
-    await mapLimit(this.#chunksOf(box), CHUNK_CONCURRENCY, async (coords) => {
+    await mapLimit(chunks, CHUNK_CONCURRENCY, async (coords) => {
       const chunk = await this.readChunk(coords);
       const chunkBegin = coords.map((c, i) => c * this.chunks[i]);
       const overlap = Box.at(chunkBegin, this.chunks).intersect(box);
@@ -170,11 +185,83 @@ export class Volume {
     return ndarray(out as any, box.shape) as unknown as VolumeArray;
   }
 
+  /** Whether the pool's chunk readers read this array: C order, no filters, little-endian bytes. */
+  get #poolReadable(): boolean {
+    const bpe = typedArrayFor(this.dtype).BYTES_PER_ELEMENT;
+    return this.#meta.order === "C" && !this.#meta.hasFilters && (this.#meta.littleEndian || bpe === 1);
+  }
+
+  async #readOnPool(box: Box, chunks: number[][]): Promise<TypedArray> {
+    const Ctor = typedArrayFor(this.dtype);
+    const shared = new SharedArrayBuffer(box.size * Ctor.BYTES_PER_ELEMENT);
+    const fillValue = new Ctor(1);
+    (fillValue as unknown as (number | bigint)[])[0] = this.fillValue;
+    const fill = new Uint8Array(fillValue.buffer);
+    const jobs = chunks.map((coords) => {
+      const chunkBegin = coords.map((c, i) => c * this.chunks[i]);
+      const overlap = Box.at(chunkBegin, this.chunks).intersect(box);
+      return {
+        coords,
+        file: this.chunkPath(coords),
+        srcBegin: overlap.begin.map((b, i) => b - chunkBegin[i]),
+        dstBegin: overlap.begin.map((b, i) => b - box.begin[i]),
+        region: overlap.shape,
+      };
+    });
+    await readChunksOnPool(
+      shared,
+      box.shape,
+      Ctor.BYTES_PER_ELEMENT,
+      this.chunks,
+      this.compressor,
+      fill.some((b) => b !== 0) ? fill : null,
+      jobs,
+      (job, failure) => this.#chunkError((job as (typeof jobs)[number]).coords, failure),
+    );
+    // the caller gets an ordinary (not shared) buffer
+    const out = new Ctor(box.size);
+    new Uint8Array(out.buffer).set(new Uint8Array(shared));
+    return out;
+  }
+
+  /** The typed error for a chunk that could not be read on the pool (as {@link readChunk} reports it). */
+  #chunkError(coords: readonly number[], failure: Error): Error {
+    const detail = failure instanceof PoolJobFailure ? failure.detail : undefined;
+    const expected = this.chunks.reduce((a, b) => a * b, 1);
+    if (detail?.kind === "size") {
+      return new CorruptChunkError("chunk has the wrong size after decoding", {
+        path: this.chunkPath(coords),
+        field: `chunk ${coords.join(".")}`,
+        expected: `${expected} elements (${this.chunks.join("×")})`,
+        found: `${(detail.found ?? 0) / typedArrayFor(this.dtype).BYTES_PER_ELEMENT} elements`,
+      });
+    }
+    if (detail?.kind === "decode") {
+      return new CorruptChunkError("chunk cannot be decoded", {
+        path: this.chunkPath(coords),
+        field: `chunk ${coords.join(".")}`,
+        expected: `${this.compressor?.id ?? "raw"} data of ${this.dtype}`,
+        found: detail.message,
+        cause: failure,
+      });
+    }
+    return new VolumeError("chunk cannot be read", {
+      path: this.chunkPath(coords),
+      field: `chunk ${coords.join(".")}`,
+      found: failure.message,
+      cause: failure,
+    });
+  }
+
   /**
    * Decode the chunk at grid coordinates `coords` (fill value when it was never written). Throws
    * {@link CorruptChunkError} when it cannot be decoded or decodes to the wrong size.
    */
   async readChunk(coords: readonly number[]): Promise<StridedView> {
+    // zarrita's own fill value went through a float64: 64-bit fill values beyond 2^53 are filled here
+    if (typeof this.fillValue === "bigint" && !Number.isSafeInteger(Number(this.fillValue))) {
+      if (!(await stat(this.chunkPath(coords)).catch(() => undefined))) return this.#newChunk();
+    }
     let chunk: { data: unknown; shape: number[]; stride: number[] };
     try {
       chunk = await this.#array.getChunk([...coords]);
