@@ -106,7 +106,7 @@ describe("segment CLI", () => {
     );
     const error = await run(["fragments", "--config", config]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommanderError);
-    expect((error as CommanderError).exitCode).toBe(1);
+    expect((error as CommanderError).exitCode).toBe(2);
     expect((error as CommanderError).message).toMatch(/blockShape/);
     expect((error as CommanderError).message).toContain(config);
   });

@@ -49,13 +49,13 @@ function numberList(value: string): number[] {
   return numbers;
 }
 
-/** Run `work`, turning typed errors into one clear line on stderr and exit code 1 (no stack trace). */
+/** Run `work`, turning typed errors into one clear line on stderr and exit code 2, as every tessera command (no stack trace). */
 async function guarded(command: Command, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
     if (error instanceof TesseraError) {
-      command.error(`error: ${error.message}`, { exitCode: 1, code: "tessera.segment" });
+      command.error(`error: ${error.message}`, { exitCode: 2, code: "tessera.segment" });
     }
     throw error;
   }
@@ -163,7 +163,7 @@ async function readLabels(
 /**
  * The `segment` command: `fragments`, `agglomerate`, `relabel` (each over all blocks, or `block --id N`
  * for one task) and `evaluate` (VOI, adapted Rand error, CREMI score). Typed errors become one line
- * on stderr and exit code 1.
+ * on stderr and exit code 2.
  */
 export function segmentCommand(): Command {
   const segment = new Command("segment")

@@ -86,12 +86,11 @@ with h5py.File(os.path.join(root, "blosc.h5"), "w") as f:
     expect(Math.abs(scores.cremiScore - 0.603034)).toBeLessThan(1e-4);
   });
 
-  it("an unavailable filter: typed error on one line, non-zero exit, no HDF5 noise, no scores", async () => {
+  it("an unavailable filter: typed error on one line, exit code 2, no HDF5 noise, no scores", async () => {
     const gt = join(root, "blosc.h5");
     const result = await run(["evaluate", join(root, "train-ws.lzf.h5"), gt, "--dataset", "stack"]);
     expect(result.error).toBeInstanceOf(CommanderError);
-    // segment's CLI turns typed errors into exit code 1 (runCli's exit 2 is for untyped ones)
-    expect((result.error as CommanderError).exitCode).not.toBe(0);
+    expect((result.error as CommanderError).exitCode).toBe(2);
     expect(result.stdout).toBe("");
     const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
     expect(lines).toHaveLength(1);
