@@ -68,14 +68,13 @@ async function child(mode, rawPath, reps) {
   const out = { mode, ...count(first.meshes) };
   if (first.simplified) {
     out.outTriangles = count(first.simplified).triangles;
-    // distance of each simplified body to its unsimplified mesh: bounds where the package has them
-    // (hausdorffBounds), else the sampled distance (hausdorffDistance, a lower bound)
-    const h = { lower: 0, upper: mesh.hausdorffBounds ? 0 : undefined };
+    // Hausdorff distance of each simplified body to its unsimplified mesh, enclosed by hausdorffBounds
+    const h = { lower: 0, upper: 0 };
     for (const [id, m] of first.meshes) {
       const s = first.simplified.get(id);
-      const b = mesh.hausdorffBounds ? mesh.hausdorffBounds(m, s) : { lower: mesh.hausdorffDistance(m, s) };
+      const b = mesh.hausdorffBounds(m, s);
       h.lower = Math.max(h.lower, b.lower);
-      if (h.upper !== undefined) h.upper = Math.max(h.upper, b.upper);
+      h.upper = Math.max(h.upper, b.upper);
     }
     out.hausdorffNm = h;
   }
@@ -291,6 +290,6 @@ console.log(
 );
 if (simplifyRounds > 0) {
   console.log(
-    `simplification: ${M(us.triangles)} → ${M(usS.outTriangles)} triangles (${(us.triangles / usS.outTriangles).toFixed(1)}× reduction), largest Hausdorff distance to the unsimplified mesh over all bodies ${usS.hausdorffNm.upper === undefined ? `≥ ${f(usS.hausdorffNm.lower, 1)} nm (hausdorffDistance samples vertices and centroids: a lower bound only)` : `between ${f(usS.hausdorffNm.lower, 1)} and ${f(usS.hausdorffNm.upper, 1)} nm (hausdorffBounds)`}`,
+    `simplification: ${M(us.triangles)} → ${M(usS.outTriangles)} triangles (${(us.triangles / usS.outTriangles).toFixed(1)}× reduction), largest Hausdorff distance to the unsimplified mesh over all bodies between ${f(usS.hausdorffNm.lower, 1)} and ${f(usS.hausdorffNm.upper, 1)} nm (hausdorffBounds)`,
   );
 }
