@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { writeSourceDigest } from "../testkit/src/fresh-build.js";
 
 export default defineConfig({
   entry: ["src/index.ts", "src/cli.ts", "src/bin.ts", "src/simplify-worker.ts", "src/mc-worker.ts"],
@@ -7,4 +8,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // lets tests refuse a stale dist/ (see @tessera/testkit staleBuilds)
+  async onSuccess() {
+    writeSourceDigest(".");
+  },
 });

@@ -1,5 +1,6 @@
 import { copyFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+import { writeSourceDigest } from "../testkit/src/fresh-build.js";
 
 export default defineConfig({
   // spawn-helper.js, spawn-child.js and spawn-helper.pl are programs that the launcher finds beside its
@@ -17,5 +18,6 @@ export default defineConfig({
   target: "node20",
   async onSuccess() {
     copyFileSync("src/launcher/spawn-helper.pl", "dist/spawn-helper.pl");
+    writeSourceDigest(".");
   },
 });
