@@ -1,5 +1,5 @@
 #!/usr/bin/env node
+import { runCli } from "@tessera/cli";
 import { volumeCommand } from "./cli.js";
-import { runCli } from "./run-cli.js";
 
 await runCli(volumeCommand().name("tessera-volume"));

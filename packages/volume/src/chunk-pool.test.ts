@@ -248,4 +248,25 @@ describe("the pool never keeps a process alive (built package)", () => {
     expect(result.stdout.trim()).toBe(`2 ${8 * 256 * 256}`);
     expect(performance.now() - started).toBeLessThan(20_000);
   });
+
+  it("a script whose only pool job is one blosc chunk (other workers idle) exits on its own", () => {
+    const volumeDir = join(import.meta.dirname, "..");
+    assertFreshBuilds([volumeDir]);
+    const dist = pathToFileURL(join(volumeDir, "dist", "index.js")).href;
+    const script = `
+      const v = await import(${JSON.stringify(dist)});
+      v.configureChunkDecoding({ threads: 3, minBytes: 0 });
+      const shape = [16, 100, 200];
+      const volume = await v.createVolume(${JSON.stringify(fresh())}, { shape, chunks: shape, compressor: { id: "blosc", clevel: 5 } });
+      await volume.write(volume.bounds, new Uint8Array(volume.bounds.size).fill(7));
+      console.log("written");
+    `;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.signal, "the process was still alive after 20 s").toBeNull();
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe("written\n");
+  });
 });

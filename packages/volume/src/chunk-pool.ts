@@ -218,7 +218,6 @@ class PoolWorker {
 
   constructor(blosc: string) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { blosc } });
-    this.worker.unref();
     this.worker.on("message", (reply: { job: number; out?: Uint8Array; error?: PoolJobError }) => {
       const p = this.pending.get(reply.job);
       this.pending.delete(reply.job);
@@ -233,6 +232,9 @@ class PoolWorker {
     };
     this.worker.on("error", fail);
     this.worker.on("exit", () => fail(new Error("chunk worker exited")));
+    // after the listeners: adding a "message" listener refs the worker's port again, so a worker
+    // unref'd before it (and never given a job) would keep the process alive
+    this.worker.unref();
   }
 
   run(job: number, message: object, transfer: ArrayBuffer[] = []): Promise<Uint8Array | undefined> {

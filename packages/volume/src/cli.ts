@@ -1,51 +1,44 @@
-import { Command, InvalidArgumentError } from "commander";
+import { parse } from "@tessera/cli";
+import { Command } from "commander";
 import type { CompressorConfig } from "./compressor.js";
+import { compressorOption } from "./compressor-option.js";
 import { startProgressBar } from "./progress.js";
 import { logged, openRunLog } from "./run-log.js";
 import { exportSlicesPng } from "./slice-export.js";
 import { importStack } from "./stack-import.js";
 import { openVolume } from "./volume.js";
 
-export { runCli } from "./run-cli.js";
+export { compressorOption } from "./compressor-option.js";
 export { logged, openRunLog } from "./run-log.js";
 
-function integerList(value: string): number[] {
-  const numbers = value.split(",").map(Number);
-  if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new InvalidArgumentError(`expected positive integers like 16,256,256, got "${value}"`);
-  }
-  return numbers;
+/** Options of `volume import`, as commander parses them. */
+interface ImportOptions {
+  dataset?: string;
+  chunks?: number[];
+  resolution?: number[];
+  offset?: number[];
+  compressor?: CompressorConfig | "none";
+  overwrite?: boolean;
+  log?: string;
 }
 
-function numberList(value: string): number[] {
-  const numbers = value.split(",").map(Number);
-  if (numbers.some((n) => !Number.isFinite(n)))
-    throw new InvalidArgumentError(`expected numbers like 40,4,4, got "${value}"`);
-  return numbers;
+/** Options of `volume export-png`, as commander parses them. */
+interface ExportOptions {
+  z?: [number, number];
+  window?: [number, number];
+  overwrite?: boolean;
 }
 
-function compressorOption(value: string): CompressorConfig | null {
-  const [id, level] = value.split(":");
-  const parsedLevel = level === undefined ? undefined : Number(level);
-  if (id === "none" || id === "raw") return null;
-  if (id === "zlib" || id === "gzip") return { id, level: parsedLevel };
-  if (id === "blosc") return { id, clevel: parsedLevel };
-  throw new InvalidArgumentError(
-    `expected none, zlib[:level], gzip[:level] or blosc[:level], got "${value}"`,
-  );
+/** A help section `Examples:` listing `lines` as shell commands. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}\n`).join("")}`;
 }
 
-/**
- * The `volume` command: `info`, `import` (PNG/TIFF folders, multi-page TIFF, HDF5 → zarr) and
- * `export-png`, with progress bars.
- */
-export function volumeCommand(): Command {
-  const volume = new Command("volume").description("inspect, import and export zarr volumes");
-
-  volume
-    .command("info")
+function infoCommand(): Command {
+  return new Command("info")
     .description("print a zarr array's shape, chunks, dtype, compressor and attributes as JSON")
     .argument("<path>", "zarr array folder")
+    .addHelpText("after", examples("tessera volume info raw.zarr"))
     .action(async (path: string) => {
       const v = await openVolume(path);
       const info = {
@@ -60,24 +53,46 @@ export function volumeCommand(): Command {
       };
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     });
+}
 
-  volume
-    .command("import")
+function importCommand(): Command {
+  return new Command("import")
     .description(
-      "import a section stack (folder of PNG/TIFF, multi-page TIFF, or HDF5 dataset) into a zarr volume",
+      "import a section stack (folder of PNG/TIFF, multi-page TIFF, or HDF5 dataset) into a new zarr volume",
     )
-    .argument("<source>", "folder of sections, .tif/.tiff file, or .h5/.hdf5 file")
-    .argument("<output>", "zarr array to create")
-    .option("--dataset <name>", "HDF5 dataset (default: the file's only dataset)")
-    .option("--chunks <z,y,x>", "chunk shape", integerList)
-    .option("--resolution <z,y,x>", "voxel size in nm", numberList)
-    .option("--offset <z,y,x>", "world offset in nm", numberList)
-    .option("--compressor <id[:level]>", "none, zlib, gzip or blosc", compressorOption)
-    .option("--overwrite", "replace an existing output")
-    .option("--log <file>", "structured log (JSON lines; default <output>.log)")
-    .action(async (source: string, output: string, opts) => {
+    .argument("<source>", "folder of sections, .tif/.tiff file, or HDF5 file (.h5/.hdf5)")
+    .argument("<output>", "zarr array to create (refused when it exists, unless --overwrite)")
+    .option("--dataset <name>", "HDF5 dataset, e.g. stack or volumes/raw (default: the file's only dataset)")
+    .option(
+      "--chunks <z,y,x>",
+      "chunk shape (default min(depth,16),min(height,256),min(width,256))",
+      parse.integers("16,256,256"),
+    )
+    .option(
+      "--resolution <z,y,x>",
+      "voxel size in nm, stored in .zattrs",
+      parse.numbers("40,4,4", { count: 3, positive: true }),
+    )
+    .option("--offset <z,y,x>", "world offset in nm, stored in .zattrs", parse.numbers("0,0,0", { count: 3 }))
+    .option(
+      "--compressor <id[:level]>",
+      "none, zlib, gzip or blosc, level 0–9 (default zlib:5)",
+      compressorOption,
+    )
+    .option("--overwrite", "replace an existing zarr array at <output>")
+    .option("--log <file>", "structured log (JSON lines, appended; default <output>.log)")
+    .addHelpText(
+      "after",
+      examples(
+        "tessera volume import grayscale/ raw.zarr --resolution 10,10,10 --chunks 50,125,125",
+        "tessera volume import train-labels.tif labels.zarr --compressor blosc:5",
+        "tessera volume import train-image.h5 train-image.zarr --dataset stack",
+        "tessera volume import sample.h5 raw.zarr --dataset volumes/raw --overwrite",
+      ),
+    )
+    .action(async (source: string, output: string, opts: ImportOptions) => {
+      const log = openRunLog(opts.log ?? `${output.replace(/\/+$/, "")}.log`, "tessera-volume-import");
       const bar = startProgressBar("import", "sections");
-      const log = openRunLog(opts.log ?? `${output}.log`, "tessera-volume-import");
       const started = performance.now();
       try {
         const v = await logged(
@@ -86,6 +101,7 @@ export function volumeCommand(): Command {
           () =>
             importStack(source, output, {
               ...opts,
+              compressor: opts.compressor === "none" ? null : opts.compressor,
               onProgress: (done: number, total: number) => {
                 bar.update(done, total);
                 log.debug({ done, total }, "sections imported");
@@ -102,26 +118,35 @@ export function volumeCommand(): Command {
         bar.stop();
       }
     });
+}
 
-  volume
-    .command("export-png")
-    .description("write z-slices of a 3-D zarr volume as grayscale PNG files")
+function exportPngCommand(): Command {
+  return new Command("export-png")
+    .description("write z-slices of a 3-D zarr volume as grayscale PNG files z0000.png, z0001.png, …")
     .argument("<volume>", "zarr array")
-    .argument("<folder>", "output folder")
-    .option("--z <begin:end>", "range of z to export")
+    .argument("<folder>", "output folder (new or empty, unless --overwrite)")
+    .option("--z <start:stop>", "z range to export, stop excluded (default: all)", parse.range("0:16"))
     .option(
       "--window <low,high>",
       "map [low, high] onto 0–255 (needed for dtypes other than uint8/uint16)",
-      numberList,
+      parse.numbers("0,255", { count: 2 }),
     )
-    .action(async (path: string, folder: string, opts: { z?: string; window?: number[] }) => {
+    .option("--overwrite", "write into a folder that holds files (replacing files of the same names)")
+    .addHelpText(
+      "after",
+      examples(
+        "tessera volume export-png raw.zarr slices/ --z 0:16",
+        "tessera volume export-png probabilities.zarr slices/ --window 0,1 --overwrite",
+      ),
+    )
+    .action(async (path: string, folder: string, opts: ExportOptions) => {
       const v = await openVolume(path);
-      const zRange = opts.z ? (opts.z.split(":").map(Number) as [number, number]) : undefined;
       const bar = startProgressBar("export", "slices");
       try {
         const files = await exportSlicesPng(v, folder, {
-          zRange,
-          window: opts.window as [number, number] | undefined,
+          zRange: opts.z,
+          window: opts.window,
+          overwrite: opts.overwrite,
           onProgress: bar.update,
         });
         bar.stop();
@@ -130,6 +155,25 @@ export function volumeCommand(): Command {
         bar.stop();
       }
     });
+}
 
-  return volume;
+/**
+ * The `volume` command: `info`, `import` (PNG/TIFF folders, multi-page TIFF, HDF5 → zarr) and
+ * `export-png`, with progress bars. Errors are thrown as typed errors for `runCli` (`@tessera/cli`)
+ * to report.
+ */
+export function volumeCommand(): Command {
+  return new Command("volume")
+    .description("inspect, import and export zarr volumes")
+    .addCommand(infoCommand())
+    .addCommand(importCommand())
+    .addCommand(exportPngCommand())
+    .addHelpText(
+      "after",
+      examples(
+        "tessera volume import grayscale/ raw.zarr --resolution 10,10,10",
+        "tessera volume info raw.zarr",
+        "tessera volume export-png raw.zarr slices/ --z 0:16",
+      ),
+    );
 }

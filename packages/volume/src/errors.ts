@@ -28,6 +28,8 @@ export class TesseraError extends Error {
   readonly field?: string;
   readonly expected?: string;
   readonly found?: string;
+  /** Exit status of a CLI that stops on this error: bad input (see `ExitCode` in `@tessera/cli`). */
+  readonly exitStatus: number = 2;
 
   constructor(summary: string, details: TesseraErrorDetails = {}) {
     const parts = [summary];
@@ -95,3 +97,12 @@ export class UnsupportedHdf5FilterError extends UnsupportedCompressorError {
 
 /** An HDF5 file's structures (object header, chunk index) cannot be read: corrupt, or a layout Tessera does not parse. */
 export class Hdf5FormatError extends InvalidInputError {}
+
+/** An output (file or folder) already exists and the writer was not told to replace it (`--overwrite`). */
+export class OutputExistsError extends TesseraError {}
+
+/** Nothing exists at a path that must name an input (a volume, a stack, an HDF5 file). */
+export class PathNotFoundError extends VolumeError {}
+
+/** A file given as HDF5 does not carry the HDF5 signature (at byte 0, 512, 1024, 2048, …). */
+export class NotAnHdf5FileError extends InvalidInputError {}

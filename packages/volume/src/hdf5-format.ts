@@ -5,9 +5,8 @@
 // used to read datasets whose filters h5wasm lacks (h5py's LZF): h5wasm finds the dataset and its
 // object header address, this module finds the chunks, hdf5-filters.ts decodes them.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { Hdf5FormatError } from "./errors.js";
-
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+import { Hdf5FormatError, NotAnHdf5FileError } from "./errors.js";
+import { findHdf5Signature } from "./hdf5-signature.js";
 
 /** An address field with every bit set: "undefined address" (e.g. a chunk never allocated). */
 export const UNDEFINED_ADDRESS = -1;
@@ -197,47 +196,43 @@ export class Hdf5Reader {
 
   #readSuperblock(): void {
     // the superblock is at 0, 512, 1024, 2048 ... (after a user block)
-    for (let at = 0; at + 64 <= this.fileSize || at === 0; at = at === 0 ? 512 : at * 2) {
-      if (at + 8 > this.fileSize) break;
-      const head = new Uint8Array(8);
-      readSync(this.fd, head, 0, 8, at);
-      if (!SIGNATURE.every((b, i) => head[i] === b)) continue;
-      const bytes = new Uint8Array(Math.min(96, this.fileSize - at));
-      readSync(this.fd, bytes, 0, bytes.length, at);
-      const version = bytes[8];
-      if (version === 0 || version === 1) {
-        this.sizeOffsets = bytes[13];
-        this.sizeLengths = bytes[14];
-        const f = this.fields(bytes, "superblock", version === 0 ? 24 : 28);
-        this.baseAddress = f.uint(this.sizeOffsets);
-      } else if (version === 2 || version === 3) {
-        this.sizeOffsets = bytes[9];
-        this.sizeLengths = bytes[10];
-        const f = this.fields(bytes, "superblock", 12);
-        this.baseAddress = f.uint(this.sizeOffsets);
-      } else {
-        throw new Hdf5FormatError("unsupported HDF5 superblock version", {
-          path: this.path,
-          field: "superblock version",
-          expected: "0–3",
-          found: String(version),
-        });
-      }
-      if (![2, 4, 8].includes(this.sizeOffsets) || ![2, 4, 8].includes(this.sizeLengths)) {
-        throw new Hdf5FormatError("unsupported HDF5 address size", {
-          path: this.path,
-          field: "superblock",
-          expected: "offsets and lengths of 2, 4 or 8 bytes",
-          found: `${this.sizeOffsets} and ${this.sizeLengths}`,
-        });
-      }
-      return;
+    const at = findHdf5Signature(this.fd, this.fileSize);
+    if (at === undefined) {
+      throw new NotAnHdf5FileError("not an HDF5 file", {
+        path: this.path,
+        expected: "the HDF5 signature at byte 0, 512, 1024, 2048, …",
+        found: "none",
+      });
     }
-    throw new Hdf5FormatError("not an HDF5 file", {
-      path: this.path,
-      expected: "the HDF5 signature at byte 0, 512, 1024 …",
-      found: "none",
-    });
+    const bytes = new Uint8Array(Math.min(96, this.fileSize - at));
+    readSync(this.fd, bytes, 0, bytes.length, at);
+    const version = bytes[8];
+    if (version === 0 || version === 1) {
+      this.sizeOffsets = bytes[13];
+      this.sizeLengths = bytes[14];
+      const f = this.fields(bytes, "superblock", version === 0 ? 24 : 28);
+      this.baseAddress = f.uint(this.sizeOffsets);
+    } else if (version === 2 || version === 3) {
+      this.sizeOffsets = bytes[9];
+      this.sizeLengths = bytes[10];
+      const f = this.fields(bytes, "superblock", 12);
+      this.baseAddress = f.uint(this.sizeOffsets);
+    } else {
+      throw new Hdf5FormatError("unsupported HDF5 superblock version", {
+        path: this.path,
+        field: "superblock version",
+        expected: "0–3",
+        found: String(version),
+      });
+    }
+    if (![2, 4, 8].includes(this.sizeOffsets) || ![2, 4, 8].includes(this.sizeLengths)) {
+      throw new Hdf5FormatError("unsupported HDF5 address size", {
+        path: this.path,
+        field: "superblock",
+        expected: "offsets and lengths of 2, 4 or 8 bytes",
+        found: `${this.sizeOffsets} and ${this.sizeLengths}`,
+      });
+    }
   }
 
   /** The messages of the object header at `address` (v1 or v2, continuation blocks followed). */

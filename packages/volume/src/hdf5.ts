@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import type { File as H5File, Group as H5Group } from "h5wasm/node";
 import { type DataType, type TypedArray, typedArrayFor } from "./dtype.js";
 import {
@@ -21,6 +20,7 @@ import {
   readChunkIndex,
   type StoredChunk,
 } from "./hdf5-format.js";
+import { assertHdf5File } from "./hdf5-signature.js";
 
 /** An HDF5 dataset opened for reading. */
 export interface Hdf5Dataset {
@@ -90,6 +90,38 @@ function loadH5wasm(): Promise<{ h5wasm: H5wasm; module: H5Module }> {
   return h5wasmLoaded;
 }
 
+/**
+ * Open `file` read-only with h5wasm, after checking that it exists and carries the HDF5 signature
+ * (so that a file of another kind never reaches the HDF5 library).
+ */
+function openHdf5File(h5wasm: H5wasm, file: string): H5File {
+  assertHdf5File(file);
+  try {
+    return new h5wasm.File(file, "r");
+  } catch (error) {
+    throw new Hdf5FormatError("HDF5 file cannot be opened", {
+      path: file,
+      expected: "a readable HDF5 file",
+      found: firstHdf5Error(error),
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Names of every dataset in the HDF5 file `file` (depth-first, `volumes/raw` for nested ones).
+ * Throws {@link PathNotFoundError} or {@link NotAnHdf5FileError} for a missing or non-HDF5 file.
+ */
+export async function listHdf5Datasets(file: string): Promise<string[]> {
+  const { h5wasm } = await loadH5wasm();
+  const h5 = openHdf5File(h5wasm, file);
+  try {
+    return listDatasets(h5wasm, h5);
+  } finally {
+    h5.close();
+  }
+}
+
 /** Names of every dataset in an HDF5 file (depth-first). */
 function listDatasets(h5wasm: H5wasm, group: H5Group, prefix = ""): string[] {
   const names: string[] = [];
@@ -104,7 +136,9 @@ function listDatasets(h5wasm: H5wasm, group: H5Group, prefix = ""): string[] {
 
 /**
  * Open dataset `name` of the HDF5 file `file`. With no name, the file's only dataset is used. Throws
- * {@link InvalidInputError} naming the datasets there.
+ * {@link PathNotFoundError} for a missing file, {@link NotAnHdf5FileError} for a file without the HDF5
+ * signature (checked before h5wasm opens it), and {@link InvalidInputError} naming the datasets there
+ * when `name` is not one of them.
  *
  * Filters: h5wasm decodes deflate (gzip), shuffle, fletcher32, szip, nbit and scaleoffset. Datasets
  * that use h5py's LZF filter (id 32000, alone or with shuffle, deflate, fletcher32) are read by
@@ -113,27 +147,24 @@ function listDatasets(h5wasm: H5wasm, group: H5Group, prefix = ""): string[] {
  * naming the file, the dataset and the filter, before any data is read.
  */
 export async function openHdf5Dataset(file: string, name?: string): Promise<Hdf5Dataset> {
-  if (!existsSync(file)) {
-    throw new InvalidInputError("HDF5 file not found", { path: file, expected: "an existing .h5 file" });
-  }
   const { h5wasm, module } = await loadH5wasm();
-  let h5: H5File;
-  try {
-    h5 = new h5wasm.File(file, "r");
-  } catch (error) {
-    throw new InvalidInputError("not an HDF5 file", { path: file, expected: "an HDF5 file", cause: error });
-  }
+  const h5 = openHdf5File(h5wasm, file);
   try {
     const names = listDatasets(h5wasm, h5);
     const chosen = name ?? (names.length === 1 ? names[0] : undefined);
     const item = chosen === undefined ? undefined : h5.get(chosen);
     if (!(item instanceof h5wasm.Dataset)) {
-      throw new InvalidInputError("HDF5 dataset not found", {
-        path: file,
-        field: "dataset",
-        expected: `one of ${names.join(", ") || "(no datasets)"}`,
-        found: chosen === undefined ? "no dataset name (the file has several)" : JSON.stringify(chosen),
-      });
+      throw new InvalidInputError(
+        chosen === undefined
+          ? "HDF5 file has several datasets: choose one (--dataset)"
+          : `HDF5 dataset "${chosen}" not found`,
+        {
+          path: file,
+          field: "dataset",
+          expected: `one of ${names.join(", ") || "(no datasets)"}`,
+          found: chosen === undefined ? "no dataset name" : JSON.stringify(chosen),
+        },
+      );
     }
     const datasetName = chosen as string;
     const metadata = item.metadata as unknown as H5Metadata;

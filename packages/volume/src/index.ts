@@ -37,7 +37,10 @@ export {
   CorruptChunkError,
   Hdf5FormatError,
   InvalidInputError,
+  NotAnHdf5FileError,
   NotAZarrArrayError,
+  OutputExistsError,
+  PathNotFoundError,
   ShapeMismatchError,
   TesseraError,
   type TesseraErrorDetails,
@@ -47,7 +50,8 @@ export {
   VolumeError,
   type VolumeErrorDetails,
 } from "./errors.js";
-export { type Hdf5Dataset, openHdf5Dataset, readHdf5Dataset } from "./hdf5.js";
+export { type Hdf5Dataset, listHdf5Datasets, openHdf5Dataset, readHdf5Dataset } from "./hdf5.js";
+export { assertHdf5File, findHdf5Signature, HDF5_SIGNATURE, isHdf5File } from "./hdf5-signature.js";
 export { naturalCompare } from "./natural-sort.js";
 export { type ProgressBar, startProgressBar } from "./progress.js";
 export { readPng, readTiffPages, type SectionImage } from "./section-image.js";

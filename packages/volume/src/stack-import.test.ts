@@ -5,7 +5,7 @@ import { sharedData, tempDir } from "@tessera/testkit";
 import { encode as encodePng } from "fast-png";
 import { afterAll, describe, expect, it } from "vitest";
 import { Box } from "./box.js";
-import { InvalidInputError, ShapeMismatchError } from "./errors.js";
+import { PathNotFoundError, ShapeMismatchError } from "./errors.js";
 import { naturalCompare } from "./natural-sort.js";
 import { exportSlicesPng } from "./slice-export.js";
 import { importStack } from "./stack-import.js";
@@ -71,7 +71,7 @@ describe("importStack from a folder of sections", () => {
 
   it("refuses missing sources and folders without images", async () => {
     await expect(importStack(join(tmp.path, "nope"), join(tmp.path, "x.zarr"))).rejects.toBeInstanceOf(
-      InvalidInputError,
+      PathNotFoundError,
     );
     await mkdir(join(tmp.path, "empty"));
     await expect(importStack(join(tmp.path, "empty"), join(tmp.path, "y.zarr"))).rejects.toThrow(

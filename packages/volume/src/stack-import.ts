@@ -4,8 +4,9 @@ import { Box } from "./box.js";
 import type { CompressorConfig } from "./compressor.js";
 import type { DataType, TypedArray } from "./dtype.js";
 import { typedArrayFor } from "./dtype.js";
-import { InvalidInputError, ShapeMismatchError, VolumeError } from "./errors.js";
+import { InvalidInputError, OutputExistsError, PathNotFoundError, ShapeMismatchError } from "./errors.js";
 import { openHdf5Dataset } from "./hdf5.js";
+import { isHdf5File } from "./hdf5-signature.js";
 import { naturalCompare } from "./natural-sort.js";
 import { readPng, readTiffPages, type SectionImage } from "./section-image.js";
 import { createVolume, openVolume, type Volume } from "./volume.js";
@@ -35,15 +36,33 @@ const HDF5_EXTENSIONS = new Set([".h5", ".hdf5", ".hdf"]);
 /** Kind of section source a path is. */
 export type StackSourceKind = "image-folder" | "tiff" | "hdf5";
 
-/** Tell which kind of stack `source` is, or throw {@link InvalidInputError}. */
+/**
+ * Tell which kind of stack `source` is: a folder of sections, a `.tif`/`.tiff` file, or an HDF5 file
+ * (by its `.h5`/`.hdf5`/`.hdf` extension, or by its signature). Throws {@link PathNotFoundError} when
+ * nothing is there, {@link InvalidInputError} for a zarr array or a file of another kind.
+ */
 export async function stackSourceKind(source: string): Promise<StackSourceKind> {
   const info = await stat(source).catch(() => undefined);
-  if (!info)
-    throw new InvalidInputError("stack source not found", { path: source, expected: "a file or folder" });
-  if (info.isDirectory()) return "image-folder";
+  if (!info) {
+    throw new PathNotFoundError("stack source not found", {
+      path: source,
+      expected: "a folder of PNG/TIFF sections, a multi-page .tif/.tiff, or an .h5/.hdf5 file",
+      found: "nothing at this path",
+    });
+  }
+  if (info.isDirectory()) {
+    if (await isZarrArray(source)) {
+      throw new InvalidInputError("the source is a zarr array already: nothing to import", {
+        path: source,
+        expected: "a folder of PNG/TIFF sections, a multi-page .tif/.tiff, or an .h5/.hdf5 file",
+        found: "a zarr array (.zarray): use it as it is",
+      });
+    }
+    return "image-folder";
+  }
   const ext = extname(source).toLowerCase();
   if (ext === ".tif" || ext === ".tiff") return "tiff";
-  if (HDF5_EXTENSIONS.has(ext)) return "hdf5";
+  if (HDF5_EXTENSIONS.has(ext) || isHdf5File(source)) return "hdf5";
   throw new InvalidInputError("unsupported stack source", {
     path: source,
     expected: "a folder of PNG/TIFF sections, a multi-page .tif/.tiff, or an .h5/.hdf5 file",
@@ -92,15 +111,16 @@ export async function importStack(
   options: ImportStackOptions = {},
 ): Promise<Volume> {
   const kind = await stackSourceKind(source);
-  if (!options.overwrite && (await stat(output).catch(() => undefined))) {
-    throw new VolumeError("output exists already", {
-      path: output,
-      field: "overwrite",
-      expected: "no file at the output path, or overwrite: true",
-      found: "an existing file or folder",
+  if (options.dataset !== undefined && kind !== "hdf5") {
+    throw new InvalidInputError("a dataset name applies to HDF5 sources only", {
+      path: source,
+      field: "dataset (--dataset)",
+      expected: "an HDF5 source, or no dataset name",
+      found: kind === "tiff" ? "a TIFF file" : "a folder of sections",
     });
   }
-  const staging = `${output}.importing-${process.pid}`;
+  await assertReplaceable(output, options.overwrite === true);
+  const staging = `${output.replace(/\/+$/, "")}.importing-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   try {
     if (kind === "hdf5") await importHdf5(source, staging, options);
@@ -113,6 +133,42 @@ export async function importStack(
     throw error;
   }
   return openVolume(output);
+}
+
+async function isZarrArray(path: string): Promise<boolean> {
+  return (await stat(join(path, ".zarray")).catch(() => undefined))?.isFile() === true;
+}
+
+/**
+ * Refuse to import into `output` when something is there, unless `overwrite`; even then, only a zarr
+ * array or an empty folder is replaced, never a file or a folder of other data.
+ */
+async function assertReplaceable(output: string, overwrite: boolean): Promise<void> {
+  const info = await stat(output).catch(() => undefined);
+  if (!info) return;
+  const found = info.isDirectory()
+    ? (await isZarrArray(output))
+      ? "a zarr array"
+      : (await readdir(output)).length === 0
+        ? "an empty folder"
+        : "a folder that is not a zarr array"
+    : "a file";
+  if (!overwrite) {
+    throw new OutputExistsError("output exists already", {
+      path: output,
+      field: "overwrite",
+      expected: "no file at the output path, or overwrite: true (--overwrite)",
+      found,
+    });
+  }
+  if (found === "a file" || found === "a folder that is not a zarr array") {
+    throw new OutputExistsError("output exists and is not a zarr array, so overwrite does not replace it", {
+      path: output,
+      field: "overwrite",
+      expected: "a zarr array or an empty folder at the output path (or a new path)",
+      found,
+    });
+  }
 }
 
 function sectionDtype(image: SectionImage): DataType {

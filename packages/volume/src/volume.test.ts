@@ -11,6 +11,7 @@ import {
   BoxOutOfBoundsError,
   CorruptChunkError,
   NotAZarrArrayError,
+  PathNotFoundError,
   ShapeMismatchError,
   UnsupportedCompressorError,
   UnsupportedDtypeError,
@@ -176,8 +177,10 @@ describe("createVolume / openVolume", () => {
 });
 
 describe("bad input", () => {
-  it("refuses a folder that is not a zarr array", async () => {
-    await expect(openVolume(join(tmp.path, "nothing-here"))).rejects.toBeInstanceOf(NotAZarrArrayError);
+  it("refuses a folder that is not a zarr array, and says when nothing is there", async () => {
+    await expect(openVolume(join(tmp.path, "nothing-here"))).rejects.toBeInstanceOf(PathNotFoundError);
+    await expect(openGroup(join(tmp.path, "nothing-here"))).rejects.toBeInstanceOf(PathNotFoundError);
+    await expect(openVolume(tmp.path)).rejects.toBeInstanceOf(NotAZarrArrayError);
     const path = fresh();
     await createVolume(path, { shape: [2] });
     await writeFile(join(path, ".zarray"), "{ not json");

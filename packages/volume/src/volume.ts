@@ -29,12 +29,14 @@ import {
 import {
   CorruptChunkError,
   NotAZarrArrayError,
+  PathNotFoundError,
   ShapeMismatchError,
   UnsupportedCompressorError,
   UnsupportedDtypeError,
   VolumeError,
 } from "./errors.js";
 import { mapLimit } from "./map-limit.js";
+import { missingArrayError } from "./missing-array.js";
 import {
   formatZarray,
   parseZarray,
@@ -401,19 +403,15 @@ function toBytes(data: TypedArray): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Open the zarr v2 array at `path`. Throws {@link NotAZarrArrayError} when there is none. */
+/**
+ * Open the zarr v2 array at `path`. Throws {@link PathNotFoundError} when nothing is there, and
+ * {@link NotAZarrArrayError} when something else is (an HDF5 file: the message says how to convert
+ * it; a zarr group: it names the group's arrays; a folder without `.zarray`).
+ */
 export async function openVolume(path: string): Promise<Volume> {
   registerNodeCodecs();
   const zarray = await readJsonFile(join(path, ".zarray"));
-  if (zarray === undefined) {
-    const isGroup = (await readJsonFile(join(path, ".zgroup"))) !== undefined;
-    throw new NotAZarrArrayError("not a zarr v2 array", {
-      path,
-      field: ".zarray",
-      expected: "a .zarray metadata file",
-      found: isGroup ? "a zarr group (.zgroup)" : "no .zarray",
-    });
-  }
+  if (zarray === undefined) throw await missingArrayError(path);
   const meta = parseZarray(zarray, path);
   const attrs = ((await readJsonFile(join(path, ".zattrs"))) ?? {}) as VolumeAttrs;
   const array = await zarr.open.v2(new FileSystemStore(path), { kind: "array", attrs: false });
@@ -496,9 +494,19 @@ export async function createGroup(path: string, attrs: Record<string, unknown> =
   }
 }
 
-/** Read a zarr v2 group's attributes; throws {@link NotAZarrArrayError} when `path` holds no group. */
+/**
+ * Read a zarr v2 group's attributes; throws {@link PathNotFoundError} when nothing is at `path` and
+ * {@link NotAZarrArrayError} when it holds no group.
+ */
 export async function openGroup(path: string): Promise<{ path: string; attrs: Record<string, unknown> }> {
   const zgroup = (await readJsonFile(join(path, ".zgroup"))) as { zarr_format?: number } | undefined;
+  if (zgroup === undefined && !(await stat(path).catch(() => undefined))) {
+    throw new PathNotFoundError("path not found", {
+      path,
+      expected: "a zarr v2 group (a folder with .zgroup)",
+      found: "nothing at this path",
+    });
+  }
   if (zgroup?.zarr_format !== 2) {
     throw new NotAZarrArrayError("not a zarr v2 group", {
       path,
