@@ -16,7 +16,7 @@ export interface BlockSummary {
 
 /** Validate a run configuration (throws {@link SegmentOptionsError} naming the field). */
 export function parseRun(config: SegmentRunInput | SegmentRun | unknown, path?: string): SegmentRun {
-  return parseOptions(segmentRunSchema, config, path);
+  return parseOptions(segmentRunSchema, config, path, { what: "run config" });
 }
 
 /** The block grid of a run over its boundary volume. */
@@ -50,30 +50,52 @@ export function fragmentsDtype(grid: BlockGrid): "uint32" | "uint64" {
 }
 
 /**
+ * Open the output volume at `path` when it has the boundaries' shape and `dtype` (and `overwrite` is
+ * not set), else create it chunked like the blocks. Block tasks of one run call this concurrently.
+ */
+async function ensureOutput(
+  run: SegmentRun,
+  boundaries: Volume,
+  path: string,
+  dtype: "uint32" | "uint64",
+): Promise<void> {
+  try {
+    const v = await openVolume(path);
+    if (!run.overwrite && v.shape.every((s, i) => s === boundaries.shape[i]) && v.dtype === dtype) return;
+  } catch {
+    // absent: create below
+  }
+  await createVolume(path, {
+    shape: boundaries.shape,
+    chunks: run.blockShape,
+    dtype,
+    attrs: { resolution: boundaries.resolution, source: run.boundaries },
+    overwrite: true,
+  });
+}
+
+/** Create the fragments volume of a run (and the graph folder, where fragments tasks write block faces). */
+export async function prepareFragments(run: SegmentRun): Promise<BlockGrid> {
+  const { grid, boundaries } = await runGrid(run);
+  await ensureOutput(run, boundaries, run.fragments, fragmentsDtype(grid));
+  await mkdir(run.graph, { recursive: true });
+  return grid;
+}
+
+/** Create the segmentation volume of a run. */
+export async function prepareSegmentation(run: SegmentRun): Promise<BlockGrid> {
+  const { grid, boundaries } = await runGrid(run);
+  await ensureOutput(run, boundaries, run.segmentation, "uint32");
+  return grid;
+}
+
+/**
  * Create the outputs of a run (fragments and segmentation volumes chunked like the blocks, the graph
  * folder). Idempotent unless `overwrite` was asked for on an existing run with another shape.
  */
 export async function prepareRun(run: SegmentRun): Promise<BlockGrid> {
-  const { grid, boundaries } = await runGrid(run);
-  const attrs = { resolution: boundaries.resolution, source: run.boundaries };
-  const ensure = async (path: string, dtype: "uint32" | "uint64") => {
-    try {
-      const v = await openVolume(path);
-      if (!run.overwrite && v.shape.every((s, i) => s === boundaries.shape[i]) && v.dtype === dtype) return;
-    } catch {
-      // absent: create below
-    }
-    await createVolume(path, {
-      shape: boundaries.shape,
-      chunks: run.blockShape,
-      dtype,
-      attrs,
-      overwrite: true,
-    });
-  };
-  await ensure(run.fragments, fragmentsDtype(grid));
-  await ensure(run.segmentation, "uint32");
-  await mkdir(run.graph, { recursive: true });
+  const grid = await prepareFragments(run);
+  await prepareSegmentation(run);
   return grid;
 }
 

@@ -130,7 +130,7 @@ describe("global agglomeration step on hand-made block graphs", () => {
       graph: join(tmp.path, `${name}-g`),
       segmentation: join(tmp.path, `${name}-s.zarr`),
       blockShape: [2, 2, 2],
-      agglomerate: { thresholds: [0.5, 0.15] },
+      agglomerate: { thresholds: [0.15, 0.5] },
       sortRunEdges: 2,
     });
     // mean affinities: 1–2 0.9, 2–3 0.2, and in block 1: 2–11 0.5 (joins 2–3: 3/12, score 0.75),

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { emPhantom } from "@tessera/phantom";
 import { tempDir } from "@tessera/testkit";
 import { Box, createVolume, openVolume } from "@tessera/volume";
-import { CommanderError } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { gala } from "../test/data.js";
 import { segmentCommand } from "./cli.js";
+import { SegmentOptionsError } from "./errors.js";
 import { evaluateSegmentation } from "./evaluate.js";
 
 const tmp = tempDir();
@@ -98,17 +98,21 @@ describe("segment CLI", () => {
     expect(evaluated.are).toBeGreaterThan(0);
   });
 
-  it("turns bad input into a typed one-line error and exit code 1", async () => {
+  it("throws typed errors (for runCli to print) instead of printing them: every invalid field at once", async () => {
     const config = join(tmp.path, "bad.json");
     writeFileSync(
       config,
       JSON.stringify({ boundaries: "x", fragments: "f", graph: "g", segmentation: "s", blockShape: [1, 1] }),
     );
-    const error = await run(["fragments", "--config", config]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CommanderError);
-    expect((error as CommanderError).exitCode).toBe(2);
-    expect((error as CommanderError).message).toMatch(/blockShape/);
-    expect((error as CommanderError).message).toContain(config);
+    const error = (await run(["fragments", "--config", config]).catch(
+      (e: unknown) => e,
+    )) as SegmentOptionsError;
+    expect(error).toBeInstanceOf(SegmentOptionsError);
+    expect(error.exitStatus).toBe(2);
+    expect(error.path).toBe(config);
+    expect(error.issues).toEqual([
+      { field: "blockShape", expected: "array to have >=3 items", found: "[1,1]" },
+    ]);
   });
 });
 

@@ -1,9 +1,11 @@
 // `segment evaluate` on HDF5 files compressed with h5py's LZF filter (read by @tessera/volume's own
-// chunk reader) and on a dataset whose filter nobody here decodes (a typed one-line error).
+// chunk reader) and on a dataset whose filter nobody here decodes (a typed error: in-process, the
+// error object; through the built binary, one line on stderr and exit status 2).
 import { join } from "node:path";
 import { pythonHas, runPython, tempDir } from "@tessera/testkit";
-import { CommanderError } from "commander";
+import { type TesseraError, UnsupportedHdf5FilterError } from "@tessera/volume";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { assertFreshBinary, segmentBin } from "../test/cli.js";
 import { gala } from "../test/data.js";
 import { segmentCommand } from "./cli.js";
 
@@ -86,14 +88,28 @@ with h5py.File(os.path.join(root, "blosc.h5"), "w") as f:
     expect(Math.abs(scores.cremiScore - 0.603034)).toBeLessThan(1e-4);
   });
 
-  it("an unavailable filter: typed error on one line, exit code 2, no HDF5 noise, no scores", async () => {
+  it("an unavailable filter: a typed error naming file, dataset and filter; nothing printed, no HDF5 noise", async () => {
     const gt = join(root, "blosc.h5");
     const result = await run(["evaluate", join(root, "train-ws.lzf.h5"), gt, "--dataset", "stack"]);
-    expect(result.error).toBeInstanceOf(CommanderError);
-    expect((result.error as CommanderError).exitCode).toBe(2);
+    expect(result.error).toBeInstanceOf(UnsupportedHdf5FilterError);
+    expect((result.error as TesseraError).exitStatus).toBe(2);
+    expect((result.error as TesseraError).path).toBe(gt);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("");
+  });
+
+  it("the built binary prints that error as one line on stderr and exits 2", () => {
+    assertFreshBinary();
+    const gt = join(root, "blosc.h5");
+    const result = segmentBin(
+      ["evaluate", join(root, "train-ws.lzf.h5"), gt, "--dataset", "stack"],
+      tmp.path,
+    );
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     const lines = result.stderr.split("\n").filter((line) => line.trim() !== "");
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tessera-segment: UnsupportedHdf5FilterError: /);
     expect(lines[0]).toContain("HDF5 filter blosc(32001) is not available");
     expect(lines[0]).toContain(gt);
     expect(lines[0]).toContain('dataset "stack"');

@@ -30,8 +30,24 @@ export { faceFile } from "./block-faces.js";
 export { runFragmentsBlock } from "./block-fragments.js";
 export { graphFile, runGraphBlock } from "./block-graph.js";
 export { runRelabelBlock } from "./block-relabel.js";
-export { type BlockSummary, parseRun, prepareRun, runGrid } from "./block-run.js";
+export {
+  type BlockSummary,
+  parseRun,
+  prepareFragments,
+  prepareRun,
+  prepareSegmentation,
+  runGrid,
+} from "./block-run.js";
 export { type BorderMaskOptions, cremiBorderMask } from "./border-mask.js";
+export {
+  BOUNDARY_MEDIAN_MAX,
+  type BoundaryDiagnosis,
+  diagnoseBoundaries,
+  INVERTED_MEDIAN_MIN,
+} from "./boundary-check.js";
+export { checkBoundaryVolume } from "./boundary-sample.js";
+export { blockShapeFor, commentedRunConfig, type ExampleInput, exampleRunConfig } from "./config-example.js";
+export { parseConfigText, stripLineComments } from "./config-text.js";
 export {
   type Components,
   type ConnectedComponentsOptions,
@@ -65,6 +81,7 @@ export {
   voi,
   voiFromTable,
 } from "./metrics.js";
+export type { OptionIssue } from "./option-issues.js";
 export {
   type AgglomerateStepOptions,
   agglomerateOptionsSchema,
@@ -74,6 +91,7 @@ export {
   evaluateOptionsSchema,
   type FragmentsOptions,
   fragmentsOptionsSchema,
+  type ParseOptionsContext,
   parseOptions,
   type SegmentRun,
   type SegmentRunInput,
@@ -95,6 +113,22 @@ export {
   type RegionGraphOptions,
 } from "./region-graph.js";
 export { type Relabelled, relabelConsecutive } from "./relabel.js";
+export {
+  RUN_PATH_FIELDS,
+  type RunOverrides,
+  readRunConfig,
+  resolveRun,
+  saveRunConfig,
+} from "./run-config.js";
+export {
+  type AgglomerationSummary,
+  agglomerateStep,
+  fragmentsStep,
+  relabelStep,
+  type SegmentRunSummary,
+  type StepHooks,
+  segmentStep,
+} from "./run-steps.js";
 export {
   type DistanceSeeds,
   type DistanceSeedsOptions,

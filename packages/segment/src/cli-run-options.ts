@@ -1,0 +1,140 @@
+import { parse } from "@tessera/cli";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { RunOverrides } from "./run-config.js";
+
+/** Options every run step takes (`fragments`, `agglomerate`, `relabel`, `run`), as commander parses them. */
+export interface RunOptionValues {
+  config?: string;
+  boundaries?: string;
+  out?: string;
+  fragments?: string;
+  graph?: string;
+  segmentation?: string;
+  blockShape?: number[];
+  context?: number | number[];
+  invert?: boolean;
+  maxValue?: number;
+  method?: string;
+  seeds?: string;
+  mode?: string;
+  seedThreshold?: number;
+  minSeedDistance?: number;
+  minSize?: number;
+  thresholds?: number[];
+  thresholdIndex?: number;
+  overwrite?: boolean;
+  saveConfig?: string;
+  log?: string;
+}
+
+const contextList = parse.integers("24 or 8,24,24", { min: 0 });
+
+/** `--context 24` or `--context 8,24,24`. */
+function contextOption(value: string): number | number[] {
+  const list = contextList(value);
+  if (list.length !== 1 && list.length !== 3) {
+    throw new InvalidArgumentError(`expected 1 or 3 integers ≥ 0 like 24 or 8,24,24, got "${value}"`);
+  }
+  return list.length === 1 ? list[0] : list;
+}
+
+const positive = parse.numbers("255", { count: 1, positive: true });
+
+/** Add the run options (config file, inputs, outputs, block grid, step options) to `command`. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option(
+      "--config <run.json>",
+      "run config (JSON with // comments; `tessera segment init-config` prints one); the options below override it",
+    )
+    .option("--boundaries <zarr>", "input boundary map, zarr [z,y,x] (high = membrane, or set --invert)")
+    .option(
+      "--out <dir>",
+      "folder for the outputs not named below: fragments.zarr, graph/, segmentation.zarr",
+    )
+    .option("--fragments <zarr>", "fragments output")
+    .option("--graph <dir>", "region graphs and agglomeration output folder")
+    .option("--segmentation <zarr>", "segmentation output")
+    .option(
+      "--block-shape <z,y,x>",
+      "write-block shape (default: a multiple of the input chunks near 64,256,256)",
+      parse.integers("64,256,256", { count: 3 }),
+    )
+    .option("--context <n>", "voxels read around each block: n or z,y,x (default 24)", contextOption)
+    .option("--invert", "the boundary map is high inside cells, low on membranes (e.g. grayscale EM)")
+    .option("--no-invert", "the boundary map is high on membranes (overrides the config)")
+    .option(
+      "--max-value <v>",
+      'value meaning "certainly membrane" (default 255 for uint8, 65535 for uint16, 1 for floats)',
+      (v: string) => positive(v)[0],
+    )
+    .addOption(
+      new Option("--method <name>", "fragments: seeded or affinity watershed (default seeded)").choices([
+        "seeded",
+        "affinity",
+      ]),
+    )
+    .addOption(
+      new Option("--seeds <name>", "seeded watershed seeds (default distance)").choices([
+        "distance",
+        "minima",
+      ]),
+    )
+    .addOption(
+      new Option("--mode <name>", "watershed in 3d or per 2d section (default 3d)").choices(["2d", "3d"]),
+    )
+    .option(
+      "--seed-threshold <p>",
+      "interior threshold for distance seeds, 0..1 (default 0.5)",
+      parse.number(0, 1, "0.5"),
+    )
+    .option(
+      "--min-seed-distance <n>",
+      "distance seeds' maximum-filter window, voxels (default 10)",
+      parse.integer(1, 10_000, "10"),
+    )
+    .option("--min-size <n>", "smallest fragment, voxels (default 0)", parse.integer(0, 2 ** 31 - 1, "50"))
+    .option(
+      "--thresholds <t,...>",
+      "agglomeration thresholds on 1 − mean affinity, ascending (default 0.5)",
+      parse.numbers("0.3,0.5,0.7"),
+    )
+    .option(
+      "--threshold-index <k>",
+      "which threshold relabel writes (default 0: the first)",
+      parse.integer(0, 1000, "1"),
+    )
+    .option("--overwrite", "replace existing outputs (otherwise a step refuses to write over them)")
+    .option("--save-config <file>", "write the effective run config (the reproducible record of this run)")
+    .option(
+      "--log <file>",
+      "structured log, JSON lines (default segment-<step>.log beside the config, else in the output folder)",
+    );
+}
+
+/** The run config fields the command line sets (undefined where an option was not given). */
+export function runOverrides(opts: RunOptionValues): RunOverrides {
+  return {
+    out: opts.out,
+    config: {
+      boundaries: opts.boundaries,
+      fragments: opts.fragments,
+      graph: opts.graph,
+      segmentation: opts.segmentation,
+      blockShape: opts.blockShape,
+      context: opts.context,
+      thresholdIndex: opts.thresholdIndex,
+      overwrite: opts.overwrite,
+      boundary: { invert: opts.invert, maxValue: opts.maxValue },
+      fragmentsOptions: {
+        method: opts.method,
+        seeds: opts.seeds,
+        mode: opts.mode,
+        threshold: opts.seedThreshold,
+        minSeedDistance: opts.minSeedDistance,
+        minSize: opts.minSize,
+      },
+      agglomerate: { thresholds: opts.thresholds },
+    },
+  };
+}
