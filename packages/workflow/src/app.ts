@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { InvalidFieldError } from "./errors.js";
+import { type JsonSchema, jsonSchemaProblem } from "./json-schema.js";
+import { zodExpected } from "./zod-issues.js";
 
 /** Resources one task needs (Balsam's model). A local launcher packs by cpus = nodes·ranks·threads, gpus = nodes·ranks·gpus. */
 export interface Resources {
@@ -71,6 +73,11 @@ export interface AppDefinition {
   argv?: string[];
   /** zod schema of the parameters. */
   params?: z.ZodType;
+  /**
+   * JSON Schema of the parameters, instead of `params` (apps from a definition file, `app add`):
+   * checked with ajv, defaults filled in, stored in the site database with the app.
+   */
+  paramsSchema?: JsonSchema;
   resources?: Partial<Resources>;
   retry?: Partial<RetryPolicy>;
   /** Walltime of one attempt in ms: SIGTERM at the limit, SIGKILL `killGraceMs` later. */
@@ -107,8 +114,10 @@ export interface AppSpec {
   toolVersions?: Record<string, string>;
   worker?: WorkerEntry;
   module?: string;
-  /** JSON schema of the parameters (for display), when the app has a zod schema. */
+  /** JSON schema of the parameters (for display), when the app has a zod schema or a JSON Schema. */
   paramsJsonSchema?: unknown;
+  /** The JSON Schema that validates the parameters, for apps defined with one (`paramsSchema`). */
+  paramsSchema?: JsonSchema;
   hooks: string[];
 }
 
@@ -125,7 +134,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 const positiveInt = z.number().int().positive();
-const resourcesSchema = z
+/** zod schema of a resources override (every field optional, no others). */
+export const resourcesSchema = z
   .object({
     nodes: positiveInt,
     ranksPerNode: positiveInt,
@@ -134,7 +144,8 @@ const resourcesSchema = z
   })
   .partial()
   .strict();
-const retrySchema = z
+/** zod schema of a retry policy override (every field optional, no others). */
+export const retrySchema = z
   .object({
     maxRetries: z.number().int().nonnegative(),
     timeoutRetries: z.number().int().nonnegative(),
@@ -144,8 +155,12 @@ const retrySchema = z
   })
   .partial()
   .strict();
+/** zod schema of an app name: a letter, then letters, digits, `_`, `.`, `-`. */
+export const appNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][\w.-]*$/, "a name of letters, digits, '_', '.', '-'");
 const appSchema = z.object({
-  name: z.string().regex(/^[A-Za-z][\w.-]*$/, "a name of letters, digits, '_', '.', '-'"),
+  name: appNameSchema,
   description: z.string().optional(),
   argv: z.array(z.string()).min(1).optional(),
   resources: resourcesSchema.optional(),
@@ -158,6 +173,7 @@ const appSchema = z.object({
   toolVersions: z.record(z.string(), z.string()).optional(),
   worker: z.object({ module: z.string(), exportName: z.string().optional() }).optional(),
   module: z.string().optional(),
+  paramsSchema: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Validate the resources override of a task or hook; throws {@link InvalidFieldError}. */
@@ -195,6 +211,17 @@ export function defineApp(app: AppDefinition): AppDefinition {
   if (app.params !== undefined && typeof (app.params as { safeParse?: unknown }).safeParse !== "function") {
     throw new InvalidFieldError(`app.params`, "a zod schema", typeof app.params);
   }
+  if (app.params !== undefined && app.paramsSchema !== undefined) {
+    throw new InvalidFieldError(
+      "app.paramsSchema",
+      "either params (zod) or paramsSchema (JSON Schema)",
+      "both",
+    );
+  }
+  const schemaProblem = app.paramsSchema === undefined ? undefined : jsonSchemaProblem(app.paramsSchema);
+  if (schemaProblem !== undefined) {
+    throw new InvalidFieldError("app.paramsSchema", "a valid JSON Schema", schemaProblem);
+  }
   for (const [hook, fn] of Object.entries(app.hooks ?? {})) {
     if (typeof fn !== "function") throw new InvalidFieldError(`app.hooks.${hook}`, "a function", typeof fn);
   }
@@ -203,7 +230,7 @@ export function defineApp(app: AppDefinition): AppDefinition {
 
 /** The serialisable spec of an app, as stored in the database. */
 export function appSpecOf(app: AppDefinition): AppSpec {
-  let paramsJsonSchema: unknown;
+  let paramsJsonSchema: unknown = app.paramsSchema;
   if (app.params) {
     try {
       paramsJsonSchema = z.toJSONSchema(app.params);
@@ -226,11 +253,12 @@ export function appSpecOf(app: AppDefinition): AppSpec {
     worker: app.worker,
     module: app.module,
     paramsJsonSchema,
+    paramsSchema: app.paramsSchema,
     hooks: Object.keys(app.hooks ?? {}),
   };
 }
 
-/** An app definition rebuilt from its stored spec (no zod schema, no hooks). */
+/** An app definition rebuilt from its stored spec (its JSON Schema if it had one; no zod schema, no hooks). */
 export function appFromSpec(spec: AppSpec): AppDefinition {
   return {
     name: spec.name,
@@ -246,6 +274,7 @@ export function appFromSpec(spec: AppSpec): AppDefinition {
     toolVersions: spec.toolVersions,
     worker: spec.worker,
     module: spec.module,
+    paramsSchema: spec.paramsSchema,
   };
 }
 
@@ -267,7 +296,7 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field: string): T
   let found: unknown = value;
   for (const key of issue.path)
     found = (found as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-  throw new InvalidFieldError(path, issue.message, describeFound(found));
+  throw new InvalidFieldError(path, zodExpected(issue), describeFound(found));
 }
 
 /** Describe a value for an error message (short JSON). */

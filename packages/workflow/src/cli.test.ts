@@ -53,7 +53,7 @@ describe("CLI", () => {
     expect(() => parseSince("yesterday-ish")).toThrow(/--since/);
   });
 
-  it("site init, app ls, task add/ls/show, launch, status, events", () => {
+  it("site init, app ls, task add/ls/show, launch (exit 1 with a report when a task FAILED), status, events", () => {
     const s = site();
     expect(cli(["app", "ls", "--site", s]).stdout).toContain("greet\tsh -c");
     const id = cli([
@@ -85,8 +85,27 @@ describe("CLI", () => {
     expect(child.code).toBe(0);
     expect(cli(["task", "ls", "--site", s, "--tag", "demo"]).stdout).toMatch(/^1\tREADY\tgreet\tdemo/);
     const run = cli(["launch", "--site", s, "--max-cpus", "2", "--poll-ms", "20"]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/1 finished, 1 failed/);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    const report = run.stdout.split("\n");
+    expect(report[0]).toMatch(
+      /^launcher \S+: 1 finished, 1 failed, 0 retried, 0 abandoned in \d+\.\d s \(idle\)$/,
+    );
+    const logs = join(s, "data", "fail", failing);
+    expect(report.slice(1)).toEqual([
+      "final states on the site: JOB_FINISHED 1, FAILED 1, UPSTREAM_FAILED 1",
+      `FAILED task ${failing} (fail): exit code 4: halo catalog is empty (error retries exhausted: 0 of 0)`,
+      `  logs: ${join(logs, "stdout.log")} ${join(logs, "stderr.log")}`,
+      "",
+    ]);
+    expect(readFileSync(join(logs, "stderr.log"), "utf8")).toBe("halo catalog is empty\n");
+    // nothing left to run: a second launch has no failure of its own and exits 0
+    const again = cli(["launch", "--site", s, "--poll-ms", "20"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.split("\n").slice(1)).toEqual([
+      "final states on the site: JOB_FINISHED 1, FAILED 1, UPSTREAM_FAILED 1",
+      "",
+    ]);
     const shown = JSON.parse(cli(["task", "show", id, "--site", s, "--json"]).stdout);
     expect(shown.task.state).toBe("JOB_FINISHED");
     expect(shown.attempts[0].outputs["greeting.txt"]).toMatch(/^[0-9a-f]{64}$/);
@@ -110,29 +129,74 @@ describe("CLI", () => {
     expect(exported.tasks).toHaveLength(3);
   });
 
-  it("bad input: clear one-line errors with a code and a non-zero exit", () => {
+  it("bad input: one line `tessera-workflow: <Type>: … (code CODE)` on stderr, exit 2, nothing on stdout", () => {
     const s = site();
-    const bad = cli(["task", "add", "--site", s, "--app", "greet", "-p", "who="]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error \[PARAMS_INVALID\]: app "greet": parameter "who" is invalid/);
-    const wrong = cli(["task", "add", "--site", s, "--app", "greet", "-p", "who=a", "-p", "times=-1"]);
-    expect(wrong.stderr).toContain('parameter "times"');
-    const unknown = cli(["task", "add", "--site", s, "--app", "segment"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain(
-      'error [UNKNOWN_APP]: unknown app "segment": expected one of [fail, greet]',
+    const expectError = (args: string[], stderr: string | RegExp) => {
+      const r = cli(args);
+      if (typeof stderr === "string") expect(r.stderr).toBe(`${stderr}\n`);
+      else expect(r.stderr).toMatch(stderr);
+      expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
+      expect(r.stdout).toBe("");
+      expect(r.code).toBe(2);
+    };
+    expectError(
+      ["task", "add", "--site", s, "--app", "greet", "-p", "who="],
+      /^tessera-workflow: ParamsInvalidError: app "greet": parameter "who" is invalid: .*, found "" \(code PARAMS_INVALID\)\n$/,
     );
-    const parent = cli(["task", "add", "--site", s, "--app", "fail", "--parent", "99"]);
-    expect(parent.stderr).toContain("[UNKNOWN_PARENT]");
-    expect(cli(["task", "kill", "42", "--site", s]).stderr).toContain("[TASK_NOT_FOUND]");
-    expect(cli(["task", "ls", "--site", s, "--state", "DONE"]).stderr).toContain('"--state" is invalid');
-    const nosite = cli(["status", "--site", join(s, "missing")]);
-    expect(nosite.stderr).toMatch(/^error \[SITE_NOT_FOUND\]/);
+    expectError(
+      ["task", "add", "--site", s, "--app", "greet", "-p", "who=a", "-p", "times=-1"],
+      /^tessera-workflow: ParamsInvalidError: app "greet": parameter "times" is invalid: .*found -1 \(code PARAMS_INVALID\)\n$/,
+    );
+    expectError(
+      ["task", "add", "--site", s, "--app", "segment"],
+      'tessera-workflow: UnknownAppError: unknown app "segment": expected one of [fail, greet] (add it with "app add <file>", registerApp, or a module in site.json "appModules") (code UNKNOWN_APP)',
+    );
+    expectError(
+      ["task", "add", "--site", s, "--app", "fail", "--parent", "99"],
+      "tessera-workflow: UnknownParentError: parent 99 does not exist: expected an existing task id or a key of this batch (code UNKNOWN_PARENT)",
+    );
+    expectError(
+      ["task", "kill", "42", "--site", s],
+      "tessera-workflow: TaskNotFoundError: task 42 does not exist on this site (code TASK_NOT_FOUND)",
+    );
+    expectError(
+      ["task", "show", "x", "--site", s],
+      "tessera-workflow: UsageError: command-argument value 'x' is invalid for argument 'id'. expected a task id (a positive integer) like 12, got \"x\" (see `tessera-workflow task show --help`)",
+    );
+    expectError(
+      ["task", "ls", "--site", s, "--state", "DONE"],
+      /^tessera-workflow: UsageError: option '--state <state>' argument 'DONE' is invalid\. Allowed choices are CREATED, .*\(see `tessera-workflow task ls --help`\)\n$/,
+    );
+    expectError(
+      ["launch", "--site", s, "--spawn-helper", "bogus"],
+      "tessera-workflow: UsageError: option '--spawn-helper <kind>' argument 'bogus' is invalid. Allowed choices are auto, perl, node. (see `tessera-workflow launch --help`)",
+    );
+    expectError(
+      ["launch", "--site", s, "--max-cpus", "0"],
+      "tessera-workflow: UsageError: option '--max-cpus <n>' argument '0' is invalid. expected an integer from 1 to 100000 like 4, got \"0\" (see `tessera-workflow launch --help`)",
+    );
+    expectError(
+      ["events", "--site", s, "--since", "yesterday-ish"],
+      "tessera-workflow: UsageError: option '--since <time>' argument 'yesterday-ish' is invalid. expected ms since epoch, an ISO date or a relative time like -5m (-30s, -2h), got \"yesterday-ish\" (see `tessera-workflow events --help`)",
+    );
+    expectError(
+      ["status", "--site", join(s, "missing")],
+      `tessera-workflow: SiteNotFoundError: no site at ${join(s, "missing")}: expected a directory with tessera.db (run "site init ${join(s, "missing")}") (code SITE_NOT_FOUND)`,
+    );
     writeFileSync(join(s, "tessera.db"), "garbage ".repeat(1000));
     for (const f of ["tessera.db-wal", "tessera.db-shm"]) writeFileSync(join(s, f), "");
-    const corrupt = cli(["status", "--site", s]);
-    expect(corrupt.code).toBe(2);
-    expect(corrupt.stderr).toMatch(/^error \[SITE_CORRUPT\]: site database .*tessera\.db is unreadable/);
-    expect(corrupt.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expectError(
+      ["status", "--site", s],
+      /^tessera-workflow: SiteCorruptError: site database .*tessera\.db is unreadable: .* \(code SITE_CORRUPT\)\n$/,
+    );
+  });
+
+  it("a bare command group prints its help on stdout and exits 0", () => {
+    for (const group of [[], ["task"], ["app"], ["site"]]) {
+      const r = cli(group);
+      expect(r.code, group.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: tessera-workflow${group.map((g) => ` ${g}`).join("")} `));
+      expect(r.stderr).toBe("");
+    }
   });
 });

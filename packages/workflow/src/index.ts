@@ -15,26 +15,37 @@ export {
   resolveResources,
   type WorkerEntry,
 } from "./app.js";
-export { registerWorkflowCommands } from "./cli.js";
+export { APP_EXAMPLE_YAML } from "./app-example.js";
+export { APP_FILE_FIELDS, appFromDefinition, parseDefinitionText, readAppDefinition } from "./app-file.js";
+export { parseSince, registerWorkflowCommands } from "./cli.js";
 export { type BatchPlan, planBatch } from "./dag.js";
 export {
+  AppDefinitionInvalidError,
+  AppModuleError,
   CycleError,
+  type DefinitionIssue,
   ExecutableNotFoundError,
   errorCode,
   errorMessage,
   IllegalTransitionError,
   InvalidFieldError,
+  type LineIssue,
   MissingFileError,
+  MissingParamsError,
+  OutputExistsError,
+  type ParamIssue,
   ParamsInvalidError,
   SiteCorruptError,
   SiteNotFoundError,
   StateConflictError,
+  TaskLinesInvalidError,
   TaskNotFoundError,
   TemplateError,
   UnknownAppError,
   UnknownParentError,
   WorkflowError,
 } from "./errors.js";
+export { checkJsonParams, compileJsonSchema, type JsonSchema, jsonSchemaProblem } from "./json-schema.js";
 export { backoffDelay } from "./launcher/backoff.js";
 export { type LaunchOptions, type LaunchSummary, launch } from "./launcher/launch.js";
 export type { LaunchStats } from "./launcher/run-task.js";
@@ -45,6 +56,7 @@ export {
   type CreateSiteOptions,
   closeSite,
   createSite,
+  isSite,
   loadAppModule,
   openSite,
   registerApp,
@@ -68,20 +80,30 @@ export {
 } from "./states.js";
 export type { AfterFailure, AttemptEnd, AttemptStart, LostTask, NewTask, TaskStore } from "./store.js";
 export { readTail, TAIL_BYTES } from "./tail.js";
+export { addTaskLines, TASK_LINE_FIELDS, type TaskLinesOptions } from "./task-lines.js";
 export {
   type AddTasksOptions,
   addTasks,
+  type CheckedTask,
+  checkTaskSpec,
   countTasks,
   eventsSince,
   exportProvenance,
   getTask,
+  insertCheckedTasks,
   killTask,
   listTasks,
   type ProvenanceExport,
   retryTask,
   taskAttempts,
 } from "./tasks.js";
-export { renderArgv, renderString } from "./template.js";
+export {
+  BUILTIN_PLACEHOLDERS,
+  missingTemplateValues,
+  renderArgv,
+  renderString,
+  templatePlaceholders,
+} from "./template.js";
 export type {
   AttemptRecord,
   AttemptStatus,

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type AppDefinition, appFromSpec, appSpecOf, defineApp } from "./app.js";
-import { InvalidFieldError, SiteNotFoundError } from "./errors.js";
+import { AppModuleError, InvalidFieldError, SiteNotFoundError, WorkflowError } from "./errors.js";
+import { createFolderAtomically, isEmptyFolder, populateOrUndo, writeFileAtomic } from "./fs-atomic.js";
 import { SqliteStore } from "./sqlite/store.js";
 import type { TaskStore } from "./store.js";
 
@@ -14,7 +15,10 @@ export const SITE_CONFIG = "site.json";
 /** Contents of `site.json`. */
 export interface SiteConfig {
   version: 1;
-  /** ES modules (absolute, or relative to the site) whose exported app definitions every process loads. */
+  /**
+   * ES modules whose exported app definitions every process loads: absolute paths (what
+   * {@link createSite} writes), or relative to the site folder.
+   */
   appModules: string[];
 }
 
@@ -28,24 +32,53 @@ export interface Site {
 
 /** Options of {@link createSite}. */
 export interface CreateSiteOptions {
+  /** App modules (paths relative to the current directory, or absolute): loaded and checked first, stored absolute. */
   appModules?: string[];
+  /** Rewrite `site.json` of an existing site with these `appModules` (the task database is kept). */
+  replaceConfig?: boolean;
+}
+
+/** True when `dir` holds a site (its task database). */
+export function isSite(dir: string): boolean {
+  return existsSync(join(resolve(dir), SITE_DB));
 }
 
 /**
- * Create a site (idempotent): the folder, `site.json`, the SQLite task database (migrated) and
- * `data/`, `logs/`. Returns the open site.
+ * Create a site (idempotent on an existing site): the folder, `site.json`, the SQLite task database
+ * (migrated) and `data/`, `logs/`. App modules are resolved against the current directory and loaded
+ * first, so a bad one (missing, failing, exporting no app: {@link AppModuleError}) stops it before
+ * anything is written. A new folder is made all or nothing (built beside it, then renamed into
+ * place); in an existing folder, whatever was added is removed again on error. Returns the open site.
  */
 export async function createSite(dir: string, options: CreateSiteOptions = {}): Promise<Site> {
   const root = resolve(dir);
-  mkdirSync(join(root, "data"), { recursive: true });
-  mkdirSync(join(root, "logs"), { recursive: true });
-  const configPath = join(root, SITE_CONFIG);
-  if (!existsSync(configPath)) {
-    const config: SiteConfig = { version: 1, appModules: options.appModules ?? [] };
-    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  const appModules = (options.appModules ?? []).map((m) => resolve(m));
+  for (const m of appModules) {
+    if ((await loadAppModule(m)).length === 0) throw new AppModuleError(m, "it exports no app definition");
   }
-  const store = new SqliteStore(join(root, SITE_DB), { create: true });
-  await store.close();
+  const config: SiteConfig = { version: 1, appModules };
+  const populate = async (target: string) => {
+    mkdirSync(join(target, "data"), { recursive: true });
+    mkdirSync(join(target, "logs"), { recursive: true });
+    const store = new SqliteStore(join(target, SITE_DB), { create: true });
+    await store.close();
+    // last, so that a site.json being replaced stays as it was if anything above failed
+    const configPath = join(target, SITE_CONFIG);
+    if (options.replaceConfig || !existsSync(configPath)) {
+      writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    }
+  };
+  if (!existsSync(root) || isEmptyFolder(root)) {
+    await createFolderAtomically(root, populate);
+  } else if (!statSync(root).isDirectory()) {
+    throw new InvalidFieldError(
+      "site folder",
+      "a new or empty folder, or an existing site",
+      `a file: ${root}`,
+    );
+  } else {
+    await populateOrUndo(root, populate);
+  }
   return openSite(root);
 }
 
@@ -74,13 +107,33 @@ function isAppLike(value: unknown): value is AppDefinition {
   );
 }
 
-/** Import an ES module and return the app definitions it exports (directly or in an exported array). */
+/**
+ * Import an ES module and return the app definitions it exports (directly or in an exported array).
+ * Throws {@link AppModuleError} when it is missing, fails to load, or exports an invalid definition.
+ */
 export async function loadAppModule(path: string): Promise<AppDefinition[]> {
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  if (!existsSync(path)) throw new AppModuleError(path, "no such file");
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new AppModuleError(
+      path,
+      `importing it failed: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+    );
+  }
   const apps: AppDefinition[] = [];
   for (const value of Object.values(mod)) {
     const list = Array.isArray(value) ? value : [value];
-    for (const item of list) if (isAppLike(item)) apps.push(defineApp({ module: path, ...item }));
+    for (const item of list) {
+      if (!isAppLike(item)) continue;
+      try {
+        apps.push(defineApp({ module: path, ...item }));
+      } catch (error) {
+        if (error instanceof WorkflowError) throw new AppModuleError(path, error.summary);
+        throw error;
+      }
+    }
   }
   return apps;
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { freshSite } from "../test/helpers.js";
-import { CycleError, ParamsInvalidError, UnknownAppError, UnknownParentError } from "./errors.js";
+import {
+  CycleError,
+  MissingParamsError,
+  ParamsInvalidError,
+  UnknownAppError,
+  UnknownParentError,
+} from "./errors.js";
 import { registerApp } from "./site.js";
 import { addTasks, countTasks, eventsSince, getTask, killTask, listTasks, retryTask } from "./tasks.js";
 
@@ -164,5 +170,26 @@ describe("queries", () => {
     const recent = await eventsSince(site, t0);
     expect(recent.map((e) => [e.taskId, e.to])).toContainEqual([ids[0], "KILLED"]);
     expect(recent.every((e) => e.ts >= t0)).toBe(true);
+  });
+});
+
+describe("template placeholders at add time", () => {
+  it("refuses a task missing a placeholder's value (unless validate is false), and accepts zod defaults", async () => {
+    const site = await freshSite();
+    await registerApp(site, {
+      name: "blur",
+      argv: ["blur", "--sigma", "{sigma}", "--in", "{input}", "{taskId}"],
+      params: z.object({ input: z.string().optional(), sigma: z.number().default(1) }),
+    });
+    const err = await addTasks(site, [{ app: "blur", params: {} }]).catch((e) => e);
+    expect(err).toBeInstanceOf(MissingParamsError);
+    expect(err.missing).toEqual(["input"]);
+    expect(err.code).toBe("PARAMS_MISSING");
+    expect(err.exitStatus).toBe(2);
+    expect(err.message).toMatch(/\(code PARAMS_MISSING\)$/);
+    expect(await listTasks(site)).toEqual([]);
+    const [id] = await addTasks(site, [{ app: "blur", params: { input: "a.zarr" } }]);
+    expect((await getTask(site, id)).params).toEqual({ input: "a.zarr", sigma: 1 });
+    await expect(addTasks(site, [{ app: "blur", params: {} }], { validate: false })).resolves.toHaveLength(1);
   });
 });

@@ -57,3 +57,33 @@ export function renderArgv(
   }
   return out;
 }
+
+/** Values every task has without a parameter: `{taskId}`, `{workdir}`, `{site}`, `{attempt}`. */
+export const BUILTIN_PLACEHOLDERS: readonly string[] = ["taskId", "workdir", "site", "attempt"];
+
+/** The placeholder names of template strings (`{name}`, `{a.b}`; `{{`/`}}` are literal braces), in first-seen order. */
+export function templatePlaceholders(templates: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const template of templates) {
+    for (const part of template.split(/(\{\{|\}\})/)) {
+      if (part === "{{" || part === "}}") continue;
+      for (const match of part.matchAll(PLACEHOLDER)) names.add(match[1]);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * Placeholders of `templates` that `params` gives no value for (built-ins count as given), so the
+ * task would fail when the launcher renders its command line.
+ */
+export function missingTemplateValues(
+  templates: readonly string[],
+  params: Record<string, unknown>,
+): string[] {
+  return templatePlaceholders(templates).filter((name) => {
+    if (BUILTIN_PLACEHOLDERS.includes(name)) return false;
+    const v = lookup(params, name);
+    return v === undefined || v === null;
+  });
+}

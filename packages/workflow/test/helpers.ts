@@ -2,16 +2,23 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "@tessera/testkit";
+import { assertFreshBuilds, tempDir } from "@tessera/testkit";
 import { afterEach } from "vitest";
 import { createSite, type Site } from "../src/index.js";
 
-/** The built CLI (tests that run real launcher/CLI processes need `npx tsup` first; nx `test` depends on `build`). */
-export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bin.js");
+/** This package's folder. */
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Throw a clear message when the CLI has not been built. */
+/** The built CLI (tests that run real launcher/CLI processes need `npx tsup` first; nx `test` depends on `build`). */
+export const BIN = join(PACKAGE_DIR, "dist", "bin.js");
+
+/**
+ * The built CLI, after checking that it and `@tessera/cli` (which it imports) were built from the
+ * current sources: a stale build fails the test loudly instead of testing old code.
+ */
 export function requireBin(): string {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npx tsup" in packages/workflow first`);
+  assertFreshBuilds([PACKAGE_DIR, join(PACKAGE_DIR, "..", "cli")]);
   return BIN;
 }
 
@@ -31,12 +38,18 @@ export async function freshSite(): Promise<Site> {
   return site;
 }
 
-/** Run the CLI synchronously. */
-export function cli(args: string[], env: Record<string, string> = {}) {
+/** Run the CLI synchronously (optionally in another folder, with stdin). */
+export function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { cwd?: string; input?: string } = {},
+) {
   const r = spawnSync(process.execPath, [requireBin(), ...args], {
     encoding: "utf8",
-    env: { ...process.env, ...env },
+    env: { ...process.env, NO_COLOR: "1", ...env },
     timeout: 60_000,
+    cwd: opts.cwd,
+    input: opts.input,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -140,7 +140,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const launcherId = options.id ?? `${host}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = siteLogger(site.dir).child({ launcher: launcherId });
   const started = Date.now();
-  const stats: LaunchStats = { started: 0, finished: 0, failed: 0, retried: 0, abandoned: 0 };
+  const stats: LaunchStats = { started: 0, finished: 0, failed: 0, failedIds: [], retried: 0, abandoned: 0 };
   let workers: Promise<WorkerPool> | undefined;
   const spawner = makeSpawner(options.spawnHelper ?? "auto", spawnThreads, log);
   const ctx: RunContext = {
@@ -407,7 +407,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     await store.stopLauncher(launcherId).catch(() => {});
     if (workers) await (await workers).close();
     await spawner.close();
-    log.info({ ...stats, reason }, "launcher stopped");
+    const { failedIds, ...counts } = stats;
+    log.info({ ...counts, failedIds: failedIds.slice(0, 100), reason }, "launcher stopped");
     if (ownSite) await store.close();
   }
   return { launcherId, ...stats, durationMs: Date.now() - started, reason };

@@ -35,6 +35,8 @@ export interface LaunchStats {
   started: number;
   finished: number;
   failed: number;
+  /** Ids of the tasks that ended FAILED in this run, in the order they failed. */
+  failedIds: number[];
   retried: number;
   /** Attempts that ended without a recorded result (task killed, lease lost, launcher stopped). */
   abandoned: number;
@@ -170,7 +172,10 @@ export async function stageIn(
     return await prepare(ctx, task, resources);
   } catch (error) {
     const reason = `${errorCode(error)}: ${errorMessage(error)}`;
-    if (await ctx.site.store.failClaimed(task.id, ctx.launcherId, reason)) ctx.stats.failed++;
+    if (await ctx.site.store.failClaimed(task.id, ctx.launcherId, reason)) {
+      ctx.stats.failed++;
+      ctx.stats.failedIds.push(task.id);
+    }
     ctx.log.warn({ task: task.id, reason }, "task failed before running");
     return null;
   }
@@ -429,7 +434,10 @@ async function decideRetry(
     reason = `${error} (${hookName} hook failed: ${errorMessage(err)})`;
   }
   if (reason !== null) {
-    if (await store.afterFailure(task.id, ctx.launcherId, { retry: false, reason })) ctx.stats.failed++;
+    if (await store.afterFailure(task.id, ctx.launcherId, { retry: false, reason })) {
+      ctx.stats.failed++;
+      ctx.stats.failedIds.push(task.id);
+    }
     ctx.log.warn({ task: task.id, reason }, "task failed");
     return;
   }

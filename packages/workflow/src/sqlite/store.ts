@@ -63,7 +63,12 @@ export class SqliteStore implements TaskStore {
     } catch (error) {
       if (error instanceof SiteCorruptError) throw error;
       const code = (error as { code?: string }).code ?? "";
-      if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_ERROR") {
+      if (
+        code.startsWith("SQLITE_NOTADB") ||
+        code.startsWith("SQLITE_CORRUPT") ||
+        code.startsWith("SQLITE_CANTOPEN") ||
+        code === "SQLITE_ERROR"
+      ) {
         throw new SiteCorruptError(path, (error as Error).message);
       }
       throw error;
