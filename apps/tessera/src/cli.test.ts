@@ -16,14 +16,21 @@ describe("tessera CLI", () => {
   it("reports bad input as one typed line and exit status 2, without a stack trace", () => {
     const result = tessera("volume", "info", join(tmp.path, "missing.zarr"));
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tessera: NotAZarrArrayError: not a zarr v2 array; path: .*missing\.zarr/);
+    expect(result.stderr).toMatch(/^tessera: PathNotFoundError: path not found; path: .*missing\.zarr/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("rejects malformed options with commander's message", () => {
+  it("rejects malformed options as one UsageError line naming the command's help, exit 2", () => {
     const result = tessera("volume", "import", "a", "b", "--chunks", "0,1,x");
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/expected positive integers/);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^tessera: UsageError: .*--chunks.*"0,1,x".* \(see `tessera volume import --help`\)\n$/,
+    );
+    const unknown = tessera("volume", "bogus");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe(
+      "tessera: UsageError: unknown command 'bogus' (see `tessera volume --help`)\n",
+    );
   });
 
   it("mounts the workflow commands: site init, then status of the empty site", () => {

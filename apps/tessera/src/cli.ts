@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "@tessera/volume/cli";
+import { runCli } from "@tessera/cli";
 import { createProgram } from "./program.js";
 
 await runCli(createProgram());
