@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "@tessera/volume/cli";
+import { runCli } from "@tessera/cli";
 import { Command } from "commander";
 import { meshCommand, serveCommand } from "./cli.js";
 

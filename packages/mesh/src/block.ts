@@ -1,5 +1,6 @@
 import { BlockGrid, Box, type Volume } from "@tessera/volume";
 import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
+import { assertLabelVolume } from "./label-volume.js";
 import { marchingCubesParallel } from "./mc-parallel.js";
 import { mergeFragments } from "./merge.js";
 import type { Mesh } from "./mesh.js";
@@ -94,25 +95,7 @@ export async function meshVolume(
   volume: Volume,
   options: MeshVolumeOptions = {},
 ): Promise<Map<number, Mesh>> {
-  if (
-    !/^[<>|]?[iu][1248]$/.test(volume.dtype) &&
-    !["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64"].includes(volume.dtype)
-  ) {
-    throw new InvalidLabelsError("label volume must have an integer dtype", {
-      path: volume.path,
-      field: "dtype",
-      expected: "an integer type (uint8..uint64, int8..int64)",
-      found: volume.dtype,
-    });
-  }
-  if (volume.shape.length !== 3 || volume.shape.some((n) => n === 0)) {
-    throw new InvalidLabelsError("label volume is empty or not 3D", {
-      path: volume.path,
-      field: "shape",
-      expected: "[z, y, x] with every extent > 0",
-      found: JSON.stringify(volume.shape),
-    });
-  }
+  assertLabelVolume(volume);
   const bounds = Box.fromShape(volume.shape);
   const grid = new BlockGrid({ roi: bounds, blockShape: options.blockShape ?? [...volume.shape], bounds });
   const parts = new Map<number, Mesh[]>();

@@ -17,3 +17,15 @@ export class MeshFormatError extends MeshError {}
 
 /** Writing meshes failed (e.g. a shard would be written empty). */
 export class MeshWriteError extends MeshError {}
+
+/** Options of a mesh command contradict each other or do not fit the input (e.g. `--sharded` without `--format precomputed`). */
+export class MeshOptionsError extends MeshError {}
+
+/**
+ * The estimated output of `tessera mesh` is over the limit (`--max-output`, default 1 GiB): the input is
+ * probably an image rather than labels. `--force` meshes it anyway.
+ */
+export class OutputTooLargeError extends MeshError {}
+
+/** `tessera serve` cannot listen on the address asked for (port in use, address not of this machine, …). */
+export class ServeBindError extends MeshError {}

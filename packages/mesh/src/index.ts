@@ -6,7 +6,10 @@ export {
   MeshError,
   type MeshErrorDetails,
   MeshFormatError,
+  MeshOptionsError,
   MeshWriteError,
+  OutputTooLargeError,
+  ServeBindError,
 } from "./errors.js";
 export { decodeGlb, encodeGlb, type NamedMesh } from "./glb.js";
 export {
@@ -17,6 +20,7 @@ export {
 } from "./hausdorff.js";
 export { pointTriangleDistance2 } from "./hausdorff-point.js";
 export { checkLabelArray, type LabelArray } from "./label-array.js";
+export { assertLabelVolume } from "./label-volume.js";
 export { decodeLegacyFragment, encodeLegacyFragment } from "./legacy.js";
 export { type MarchingCubesOptions, marchingCubes } from "./marching-cubes.js";
 export {
@@ -40,6 +44,12 @@ export {
 } from "./multires.js";
 export { murmurHash3x86_128, murmurHash64 } from "./murmurhash3.js";
 export { decodeObj, encodeObj } from "./obj.js";
+export {
+  estimateMeshBytes,
+  formatBytes,
+  type MeshBytesEstimate,
+  type MeshOutputFormat,
+} from "./output-estimate.js";
 export { decodePly, encodePly } from "./ply.js";
 export {
   type PrecomputedOptions,
@@ -68,5 +78,12 @@ export {
   simplifyMeshes,
 } from "./simplify-pool.js";
 export { type SmoothOptions, smoothMesh } from "./smooth.js";
+export { assertOutputFree, writeStaged } from "./staged-output.js";
+export {
+  type CountSurfaceOptions,
+  countBlockSurface,
+  countSurface,
+  type SurfaceCount,
+} from "./surface-count.js";
 export { enclosedVolume, type MeshTopology, meshTopology, surfaceArea } from "./topology.js";
 export { type MeshFileFormat, type MeshIndex, type MeshIndexEntry, writeMeshFiles } from "./write-meshes.js";

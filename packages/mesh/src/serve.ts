@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, resolve, sep } from "node:path";
@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { bindError } from "./bind-error.js";
 import { MeshError } from "./errors.js";
 import { mimeType } from "./mime.js";
 
@@ -101,11 +102,12 @@ async function sendFile(path: string | undefined, rangeHeader: string | undefine
  */
 export async function serveRun(options: ServeOptions): Promise<RunningServer> {
   const runDir = resolve(options.runDir);
-  if (!existsSync(runDir))
+  const kind = existsSync(runDir) ? (statSync(runDir).isDirectory() ? "folder" : "file") : undefined;
+  if (kind !== "folder")
     throw new MeshError("run folder does not exist", {
       path: runDir,
       expected: "an existing folder",
-      found: "nothing",
+      found: kind === "file" ? "a file" : "nothing",
     });
   const viewerDist = resolve(options.viewerDist ?? DEFAULT_VIEWER_DIST);
   const app = new Hono();
@@ -146,6 +148,6 @@ export async function serveRun(options: ServeOptions): Promise<RunningServer> {
         });
       },
     );
-    server.once("error", reject);
+    server.once("error", (error) => reject(bindError(error, host, options.port ?? 0)));
   });
 }
