@@ -237,7 +237,7 @@ describe("the pool never keeps a process alive (built package)", () => {
       const v = await import(${JSON.stringify(dist)});
       v.configureChunkDecoding({ threads: 2, minBytes: 0 });
       const data = (await (await v.openVolume(${JSON.stringify(path)})).read()).data;
-      console.log(v.configureChunkDecoding().threads, data.length);
+      console.log(String(v.configureChunkDecoding().threads) + " " + String(data.length)); // a string: numbers are coloured under FORCE_COLOR
     `;
     const started = performance.now();
     const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
