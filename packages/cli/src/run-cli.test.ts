@@ -128,3 +128,33 @@ describe("option parsers", () => {
     expect(() => parse.number(0, 1, "0.5")("1.5")).toThrow(/from 0 to 1 like 0.5/);
   });
 });
+
+describe("a closed stdout (built package)", () => {
+  it("ends the program quietly with status 0 (tessera … | head -n 1)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { assertFreshBuilds } = await import("@tessera/testkit");
+    const packageDir = new URL("..", import.meta.url).pathname;
+    assertFreshBuilds([packageDir]);
+    const script = join(mkdtempSync(join(tmpdir(), "tessera-cli-")), "many.mjs");
+    writeFileSync(
+      script,
+      `import { createRequire } from "node:module";
+      const require = createRequire(${JSON.stringify(join(packageDir, "package.json"))});
+      const { Command } = require("commander");
+      const { runCli } = await import(${JSON.stringify(join(packageDir, "dist", "index.js"))});
+      const program = new Command("prog");
+      program.command("many").action(() => { for (let i = 0; i < 200000; i++) process.stdout.write("line " + i + "\\n"); });
+      await runCli(program);
+      `,
+    );
+    const result = spawnSync("bash", ["-c", `set -o pipefail; node ${script} many | head -n 1`], {
+      encoding: "utf8",
+    });
+    expect(result.stdout).toBe("line 0\n");
+    expect(result.stderr).not.toMatch(/EPIPE/);
+    expect(result.status).toBe(0);
+  });
+});

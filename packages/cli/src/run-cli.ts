@@ -61,6 +61,7 @@ export function describeError(error: unknown): { type: string; message: string; 
  *   error: 2) use it; a missing or unreadable path is 2; anything else is an internal error (3).
  */
 export async function runCli(command: Command, argv: string[] = process.argv): Promise<void> {
+  stopQuietlyOnClosedStdout();
   walk(command, (c) => {
     c.exitOverride();
     c.configureOutput({ outputError: () => {} });
@@ -81,6 +82,15 @@ export async function runCli(command: Command, argv: string[] = process.argv): P
     if (process.env.TESSERA_DEBUG === "1" && stack) process.stderr.write(`${stack}\n`);
     process.exitCode = exitStatus;
   }
+}
+
+/** `tessera … | head` closes stdout early: end quietly (status 0), as Unix filters do, not with an EPIPE stack. */
+function stopQuietlyOnClosedStdout(): void {
+  if (process.stdout.listenerCount("error") > 0) return;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(ExitCode.ok);
+    throw error;
+  });
 }
 
 /** `tessera segment fragments`: the names from the root to `command`. */
