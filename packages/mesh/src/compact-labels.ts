@@ -156,7 +156,8 @@ function growRuns(runs: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   return r;
 }
 
-function wantedSet(wanted: Iterable<number> | undefined): Set<number> | undefined {
+/** The wanted labels as a set, checked: positive integers ({@link InvalidLabelsError} otherwise). */
+export function wantedSet(wanted: Iterable<number> | undefined): Set<number> | undefined {
   if (wanted === undefined) return undefined;
   const want = new Set(wanted);
   for (const w of want) {
@@ -171,7 +172,8 @@ function wantedSet(wanted: Iterable<number> | undefined): Set<number> | undefine
   return want;
 }
 
-function checkWanted(want: Set<number>, ids: number[]): void {
+/** Raise {@link LabelNotFoundError} naming the wanted labels that are not among `ids`. */
+export function checkWanted(want: Set<number>, ids: number[]): void {
   const found = new Set(ids);
   const missing = [...want].filter((w) => !found.has(w));
   if (missing.length > 0) {

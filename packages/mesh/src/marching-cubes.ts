@@ -1,7 +1,7 @@
-import { type CompactOptions, compactLabels } from "./compact-labels.js";
+import { type CompactLabels, type CompactOptions, compactLabels } from "./compact-labels.js";
 import { InvalidLabelsError } from "./errors.js";
 import { returnKernel, takeKernel } from "./kernels/mc-wasm.js";
-import { checkLabelArray } from "./label-array.js";
+import { checkLabelArray, type LabelArray } from "./label-array.js";
 import { LabelBuffers, march } from "./mc-march.js";
 import type { Mesh } from "./mesh.js";
 
@@ -43,8 +43,12 @@ export function marchingCubes(
 ): Map<number, Mesh> {
   const kernel = takeKernel();
   try {
-    // the labels are compacted straight into the kernel's memory (when it can hold them)
-    const plan = planMarchingCubes(labels, shape, options, { allocate: kernel?.grid });
+    // the labels are compacted in the kernel, or by compactLabels straight into its memory (when it
+    // can hold them)
+    const plan = planMarchingCubes(labels, shape, options, {
+      compact: kernel?.compact,
+      allocate: kernel?.grid,
+    });
     if (plan.empty) return emptyMeshes(plan.ids);
     if (kernel?.holds(plan.cid)) {
       const meshes = kernel.march(plan.P, plan.Q, plan.R, plan.ids.length, plan.origin, plan.spacing);
@@ -86,12 +90,27 @@ export interface MarchPlan {
   empty: boolean;
 }
 
-/** Validate the input and options and compact the labels (`compact`: shared memory, progress). */
+/** How {@link planMarchingCubes} compacts the labels. */
+export interface PlanOptions extends CompactOptions {
+  /**
+   * Compact instead of `compactLabels` (same arguments and result): the WebAssembly kernel's
+   * `compact`; where it returns `undefined`, `compactLabels` runs with the other options.
+   */
+  compact?: (
+    data: LabelArray,
+    shape: readonly number[],
+    pad: Vec3,
+    padded: Vec3,
+    wanted: Iterable<number> | undefined,
+  ) => CompactLabels | undefined;
+}
+
+/** Validate the input and options and compact the labels (`compact`: where, shared memory, progress). */
 export function planMarchingCubes(
   labels: ArrayLike<number | bigint>,
   shape: readonly number[],
   options: MarchingCubesOptions,
-  compact: CompactOptions = {},
+  compact: PlanOptions = {},
 ): MarchPlan {
   const data = checkLabelArray(labels, shape);
   if (data.length === 0) {
@@ -115,7 +134,10 @@ export function planMarchingCubes(
   const ly = closeLow[1] ? 1 : 0;
   const lx = closeLow[2] ? 1 : 0;
   const [P, Q, R] = paddedShape(shape, options);
-  const { cid, ids, runs } = compactLabels(data, shape, [lz, ly, lx], [P, Q, R], options.labels, compact);
+  const pad: Vec3 = [lz, ly, lx];
+  const { cid, ids, runs } =
+    compact.compact?.(data, shape, pad, [P, Q, R], options.labels) ??
+    compactLabels(data, shape, pad, [P, Q, R], options.labels, compact);
   return {
     cid,
     ids,

@@ -1,3 +1,5 @@
+import { type CompactLabels, checkWanted, wantedSet } from "../compact-labels.js";
+import type { LabelArray } from "../label-array.js";
 import { EDGE_A, EDGE_AXIS, TRI_EDGES, TRI_START } from "../mc-tables.js";
 import type { Mesh } from "../mesh.js";
 import { MC_WASM_BASE64 } from "./mc-wasm-binary.js";
@@ -22,45 +24,76 @@ interface KernelExports {
   mc_init(): void;
   mc_reset(): void;
   mc_alloc(bytes: number): number;
+  mc_release(at: number): void;
+  mc_compact_begin(
+    bytes: number,
+    signed: number,
+    nz: number,
+    ny: number,
+    nx: number,
+    lz: number,
+    ly: number,
+    lx: number,
+    P: number,
+    Q: number,
+    R: number,
+    onlyWanted: number,
+    want: number,
+    nWant: number,
+    grid: number,
+    gridBytes: number,
+  ): number;
+  mc_compact_rows(src: number, rows: number): number;
+  mc_ids(): number;
+  mc_runs(): number;
   mc_summary(): number;
-  mc_march16: MarchFn;
-  mc_march32: MarchFn;
+  mc_march_begin(
+    cid: number,
+    gridBytes: number,
+    P: number,
+    Q: number,
+    R: number,
+    labels: number,
+    owner: number,
+    me: number,
+    ox: number,
+    oy: number,
+    oz: number,
+    rx: number,
+    ry: number,
+    rz: number,
+  ): number;
+  mc_march_layers(z0: number, z1: number): number;
+  mc_march_end(): number;
 }
-
-type MarchFn = (
-  cid: number,
-  P: number,
-  Q: number,
-  R: number,
-  labels: number,
-  owner: number,
-  me: number,
-  ox: number,
-  oy: number,
-  oz: number,
-  rx: number,
-  ry: number,
-  rz: number,
-) => number;
 
 // A kernel keeps its memory (grid and output chunks) for the next call, so that later calls do
 // not fault its pages in again, but only up to this size; a larger one is dropped after the call.
 const KEEP_BYTES = 512 * 1024 * 1024;
+// Bytes of labels copied into the kernel at a time for compaction.
+const SLAB_BYTES = 256 * 1024;
+// Cells of the grid meshed per call into the kernel.
+const MARCH_CELLS_PER_CALL = 1 << 20;
+// Bytes of memory after a grid that the march may read (and ignore).
+const GRID_SLACK = 16;
 
 let compiled: object | undefined;
 let idle: MarchKernel | undefined;
 
 /**
  * One instance of the WebAssembly marching-cubes kernel (`packages/mesh/wasm/mc.c`, built by
- * `wasm/build.sh`): the compact-id grid is written straight into its memory (see {@link grid}),
- * it meshes in one pass in the same order as the TypeScript `march()`, and the meshes are copied
- * out into arrays of their exact size. Not re-entrant: take one with {@link takeKernel}.
+ * `wasm/build.sh`): it compacts the labels into a grid in its memory ({@link compact}, or
+ * `compactLabels` writes into {@link grid}), meshes the grid in one pass in the same order as the
+ * TypeScript `march()`, and the meshes are copied out into arrays of their exact size. Not
+ * re-entrant: take one with {@link takeKernel}.
  */
 export class MarchKernel {
   private readonly x: KernelExports;
   private gridAt = 0;
   private gridLength = 0;
   private gridBytes = 0;
+  /** Cells meshed per call into WebAssembly (whole layers, at least one). */
+  cellsPerCall = MARCH_CELLS_PER_CALL;
 
   constructor(api: WasmApi) {
     compiled ??= new api.Module(Buffer.from(MC_WASM_BASE64, "base64"));
@@ -87,13 +120,112 @@ export class MarchKernel {
   grid = (length: number, bytes: 2 | 4): Uint16Array | Uint32Array | undefined => {
     const { x } = this;
     x.mc_reset();
-    const at = length * bytes < 2 ** 32 ? x.mc_alloc(length * bytes) : 0;
+    // the march reads up to 16 bytes past the grid's end
+    const at = length * bytes + GRID_SLACK < 2 ** 32 ? x.mc_alloc(length * bytes + GRID_SLACK) : 0;
     if (at === 0) return undefined;
     this.gridAt = at;
     this.gridLength = length;
     this.gridBytes = bytes;
     return this.gridView();
   };
+
+  /**
+   * `compactLabels` in the kernel: `data` is streamed into its memory a slab of rows at a time and
+   * compacted there into its grid (the same ids, runs and grid as `compactLabels`). `undefined`
+   * when the memory cannot hold the grid, or for 64-bit labels at or beyond 2^53 (where
+   * JavaScript numbers merge labels): `compactLabels` then does it. Raises what `compactLabels`
+   * raises.
+   */
+  compact = (
+    data: LabelArray,
+    shape: readonly number[],
+    pad: Vec3,
+    padded: Vec3,
+    wanted: Iterable<number> | undefined,
+  ): CompactLabels | undefined => {
+    const want = wantedSet(wanted);
+    const bytes = data.BYTES_PER_ELEMENT;
+    const signed =
+      data instanceof Int8Array ||
+      data instanceof Int16Array ||
+      data instanceof Int32Array ||
+      data instanceof BigInt64Array;
+    const wide = bytes === 8;
+    // the wanted values the type can hold (positive, so their bits are the same signed or not)
+    const limit = 2 ** (bytes * 8 - (signed ? 1 : 0));
+    const wants = want === undefined ? undefined : [...want].filter((w) => w < limit);
+    if (wide && wants?.some((w) => w >= 2 ** 53)) return undefined;
+    // 16-bit ids while they fit (half the memory traffic of the march), else 32-bit ones
+    let got = this.compactInto(data, shape, pad, padded, wants, signed, 2);
+    if (got === "too many ids") got = this.compactInto(data, shape, pad, padded, wants, signed, 4);
+    if (got === undefined || got === "too many ids") return undefined;
+    if (wide && got.ids.some((v) => Math.abs(v) >= 2 ** 53)) return undefined;
+    if (want !== undefined) checkWanted(want, got.ids);
+    return { cid: this.gridView(), ids: got.ids, runs: got.runs };
+  };
+
+  /**
+   * One compaction into a new grid of `gridBytes` ids, keeping only `wants` (`undefined`: every
+   * label); `undefined` when out of memory.
+   */
+  private compactInto(
+    data: LabelArray,
+    shape: readonly number[],
+    pad: Vec3,
+    padded: Vec3,
+    wants: number[] | undefined,
+    signed: boolean,
+    gridBytes: 2 | 4,
+  ): { ids: number[]; runs: Float64Array } | "too many ids" | undefined {
+    const { x } = this;
+    const [nz, ny, nx] = shape;
+    const [P, Q, R] = padded;
+    const bytes = data.BYTES_PER_ELEMENT;
+    const rowBytes = nx * bytes;
+    // slabs of whole rows of about 256 KiB: copied in, compacted while still in the cache
+    const slabRows = Math.max(1, Math.floor(SLAB_BYTES / rowBytes));
+    const grid = this.grid(P * Q * R, gridBytes) === undefined ? 0 : this.gridAt;
+    const wanted = wants ?? [];
+    const wantAt = grid === 0 ? 0 : x.mc_alloc(wanted.length * 8 + 8);
+    const slab = wantAt === 0 || slabRows * rowBytes >= 2 ** 32 ? 0 : x.mc_alloc(slabRows * rowBytes);
+    if (slab === 0) return undefined;
+    new BigUint64Array(x.memory.buffer, wantAt, wanted.length).set(wanted.map((w) => BigInt(w)));
+    const args = [
+      nz,
+      ny,
+      nx,
+      pad[0],
+      pad[1],
+      pad[2],
+      P,
+      Q,
+      R,
+      wants === undefined ? 0 : 1,
+      wantAt,
+      wanted.length,
+      grid,
+      gridBytes,
+    ] as const;
+    if (x.mc_compact_begin(bytes, signed ? 1 : 0, ...args) !== 0) return undefined;
+    const source = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const rows = nz * ny;
+    let count = 0;
+    for (let row = 0; row < rows; row += slabRows) {
+      const n = Math.min(slabRows, rows - row);
+      // a fresh view each time: the compaction may grow the memory
+      new Uint8Array(x.memory.buffer, slab, n * rowBytes).set(
+        source.subarray(row * rowBytes, (row + n) * rowBytes),
+      );
+      count = x.mc_compact_rows(slab, n);
+      if (count < 0) return count === -2 ? "too many ids" : undefined;
+    }
+    const mem = x.memory.buffer;
+    const ids = Array.from(new Float64Array(mem, x.mc_ids(), count));
+    const runs = Float64Array.from(new Uint32Array(mem, x.mc_runs(), count));
+    // keep the grid and its slack, drop the rest (the march's output goes there)
+    x.mc_release(grid + P * Q * R * gridBytes + GRID_SLACK);
+    return { ids, runs };
+  }
 
   /** Is `cid` the current grid of this kernel (and still attached)? */
   holds(cid: Uint16Array | Uint32Array): boolean {
@@ -133,10 +265,18 @@ export class MarchKernel {
       if (ownerAt === 0) return undefined;
       new Uint8Array(x.memory.buffer, ownerAt, labels).set(owner.subarray(0, labels));
     }
-    const run = this.gridBytes === 2 ? x.mc_march16 : x.mc_march32;
     const [ox, oy, oz] = origin;
     const [rx, ry, rz] = spacing;
-    if (run(this.gridAt, P, Q, R, labels, ownerAt, me, ox, oy, oz, rx, ry, rz) !== 0) return undefined;
+    if (
+      x.mc_march_begin(this.gridAt, this.gridBytes, P, Q, R, labels, ownerAt, me, ox, oy, oz, rx, ry, rz) !==
+      0
+    )
+      return undefined;
+    // a few layers per call: an engine that starts with baseline code switches to optimised code
+    // between calls (not within one), so the first call of a process is not all baseline
+    const step = Math.max(1, Math.ceil(this.cellsPerCall / (Q * R)));
+    for (let z = 0; z < P - 1; z += step) if (x.mc_march_layers(z, z + step) !== 0) return undefined;
+    if (x.mc_march_end() !== 0) return undefined;
     return this.copyOut(labels, owner, me);
   }
 
