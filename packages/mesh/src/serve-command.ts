@@ -55,13 +55,15 @@ export function serveCommand(): Command {
           `${runDir} holds no meshes.json nor meshes/meshes.json: the viewer has nothing to show (run \`tessera mesh\` first)`,
         );
       }
-      process.stdout.write(`serving ${runDir} at ${server.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((done) => {
+      // the signal handlers go in before the line that says "serving": whoever reads it may stop us at once
+      const stopped = new Promise<void>((done) => {
         const stop = () => {
           server.close().then(done, done);
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      process.stdout.write(`serving ${runDir} at ${server.url} (Ctrl-C to stop)\n`);
+      await stopped;
     });
 }
