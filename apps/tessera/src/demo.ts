@@ -212,7 +212,7 @@ export function formatDemoSummary(summary: DemoSummary, logFile: string): string
     `  meshes      ${summary.meshes.segments} neurons: ${summary.meshes.trianglesBefore} → ${summary.meshes.trianglesAfter} triangles after simplification at 40 nm, ${summary.meshes.seconds.toFixed(2)} s`,
     `  files       ${summary.group} (image, labels, boundaries, segmentation)`,
     `              ${summary.meshes.dir} (one GLB per neuron, meshes.json)`,
-    `  view        node apps/tessera/dist/cli.js serve ${resolve(summary.meshes.dir, "..")}   (then open the URL it prints)`,
+    `  view        npx tessera serve ${resolve(summary.meshes.dir, "..")}   (then open the URL it prints)`,
     `  log         ${logFile}`,
     `  python      /usr/bin/python3 -c "import zarr; g = zarr.open('${summary.group}', 'r'); print(g.tree())"`,
   ];
