@@ -1,15 +1,4 @@
 import { defineConfig } from "tsup";
-import { writeSourceDigest } from "../testkit/src/fresh-build.js";
+import { packageBuild } from "../testkit/src/tsup-package.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  // lets tests refuse a stale dist/ (see @tessera/testkit staleBuilds)
-  async onSuccess() {
-    writeSourceDigest(".");
-  },
-});
+export default defineConfig(packageBuild(["src/index.ts"]));

@@ -1,6 +1,6 @@
 import { BlockGrid, Box, type Volume } from "@tessera/volume";
-import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
-import { assertLabelVolume } from "./label-volume.js";
+import { InvalidLabelsError } from "./errors.js";
+import { assertLabelsPresent, assertLabelVolume } from "./label-volume.js";
 import { marchingCubesParallel } from "./mc-parallel.js";
 import { mergeFragments } from "./merge.js";
 import type { Mesh } from "./mesh.js";
@@ -111,15 +111,7 @@ export async function meshVolume(
     options.onProgress?.(++done, grid.count);
   }
   if (options.labels) {
-    const missing = options.labels.filter((l) => !parts.has(l));
-    if (missing.length > 0) {
-      throw new LabelNotFoundError("requested label ids do not occur in the volume", {
-        path: volume.path,
-        field: "labels",
-        expected: "ids present in the volume",
-        found: missing.slice(0, 10).join(", "),
-      });
-    }
+    assertLabelsPresent(options.labels, (id) => parts.has(id), volume.path);
   }
   const out = new Map<number, Mesh>();
   for (const label of [...parts.keys()].sort((a, b) => a - b))

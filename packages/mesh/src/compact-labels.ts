@@ -1,5 +1,6 @@
 import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
 import type { LabelArray } from "./label-array.js";
+import { assertLabelsPresent } from "./label-volume.js";
 
 type Vec3 = readonly [number, number, number];
 
@@ -175,12 +176,5 @@ export function wantedSet(wanted: Iterable<number> | undefined): Set<number> | u
 /** Raise {@link LabelNotFoundError} naming the wanted labels that are not among `ids`. */
 export function checkWanted(want: Set<number>, ids: number[]): void {
   const found = new Set(ids);
-  const missing = [...want].filter((w) => !found.has(w));
-  if (missing.length > 0) {
-    throw new LabelNotFoundError("requested label ids do not occur in the volume", {
-      field: "labels",
-      expected: "ids present in the volume",
-      found: missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : ""),
-    });
-  }
+  assertLabelsPresent(want, (id) => found.has(id));
 }

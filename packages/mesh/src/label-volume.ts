@@ -1,5 +1,5 @@
 import type { Volume } from "@tessera/volume";
-import { InvalidLabelsError } from "./errors.js";
+import { InvalidLabelsError, LabelNotFoundError } from "./errors.js";
 
 const INTEGER_DTYPES = new Set(["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64"]);
 
@@ -23,6 +23,26 @@ export function assertLabelVolume(volume: Volume): void {
       field: "shape",
       expected: "[z, y, x] with every extent > 0",
       found: JSON.stringify(volume.shape),
+    });
+  }
+}
+
+/**
+ * Raise {@link LabelNotFoundError} naming (the first ten of) the `wanted` label ids for which
+ * `present` is false; `path` names the volume when known.
+ */
+export function assertLabelsPresent(
+  wanted: Iterable<number>,
+  present: (id: number) => boolean,
+  path?: string,
+): void {
+  const missing = [...wanted].filter((id) => !present(id));
+  if (missing.length > 0) {
+    throw new LabelNotFoundError("requested label ids do not occur in the volume", {
+      path,
+      field: "labels",
+      expected: "ids present in the volume",
+      found: missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", ..." : ""),
     });
   }
 }

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { warn } from "@tessera/cli";
 import { openVolume, startProgressBar, type Volume } from "@tessera/volume";
 import { meshVolume } from "./block.js";
-import { InvalidLabelsError, LabelNotFoundError, OutputTooLargeError } from "./errors.js";
-import { assertLabelVolume } from "./label-volume.js";
+import { InvalidLabelsError, OutputTooLargeError } from "./errors.js";
+import { assertLabelsPresent, assertLabelVolume } from "./label-volume.js";
 import type { Mesh } from "./mesh.js";
 import type { MeshCliOptions } from "./mesh-options.js";
 import { estimateMeshBytes, formatBytes, type MeshBytesEstimate } from "./output-estimate.js";
@@ -65,15 +65,7 @@ async function estimateOrRefuse(volume: Volume, opts: MeshCliOptions): Promise<M
       found: "only 0",
     });
   }
-  const missing = (opts.labels ?? []).filter((id) => !count.labels.has(id));
-  if (missing.length > 0) {
-    throw new LabelNotFoundError("requested label ids do not occur in the volume", {
-      path: opts.input,
-      field: "labels",
-      expected: "ids present in the volume",
-      found: missing.slice(0, 10).join(", "),
-    });
-  }
+  assertLabelsPresent(opts.labels ?? [], (id) => count.labels.has(id), opts.input);
   const estimate = estimateMeshBytes(count, opts.format);
   if (estimate.bytes > opts.maxOutput) {
     throw new OutputTooLargeError(
