@@ -4,7 +4,7 @@ import { packageBuild } from "../testkit/src/tsup-package.js";
 
 export default defineConfig(
   packageBuild(
-    // spawn-helper.js, spawn-child.js and spawn-helper.pl are programs that the launcher finds beside its
+    // spawn-helper.js, spawn-child.js, spawn-helper.pl and spawn-helper.py are programs that the launcher finds beside its
     // own module (src/launcher/ when run from sources, dist/ when built)
     {
       index: "src/index.ts",
@@ -16,6 +16,7 @@ export default defineConfig(
       dts: { entry: "src/index.ts" },
       async onSuccess() {
         copyFileSync("src/launcher/spawn-helper.pl", "dist/spawn-helper.pl");
+        copyFileSync("src/launcher/spawn-helper.py", "dist/spawn-helper.py");
       },
     },
   ),

@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 export const SOURCE_DIGEST_FILE = ".source-digest";
 
 /** Source files that a build reads. */
-const SOURCE = /\.(ts|js|mjs|pl)$/;
+const SOURCE = /\.(ts|js|mjs|pl|py)$/;
 
 /** The source files under `dir` (tests excluded), as sorted paths. */
 function sources(dir: string): string[] {
@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 }
 
 /**
- * sha256 of a package's non-test sources (`.ts`, `.js`, `.mjs`, `.pl`) under `src/` (relative paths and contents).
+ * sha256 of a package's non-test sources (`.ts`, `.js`, `.mjs`, `.pl`, `.py`) under `src/` (relative paths and contents).
  * Content, not modification times: nx restores cached `dist/` folders with their original mtimes,
  * and a fresh clone gives every source a new one.
  */

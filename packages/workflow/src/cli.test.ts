@@ -169,7 +169,7 @@ describe("CLI", () => {
     );
     expectError(
       ["launch", "--site", s, "--spawn-helper", "bogus"],
-      "tessera-workflow: UsageError: option '--spawn-helper <kind>' argument 'bogus' is invalid. Allowed choices are auto, perl, node. (see `tessera-workflow launch --help`)",
+      "tessera-workflow: UsageError: option '--spawn-helper <kind>' argument 'bogus' is invalid. Allowed choices are auto, python, perl, node. (see `tessera-workflow launch --help`)",
     );
     expectError(
       ["launch", "--site", s, "--max-cpus", "0"],

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Dispatch of no-op tasks (`true`) through the launcher (built dist), side by side with `xargs -P`
 // running the same command the same number of times, alternating, medians over rounds.
-// Usage: node tools/bench/workflow/dispatch.mjs [--dispatch 2000] [--cpus 2] [--rounds 3] [--prefetch N] [--json out.json]
+// Usage: node tools/bench/workflow/dispatch.mjs [--dispatch 2000] [--cpus 2] [--rounds 3] [--prefetch N]
+//        [--modes python,xargs,perl,node,threads] [--json out.json]
 // (run.mjs calls it first; pin it yourself, e.g. `taskset -c 0,1`, to measure "on 2 cores")
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -36,7 +37,7 @@ function cpuOf(statPath) {
  * launcher process; its reaped children: the spawn helper and the tasks) and the attempts' times.
  */
 async function launcherRun(wf, root, { tasks, cpus, prefetch, spawnHelper }) {
-  // spawnHelper: "perl", "node" or false (spawner threads)
+  // spawnHelper: "python", "perl", "node" or false (spawner threads)
   const site = await wf.createSite(mkdtempSync(join(root, "site-")));
   await wf.registerApp(site, { name: "noop", argv: ["true"] });
   await wf.addTasks(
@@ -104,23 +105,35 @@ function latencies(run, cpus) {
 }
 
 /**
- * The dispatch benchmark: `rounds` rounds of [launcher with the perl spawn helper, xargs, launcher with
- * the node spawn helper, launcher with spawner threads (how it started tasks before the helpers)],
- * printing medians, the ratios to xargs and the goal.
+ * The dispatch benchmark: `rounds` rounds of [launcher with the python spawn helper (the default), xargs,
+ * launcher with the perl, then the node spawn helper, launcher with spawner threads (how it started
+ * tasks before the helpers)], printing medians, the ratios to xargs and the goal.
  */
-export async function benchDispatch({ wf, tasks = 2000, cpus = 2, rounds = 3, prefetch, log = console.log }) {
-  try {
-    execFileSync("sh", ["-c", "command -v perl"], { stdio: "ignore" });
-  } catch {
-    log('  (no perl on the PATH: the "perl" runs below fall back to the node helper)');
+export async function benchDispatch({
+  wf,
+  tasks = 2000,
+  cpus = 2,
+  rounds = 3,
+  prefetch,
+  only = ["python", "xargs", "perl", "node", "threads"],
+  log = console.log,
+}) {
+  if (!only.includes("python") || !only.includes("xargs")) throw new Error("--modes must include python and xargs");
+  for (const program of ["python3", "perl"]) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" });
+    } catch {
+      log(`  (no ${program} on the PATH: its runs below fall back to the next helper)`);
+    }
   }
   const root = mkdtempSync(join(tmpdir(), "tessera-bench-dispatch-"));
   const modes = [
-    ["perl", "launcher, perl spawn helper", "perl"],
+    ["python", "launcher, python spawn helper", "python"],
     ["xargs", `xargs -P ${cpus}`, null],
+    ["perl", "launcher, perl spawn helper", "perl"],
     ["node", "launcher, node spawn helper", "node"],
     ["threads", "launcher, spawner threads", false],
-  ];
+  ].filter(([mode]) => only.includes(mode));
   const runs = Object.fromEntries(modes.map(([mode]) => [mode, []]));
   try {
     for (let r = 0; r < rounds; r++) {
@@ -132,7 +145,7 @@ export async function benchDispatch({ wf, tasks = 2000, cpus = 2, rounds = 3, pr
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  const launchers = ["perl", "node", "threads"];
+  const launchers = ["python", "perl", "node", "threads"].filter((mode) => only.includes(mode));
   for (const mode of launchers) {
     for (const run of runs[mode]) {
       if (run.finished !== tasks) throw new Error(`${mode}: ${run.finished} of ${tasks} tasks finished`);
@@ -162,15 +175,15 @@ export async function benchDispatch({ wf, tasks = 2000, cpus = 2, rounds = 3, pr
       result.launcherCpuMsPerTask[mode] = launcherSelf(mode);
     }
   }
-  const lat = latencies(runs.perl.at(-1), cpus);
-  result.perlLatencyMs = {
+  const lat = latencies(runs.python.at(-1), cpus);
+  result.pythonLatencyMs = {
     addedP50: median(lat.added),
     addedP95: pct(lat.added, 95),
     slotToSpawnP50: median(lat.startGap),
     exitToFinishedP50: median(lat.finishLag),
     processP50: median(lat.processMs),
   };
-  result.goal = { tasksPerSecond: 500, met: result.tasksPerSecond.perl >= 500 };
+  result.goal = { tasksPerSecond: 500, met: result.tasksPerSecond.python >= 500 };
 
   log(`dispatch of ${tasks} \`true\` tasks on ${cpus} cores (medians of ${rounds} alternating rounds):`);
   for (const [mode, label] of modes) {
@@ -184,12 +197,12 @@ export async function benchDispatch({ wf, tasks = 2000, cpus = 2, rounds = 3, pr
         `  [${runs[mode].map((x) => fmt(x.wallS)).join(", ")} s]`,
     );
   }
-  const h = result.perlLatencyMs;
+  const h = result.pythonLatencyMs;
   log(
-    `  perl helper, added latency per task (slot free->spawn + exit->JOB_FINISHED): p50 ${fmt(h.addedP50)} ms, p95 ${fmt(h.addedP95)} ms (slot->spawn p50 ${fmt(h.slotToSpawnP50)}, exit->finished p50 ${fmt(h.exitToFinishedP50)}); spawn request to exit p50 ${fmt(h.processP50)} ms`,
+    `  python helper, added latency per task (slot free->spawn + exit->JOB_FINISHED): p50 ${fmt(h.addedP50)} ms, p95 ${fmt(h.addedP95)} ms (slot->spawn p50 ${fmt(h.slotToSpawnP50)}, exit->finished p50 ${fmt(h.exitToFinishedP50)}); spawn request to exit p50 ${fmt(h.processP50)} ms`,
   );
   log(
-    `  goal >= 500 tasks/s (perl spawn helper, the default where perl exists): ${result.goal.met ? "met" : "NOT met"}`,
+    `  goal >= 500 tasks/s (python spawn helper, the default where python3 exists): ${result.goal.met ? "met" : "NOT met"}`,
   );
   return result;
 }
@@ -201,6 +214,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       cpus: { type: "string", default: "2" },
       rounds: { type: "string", default: "3" },
       prefetch: { type: "string" },
+      modes: { type: "string", default: "python,xargs,perl,node,threads" },
       json: { type: "string" },
     },
   });
@@ -220,6 +234,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     cpus: Number(opt.cpus),
     rounds: Number(opt.rounds),
     prefetch: opt.prefetch === undefined ? undefined : Number(opt.prefetch),
+    only: opt.modes.split(","),
   });
   if (opt.json) (await import("node:fs")).writeFileSync(opt.json, `${JSON.stringify(result, null, 2)}\n`);
 }

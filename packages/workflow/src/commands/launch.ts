@@ -14,7 +14,7 @@ interface LaunchCliOptions {
   killGraceMs?: number;
   onStop: "finish" | "requeue";
   keepRunning?: boolean;
-  spawnHelper: "auto" | "perl" | "node" | false;
+  spawnHelper: "auto" | "python" | "perl" | "node" | false;
   progress: boolean;
 }
 
@@ -73,9 +73,9 @@ export function registerLaunchCommand(program: Command): void {
     .addOption(
       new Option(
         "--spawn-helper <kind>",
-        "process that starts the tasks (auto: perl if on the PATH, else node)",
+        "process that starts the tasks (auto: python3, else perl, else node, the first on the PATH that runs)",
       )
-        .choices(["auto", "perl", "node"])
+        .choices(["auto", "python", "perl", "node"])
         .default("auto"),
     )
     .option("--no-spawn-helper", "start tasks from threads of the launcher instead of a helper process")

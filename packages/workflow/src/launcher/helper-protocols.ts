@@ -6,13 +6,15 @@ import type { SpawnReport, SpawnRequest } from "./spawner.js";
 export const NODE_SPAWN_HELPER = fileURLToPath(new URL("./spawn-helper.js", import.meta.url));
 /** The Perl helper program (beside this module, in src/ and in dist/). */
 export const PERL_SPAWN_HELPER = fileURLToPath(new URL("./spawn-helper.pl", import.meta.url));
+/** The Python helper program (beside this module, in src/ and in dist/). */
+export const PYTHON_SPAWN_HELPER = fileURLToPath(new URL("./spawn-helper.py", import.meta.url));
 
 /** A report of a helper: about request `id`, or that it is ready for requests. */
 export type HelperReport = (SpawnReport & { id: number }) | { type: "ready" };
 
 /** How the launcher talks to one kind of spawn helper. */
 export interface HelperProtocol {
-  /** "perl" or "node". */
+  /** "python", "perl" or "node". */
   name: string;
   /** Its command line. */
   command: string[];
@@ -49,13 +51,24 @@ export function nodeProtocol(node = process.execPath): HelperProtocol {
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n as number, name]));
 const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n as number, name]));
 
-/** The Perl helper (spawn-helper.pl): length-prefixed NUL-separated requests, one-line reports. */
+/** The Python helper (spawn-helper.py, posix_spawn): the compact protocol of the Perl helper. */
+export function pythonProtocol(python: string): HelperProtocol {
+  // -I: no PYTHON* variables or user site; -S: no site module (only the standard library is used)
+  return compactProtocol("python", [python, "-I", "-S", PYTHON_SPAWN_HELPER], PYTHON_SPAWN_HELPER);
+}
+
+/** The Perl helper (spawn-helper.pl, fork and exec). */
 export function perlProtocol(perl: string): HelperProtocol {
+  return compactProtocol("perl", [perl, PERL_SPAWN_HELPER], PERL_SPAWN_HELPER);
+}
+
+/** Length-prefixed NUL-separated requests, one-line reports (spawn-helper.pl and spawn-helper.py). */
+function compactProtocol(name: string, command: string[], program: string): HelperProtocol {
   const argv0 = new Map<number, string>();
   return {
-    name: "perl",
-    command: [perl, PERL_SPAWN_HELPER],
-    program: PERL_SPAWN_HELPER,
+    name,
+    command,
+    program,
     encode(id, request, envSet, envUnset) {
       const fields = [
         String(id),
@@ -96,7 +109,7 @@ export function perlProtocol(perl: string): HelperProtocol {
           signal: b === "-" ? null : (SIGNAL_NAMES.get(Number(b)) ?? `SIG${b}`),
         };
       }
-      throw new Error(`spawn helper (perl): unexpected report "${line}"`);
+      throw new Error(`spawn helper (${name}): unexpected report "${line}"`);
     },
   };
 }

@@ -201,7 +201,7 @@ describe("launch: failures and bad input", () => {
       /"maxCpus" is invalid: expected an integer >= 1, found 0/,
     );
     await expect(launch({ site, spawnHelper: "bash" as "perl" })).rejects.toThrow(
-      /"spawnHelper" is invalid: expected "auto", "perl", "node", true or false, found "bash"/,
+      /"spawnHelper" is invalid: expected "auto", "python", "perl", "node", true or false, found "bash"/,
     );
   });
 });

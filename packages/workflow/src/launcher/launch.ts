@@ -9,7 +9,7 @@ import { openSite, type Site } from "../site.js";
 import { CLAIMED_STATES, type TaskState } from "../states.js";
 import type { TaskRecord } from "../types.js";
 import { resolveExecutable } from "./executable.js";
-import { nodeProtocol, perlProtocol } from "./helper-protocols.js";
+import { nodeProtocol, perlProtocol, pythonProtocol } from "./helper-protocols.js";
 import { HelperSpawner } from "./helper-spawner.js";
 import { killOrphan } from "./orphans.js";
 import { ResourcePool } from "./resource-pool.js";
@@ -53,12 +53,13 @@ export interface LaunchOptions {
   /** Tasks claimed and staged in ahead of a free slot (default max(4, 2·maxCpus)). */
   prefetch?: number;
   /**
-   * Start subprocesses from a persistent helper process, so that this process never forks: `"perl"`
-   * (spawn-helper.pl, the cheapest to fork), `"node"` (spawn-helper.js), `"auto"` or true (default:
-   * perl when `perl` is on the PATH, else node; each falls back to the next), false: from spawner
-   * threads (`spawnThreads`), also the last fallback.
+   * Start subprocesses from a persistent helper process, so that this process never forks:
+   * `"python"` (spawn-helper.py: posix_spawn, the cheapest start), `"perl"` (spawn-helper.pl: fork
+   * of a small process), `"node"` (spawn-helper.js), `"auto"` or true (default: the first of python,
+   * perl, node whose interpreter is on the PATH and runs; each falls back to the next), false: from
+   * spawner threads (`spawnThreads`), also the last fallback.
    */
-  spawnHelper?: boolean | "auto" | "perl" | "node";
+  spawnHelper?: boolean | "auto" | "python" | "perl" | "node";
   /**
    * Threads that start subprocesses without the helper (default min(maxCpus, 4); 0: start them on
    * the main thread).
@@ -82,7 +83,13 @@ export interface LaunchSummary extends LaunchStats {
   reason: "idle" | "stopped" | "lease-lost";
 }
 
-/** The spawner chain: perl helper, then node helper, then threads (from where `choice` says). */
+/** The helpers in order of preference, each with the protocol to run it by. */
+const HELPERS = [
+  ["python", "python3", pythonProtocol],
+  ["perl", "perl", perlProtocol],
+] as const;
+
+/** The spawner chain: python helper, perl helper, node helper, threads (from where `choice` says). */
 function makeSpawner(choice: LaunchOptions["spawnHelper"], threads: number, log: pino.Logger): Spawner {
   const fromThreads = () => new ThreadSpawner(threads);
   if (choice === false) return fromThreads();
@@ -90,17 +97,25 @@ function makeSpawner(choice: LaunchOptions["spawnHelper"], threads: number, log:
     event === "died"
       ? log.error({ helper: kind, ...detail }, "spawn helper died; restarting it")
       : log.error({ helper: kind, ...detail }, "spawn helper given up: falling back");
-  const node = () =>
+  let next: () => Spawner = () =>
     new HelperSpawner({ protocol: nodeProtocol(), fallback: fromThreads, onEvent: onEvent("node") });
-  if (choice === "node") return node();
-  let perl: string | undefined;
-  try {
-    perl = resolveExecutable("perl", process.cwd(), process.env.PATH);
-  } catch {
-    if (choice === "perl") log.warn("spawnHelper perl: no perl on the PATH, using the node helper");
+  if (choice === "node") return next();
+  const first = choice === "python" || choice === "perl" ? choice : "python";
+  const from = HELPERS.findIndex(([kind]) => kind === first);
+  // built from the last fallback up: each helper falls back to the one after it
+  for (const [kind, program, protocol] of HELPERS.slice(from).reverse()) {
+    let path: string | undefined;
+    try {
+      path = resolveExecutable(program, process.cwd(), process.env.PATH);
+    } catch {
+      if (choice === kind) log.warn(`spawnHelper ${kind}: no ${program} on the PATH, using the next helper`);
+      continue;
+    }
+    const fallback = next;
+    const interpreter = path;
+    next = () => new HelperSpawner({ protocol: protocol(interpreter), fallback, onEvent: onEvent(kind) });
   }
-  if (perl === undefined) return node();
-  return new HelperSpawner({ protocol: perlProtocol(perl), fallback: node, onEvent: onEvent("perl") });
+  return next();
 }
 
 function positiveInt(field: string, value: number | undefined, fallback: number, min = 1): number {
@@ -126,10 +141,10 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const pollMs = positiveInt("pollMs", options.pollMs, 100);
   const killGraceMs = positiveInt("killGraceMs", options.killGraceMs, 5000, 0);
   const spawnThreads = positiveInt("spawnThreads", options.spawnThreads, Math.min(maxCpus, 4), 0);
-  if (![undefined, true, false, "auto", "perl", "node"].includes(options.spawnHelper)) {
+  if (![undefined, true, false, "auto", "python", "perl", "node"].includes(options.spawnHelper)) {
     throw new InvalidFieldError(
       "spawnHelper",
-      '"auto", "perl", "node", true or false',
+      '"auto", "python", "perl", "node", true or false',
       JSON.stringify(options.spawnHelper),
     );
   }

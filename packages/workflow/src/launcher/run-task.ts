@@ -244,6 +244,8 @@ export async function execute(
         killGraceMs: ctx.killGraceMs,
       });
       handle.terminate = () => proc.terminate();
+      // its cores are free once it has ended, whether or not its start is recorded yet
+      void proc.done.then(onRunEnded);
       try {
         attemptId = await store.startRun(task.id, ctx.launcherId, {
           ...base,
@@ -257,7 +259,6 @@ export async function execute(
         throw error;
       }
       const r = await proc.done;
-      onRunEnded();
       if (r.lost !== null) {
         // nothing is known of how the run ended (and its process group was stopped): run it again,
         // without spending a retry of the task

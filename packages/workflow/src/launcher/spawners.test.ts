@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +12,9 @@ import {
   NODE_SPAWN_HELPER,
   nodeProtocol,
   PERL_SPAWN_HELPER,
+  PYTHON_SPAWN_HELPER,
   perlProtocol,
+  pythonProtocol,
 } from "./helper-protocols.js";
 import { HelperSpawner } from "./helper-spawner.js";
 import { launch } from "./launch.js";
@@ -27,10 +29,22 @@ let serial = 0;
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
 /** perl is part of every Debian (perl-base is essential); the perl helper is tested wherever it runs. */
 const PERL = resolveExecutable("perl", process.cwd(), process.env.PATH);
+/** python3 (>= 3.8) is installed wherever these tests run (CI installs it with the python peers). */
+const PYTHON = resolveExecutable("python3", process.cwd(), process.env.PATH);
 const protocols: Array<[string, () => HelperProtocol]> = [
+  ["python", () => pythonProtocol(PYTHON)],
   ["perl", () => perlProtocol(PERL)],
   ["node", () => nodeProtocol()],
 ];
+const HELPER_PROGRAMS = [PYTHON_SPAWN_HELPER, PERL_SPAWN_HELPER, NODE_SPAWN_HELPER];
+
+/** Folders for the PATH cases: a program found on a task's own PATH, and one that is not executable. */
+const onPath = join(dir.path, "on-path");
+const notExecutable = join(dir.path, "not-executable");
+mkdirSync(onPath);
+mkdirSync(notExecutable);
+writeFileSync(join(onPath, "tessera-hello"), '#!/bin/sh\necho "hello from $0"\n', { mode: 0o755 });
+writeFileSync(join(notExecutable, "tessera-hello"), "#!/bin/sh\necho no\n", { mode: 0o644 });
 
 function alive(pid: number): boolean {
   try {
@@ -59,7 +73,7 @@ function helperOf(parent: number): number | null {
         ppid === parent &&
         readFileSync(`/proc/${pid}/cmdline`, "utf8")
           .split("\0")
-          .some((arg) => arg === NODE_SPAWN_HELPER || arg === PERL_SPAWN_HELPER)
+          .some((arg) => HELPER_PROGRAMS.includes(arg))
       ) {
         return pid;
       }
@@ -171,6 +185,23 @@ const cases: Array<{
     expected: { spawnError: "ENOENT", started: false, exitCode: null },
   },
   {
+    name: "a name found on the PATH of the task's environment, not the launcher's",
+    argv: ["tessera-hello"],
+    more: { env: { PATH: `${onPath}:${PATH}` } },
+    expected: { exitCode: 0, stdoutTail: `hello from ${join(onPath, "tessera-hello")}\n` },
+  },
+  {
+    name: "a name not on the PATH",
+    argv: ["tessera-hello"],
+    expected: { spawnError: "ENOENT", started: false },
+  },
+  {
+    name: "a name on the PATH only as a file that is not executable",
+    argv: ["tessera-hello"],
+    more: { env: { PATH: `${notExecutable}:${PATH}` } },
+    expected: { spawnError: "EACCES", started: false },
+  },
+  {
     name: "a NUL byte in an argument",
     argv: ["echo", "a\0b"],
     expected: { spawnError: "ERR_INVALID_ARG_VALUE", started: false },
@@ -192,6 +223,10 @@ async function outcomeOf(spawner: Spawner, c: (typeof cases)[number]) {
 
 const spawners: Array<[string, () => Spawner]> = [
   [
+    "python helper",
+    () => new HelperSpawner({ protocol: pythonProtocol(PYTHON), fallback: () => new ThreadSpawner(0) }),
+  ],
+  [
     "perl helper",
     () => new HelperSpawner({ protocol: perlProtocol(PERL), fallback: () => new ThreadSpawner(0) }),
   ],
@@ -204,7 +239,7 @@ const spawners: Array<[string, () => Spawner]> = [
 ];
 
 describe("startProcess", () => {
-  it("gives the expected outcome in every case, the same through both helpers, spawner threads and the main thread", async () => {
+  it("gives the expected outcome in every case, the same through the three helpers, spawner threads and the main thread", async () => {
     const made = spawners.map(([name, make]) => [name, make()] as const);
     try {
       for (const c of cases) {
@@ -214,7 +249,7 @@ describe("startProcess", () => {
           expect(outcomes[name], `${c.name} (${name})`).toMatchObject(c.expected);
         }
         // each gives what the spawner threads (the launcher's default before the helpers) gave
-        for (const name of ["perl helper", "node helper", "main thread"]) {
+        for (const name of ["python helper", "perl helper", "node helper", "main thread"]) {
           expect(outcomes[name], `${c.name} (${name})`).toEqual(outcomes["spawner threads"]);
         }
       }
@@ -344,7 +379,7 @@ describe.each(protocols)("the %s spawn helper dies", (kind, protocol) => {
       pollMs: 20,
       killGraceMs: 200,
       leaseMs: 5000,
-      spawnHelper: kind as "perl" | "node",
+      spawnHelper: kind as "python" | "perl" | "node",
     });
     const first = await waitFor(async () => {
       const rows = await listTasks(site, { state: "RUNNING" });
@@ -374,13 +409,14 @@ describe.each(protocols)("the %s spawn helper dies", (kind, protocol) => {
 
   it("a helper that cannot start, or exits before it is ready, sends everything to the fallback", async () => {
     const broken: Array<[string, string[]]> = [
-      [
-        "cannot start",
-        ["/nonexistent/bin/interpreter", kind === "perl" ? PERL_SPAWN_HELPER : NODE_SPAWN_HELPER],
-      ],
+      ["cannot start", ["/nonexistent/bin/interpreter", protocol().program!]],
       [
         "exits before ready",
-        kind === "perl" ? [PERL, "-e", "exit 3"] : [process.execPath, "-e", "process.exit(3)"],
+        {
+          python: [PYTHON, "-c", "exit(3)"],
+          perl: [PERL, "-e", "exit 3"],
+          node: [process.execPath, "-e", "process.exit(3)"],
+        }[kind]!,
       ],
     ];
     for (const [how, command] of broken) {
@@ -406,11 +442,35 @@ describe.each(protocols)("the %s spawn helper dies", (kind, protocol) => {
   });
 });
 
+describe.each(protocols)("the %s spawn helper finds programs on the PATH", (kind, protocol) => {
+  it("as the task's PATH is now: a program that moved to a later PATH folder is found there", async () => {
+    const [first, second] = ["first", "second"].map((name) => join(dir.path, `moving-${kind}-${name}`));
+    mkdirSync(first);
+    mkdirSync(second);
+    writeFileSync(join(first, "tessera-moving"), '#!/bin/sh\necho "$0"\n', { mode: 0o755 });
+    const env = { PATH: `${first}:${second}:${PATH}` };
+    const spawner = new HelperSpawner({ protocol: protocol(), fallback: () => new ThreadSpawner(0) });
+    try {
+      const before = await run(spawner, ["tessera-moving"], { env });
+      expect(before).toMatchObject({ exitCode: 0, stdoutTail: `${join(first, "tessera-moving")}\n` });
+      renameSync(join(first, "tessera-moving"), join(second, "tessera-moving"));
+      const after = await run(spawner, ["tessera-moving"], { env });
+      expect(after).toMatchObject({ exitCode: 0, stdoutTail: `${join(second, "tessera-moving")}\n` });
+      renameSync(join(second, "tessera-moving"), join(dir.path, `gone-${kind}`));
+      const gone = await run(spawner, ["tessera-moving"], { env });
+      expect((gone.spawnError as NodeJS.ErrnoException | null)?.code).toBe("ENOENT");
+      expect(spawner.fellBack).toBe(false);
+    } finally {
+      await spawner.close();
+    }
+  });
+});
+
 describe("the launcher's spawner", () => {
-  it("is the perl helper by default when perl is on the PATH, else what spawnHelper says", async () => {
+  it("is the python helper by default when python3 is on the PATH, else what spawnHelper says", async () => {
     const site = await freshSite();
     await registerApp(site, { name: "ok", argv: ["true"] });
-    const choices = [undefined, "node", false] as const;
+    const choices = [undefined, "perl", "node", false] as const;
     for (const choice of choices) {
       await addTasks(site, [{ app: "ok" }]);
       const summary = await launch({ site, maxCpus: 2, pollMs: 20, spawnHelper: choice });
@@ -422,7 +482,27 @@ describe("the launcher's spawner", () => {
       .map((line) => JSON.parse(line))
       .filter((entry) => entry.msg === "launcher started")
       .map((entry) => entry.spawner);
-    expect(started).toEqual(["perl helper", "node helper", "2 threads"]);
+    expect(started).toEqual(["python helper", "perl helper", "node helper", "2 threads"]);
+  });
+
+  it("is the perl helper by default when python3 is not on the PATH", async () => {
+    const site = await freshSite();
+    await registerApp(site, { name: "ok", argv: ["/bin/sh", "-c", "exit 0"] });
+    await addTasks(site, [{ app: "ok" }]);
+    const onlyPerl = join(dir.path, "only-perl");
+    mkdirSync(onlyPerl);
+    symlinkSync(PERL, join(onlyPerl, "perl"));
+    const saved = process.env.PATH;
+    process.env.PATH = onlyPerl;
+    try {
+      expect((await launch({ site, maxCpus: 1, pollMs: 20 })).finished).toBe(1);
+    } finally {
+      process.env.PATH = saved;
+    }
+    const log = readFileSync(join(site.dir, "logs", "workflow.log"), "utf8");
+    expect(JSON.parse(log.trim().split("\n").find((l) => l.includes('"launcher started"'))!).spawner).toBe(
+      "perl helper",
+    );
   });
 });
 

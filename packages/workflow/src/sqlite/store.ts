@@ -32,6 +32,13 @@ const DESCENDANTS_SQL = `WITH RECURSIVE d(id) AS (
   UNION SELECT p.child FROM task_parents p JOIN d ON p.parent = d.id)
 SELECT t.id, t.state FROM tasks t JOIN d ON t.id = d.id ORDER BY t.id`;
 
+/**
+ * How long a write of the launcher's hot path waits for others to share its commit, ms. Nothing waits
+ * on these commits (a task's cores are free once its process has ended), and a launcher that dies
+ * before one loses what a commit a moment earlier would have lost: its tasks are requeued.
+ */
+const GROUP_COMMIT_MS = 3;
+
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
   /** How long a writer waits for the lock, ms (default 15000). */
@@ -49,6 +56,9 @@ export class SqliteStore implements TaskStore {
   readonly kind = "sqlite";
   readonly db: Db;
   private readonly stmts = new Map<string, Stmt>();
+  /** Writes waiting for the next group commit ({@link grouped}). */
+  private group: Array<{ fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> =
+    [];
 
   constructor(
     readonly path: string,
@@ -115,7 +125,44 @@ export class SqliteStore implements TaskStore {
     return this.db.transaction(fn).immediate();
   }
 
+  /**
+   * Run `fn` in the next group commit: the writes queued within {@link GROUP_COMMIT_MS} (a launcher's
+   * runs started and ended) are committed in one transaction, each in its own savepoint, so one that
+   * throws is rolled back and rejected alone. One commit writes the pages they share (the tasks,
+   * events and attempts tables and their indexes) once instead of once per write.
+   */
+  private grouped<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const op = { fn, resolve: resolve as (value: unknown) => void, reject };
+      if (this.group.push(op) === 1) setTimeout(() => this.commitGroup(), GROUP_COMMIT_MS);
+    });
+  }
+
+  private commitGroup(): void {
+    const ops = this.group;
+    if (ops.length === 0) return;
+    this.group = [];
+    const outcomes: Array<{ value?: unknown; error?: unknown; failed: boolean }> = [];
+    try {
+      this.tx(() => {
+        for (const op of ops) {
+          try {
+            // nested in a transaction, better-sqlite3 runs it in a savepoint
+            outcomes.push({ value: this.db.transaction(op.fn)(), failed: false });
+          } catch (error) {
+            outcomes.push({ error, failed: true });
+          }
+        }
+      });
+    } catch (error) {
+      for (const op of ops) op.reject(error);
+      return;
+    }
+    ops.forEach((op, i) => (outcomes[i].failed ? op.reject(outcomes[i].error) : op.resolve(outcomes[i].value)));
+  }
+
   async close(): Promise<void> {
+    this.commitGroup();
     if (this.db.open) this.db.close();
   }
 
@@ -594,7 +641,7 @@ export class SqliteStore implements TaskStore {
   }
 
   async startRun(taskId: number, launcherId: string, a: AttemptStart): Promise<number> {
-    return this.tx(() => {
+    return this.grouped(() => {
       if (!this.held(taskId, launcherId, "STAGED_IN")) {
         throw new StateConflictError(taskId, `STAGED_IN held by ${launcherId}`, this.row(taskId)?.state);
       }
@@ -654,7 +701,7 @@ export class SqliteStore implements TaskStore {
     to: "JOB_FINISHED" | "RUN_ERROR" | "RUN_TIMEOUT",
     end: AttemptEnd,
   ): Promise<boolean> {
-    return this.tx(() => {
+    return this.grouped(() => {
       const now = Date.now();
       if (!this.held(taskId, launcherId, "RUNNING")) {
         const status = this.row(taskId)?.state === "KILLED" ? "killed" : "lost";
