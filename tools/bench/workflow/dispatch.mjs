@@ -118,7 +118,8 @@ export async function benchDispatch({
   only = ["python", "xargs", "perl", "node", "threads"],
   log = console.log,
 }) {
-  if (!only.includes("python") || !only.includes("xargs")) throw new Error("--modes must include python and xargs");
+  if (!only.includes("python") || !only.includes("xargs"))
+    throw new Error("--modes must include python and xargs");
   for (const program of ["python3", "perl"]) {
     try {
       execFileSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" });

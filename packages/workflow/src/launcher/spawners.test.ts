@@ -500,9 +500,14 @@ describe("the launcher's spawner", () => {
       process.env.PATH = saved;
     }
     const log = readFileSync(join(site.dir, "logs", "workflow.log"), "utf8");
-    expect(JSON.parse(log.trim().split("\n").find((l) => l.includes('"launcher started"'))!).spawner).toBe(
-      "perl helper",
-    );
+    expect(
+      JSON.parse(
+        log
+          .trim()
+          .split("\n")
+          .find((l) => l.includes('"launcher started"'))!,
+      ).spawner,
+    ).toBe("perl helper");
   });
 });
 

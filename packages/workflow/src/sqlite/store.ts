@@ -57,8 +57,11 @@ export class SqliteStore implements TaskStore {
   readonly db: Db;
   private readonly stmts = new Map<string, Stmt>();
   /** Writes waiting for the next group commit ({@link grouped}). */
-  private group: Array<{ fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> =
-    [];
+  private group: Array<{
+    fn: () => unknown;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(
     readonly path: string,
@@ -158,7 +161,10 @@ export class SqliteStore implements TaskStore {
       for (const op of ops) op.reject(error);
       return;
     }
-    ops.forEach((op, i) => (outcomes[i].failed ? op.reject(outcomes[i].error) : op.resolve(outcomes[i].value)));
+    for (let i = 0; i < ops.length; i++) {
+      if (outcomes[i].failed) ops[i].reject(outcomes[i].error);
+      else ops[i].resolve(outcomes[i].value);
+    }
   }
 
   async close(): Promise<void> {
