@@ -23,17 +23,17 @@ function table(path: string): number[][] {
 const report = (what: string, deviation: number) =>
   console.log(`max relative deviation from CCL, ${what}: ${deviation.toExponential(2)}`);
 
-/** CCL's five distance/growth models: Ωc 0.25, Ωb 0.05, h 0.7, no radiation; (Ωv, w0, wa). */
+/** What every CCL benchmark cosmology here shares: Ωc 0.25, Ωb 0.05, h 0.7, ns 0.96, no radiation. */
+const CCL_BASE = { omegaC: 0.25, omegaB: 0.05, h: 0.7, nS: 0.96, nEff: 0, omegaG: 0 };
+
+/** CCL's five distance/growth models (A_s = 2.1e-9): curvature, w0, wa. */
 const MODELS = [
   { omegaK: 0, w0: -1, wa: 0 },
   { omegaK: 0, w0: -0.9, wa: 0 },
   { omegaK: 0, w0: -0.9, wa: 0.1 },
   { omegaK: 0.05, w0: -0.9, wa: 0.1 },
   { omegaK: -0.05, w0: -0.9, wa: 0.1 },
-].map(
-  (m) =>
-    new Cosmology({ omegaC: 0.25, omegaB: 0.05, h: 0.7, nS: 0.96, aS: 2.1e-9, nEff: 0, omegaG: 0, ...m }),
-);
+].map((m) => new Cosmology({ ...CCL_BASE, aS: 2.1e-9, ...m }));
 
 describe.skipIf(!ccl.available)(
   "distances and growth of the five CCL models (ΛCDM, w0, w0–wa, open, closed)",
@@ -65,16 +65,7 @@ describe.skipIf(!ccl.available)(
 );
 
 describe.skipIf(!ccl.available)("Eisenstein & Hu linear power (σ8 = 0.8, T_CMB = 2.725)", () => {
-  const eh = new Cosmology({
-    omegaC: 0.25,
-    omegaB: 0.05,
-    h: 0.7,
-    nS: 0.96,
-    sigma8: 0.8,
-    nEff: 0,
-    tCmbK: 2.725,
-    omegaG: 0,
-  });
+  const eh = new Cosmology({ ...CCL_BASE, sigma8: 0.8, tCmbK: 2.725 });
 
   it("with wiggles at z = 0 to 1e-5", () => {
     const pk = linearPower(eh, { transfer: "eisenstein-hu" });
@@ -100,16 +91,7 @@ describe.skipIf(!ccl.available)("Eisenstein & Hu linear power (σ8 = 0.8, T_CMB 
 });
 
 describe.skipIf(!ccl.available)("halo mass functions (Eisenstein–Hu, σ8 = 0.8), z = 0, 0.5, 1", () => {
-  const c = new Cosmology({
-    omegaC: 0.25,
-    omegaB: 0.05,
-    h: 0.7,
-    nS: 0.96,
-    sigma8: 0.8,
-    nEff: 0,
-    tCmbK: 2.7255,
-    omegaG: 0,
-  });
+  const c = new Cosmology({ ...CCL_BASE, sigma8: 0.8, tCmbK: 2.7255 });
   const pk = linearPower(c, { transfer: "eisenstein-hu" });
   const fits: Array<[MassFunctionName, string]> = [
     ["press74", "hmf_press74.txt"],
@@ -138,16 +120,7 @@ describe.skipIf(!ccl.available)("halo mass functions (Eisenstein–Hu, σ8 = 0.8
 
 describe.skipIf(!hmf.available)("CCL's Tinker 2008 benchmark with BBKS (model1_hmf.txt)", () => {
   it("σ(M) to 3e-5 relative, log10[M²/ρ̄ dn/dM] to 5e-5 relative", () => {
-    const c = new Cosmology({
-      omegaC: 0.25,
-      omegaB: 0.05,
-      h: 0.7,
-      nS: 0.96,
-      sigma8: 0.8,
-      nEff: 0,
-      tCmbK: 2.7,
-      omegaG: 0,
-    });
+    const c = new Cosmology({ ...CCL_BASE, sigma8: 0.8, tCmbK: 2.7 });
     const pk = linearPower(c, { transfer: "bbks" });
     let worstSigma = 0;
     let worstHmf = 0;
