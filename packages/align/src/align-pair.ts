@@ -1,5 +1,5 @@
 import { AlignInputError } from "./errors.js";
-import { type Affine, correspondences, fitRobust, type RobustFit } from "./fit.js";
+import { type Affine, composeAffine, correspondences, fitRobust, type RobustFit } from "./fit.js";
 import { matchPatches, type PatchMatchOptions } from "./patch-matches.js";
 import { phaseCorrelate } from "./phase-correlation.js";
 import type { Section } from "./section.js";
@@ -23,18 +23,8 @@ export interface PairAlignment {
   fit: RobustFit | null;
   /** Matches of the last pass. */
   matches: number;
-}
-
-/** The map q → outer(inner(q)). */
-function compose(outer: Affine, inner: Affine): Affine {
-  return [
-    outer[0] * inner[0] + outer[1] * inner[3],
-    outer[0] * inner[1] + outer[1] * inner[4],
-    outer[0] * inner[2] + outer[1] * inner[5] + outer[2],
-    outer[3] * inner[0] + outer[4] * inner[3],
-    outer[3] * inner[1] + outer[4] * inner[4],
-    outer[3] * inner[2] + outer[4] * inner[5] + outer[5],
-  ];
+  /** Peak ratio of the global phase correlation of the two sections (low: no match). */
+  peakRatio: number;
 }
 
 /**
@@ -54,7 +44,7 @@ export function alignPair(fixed: Section, moving: Section, options: AlignPairOpt
   const t = phaseCorrelate(fixed, moving, options);
   // fixed(q) ≈ moving(q − s)
   let transform: Affine = [1, 0, -t.dy, 0, 1, -t.dx];
-  if (mode === "translation") return { transform, fit: null, matches: 1 };
+  if (mode === "translation") return { transform, fit: null, matches: 1, peakRatio: t.peakRatio };
   let fit: RobustFit | null = null;
   let matches = 0;
   for (let pass = 0; pass < (options.passes ?? 2); pass++) {
@@ -66,7 +56,7 @@ export function alignPair(fixed: Section, moving: Section, options: AlignPairOpt
     const found = matchPatches(fixed, resampled, { ...options, offset: undefined });
     matches = found.length;
     fit = fitRobust(correspondences(found), { model: mode, thresholdPx: options.thresholdPx ?? 1 });
-    transform = compose(transform, fit.transform);
+    transform = composeAffine(transform, fit.transform);
   }
-  return { transform, fit, matches };
+  return { transform, fit, matches, peakRatio: t.peakRatio };
 }

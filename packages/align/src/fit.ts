@@ -19,6 +19,18 @@ export function applyAffine(m: Affine, y: number, x: number): [number, number] {
   return [m[0] * y + m[1] * x + m[2], m[3] * y + m[4] * x + m[5]];
 }
 
+/** The map q → outer(inner(q)). */
+export function composeAffine(outer: Affine, inner: Affine): Affine {
+  return [
+    outer[0] * inner[0] + outer[1] * inner[3],
+    outer[0] * inner[1] + outer[1] * inner[4],
+    outer[0] * inner[2] + outer[1] * inner[5] + outer[2],
+    outer[3] * inner[0] + outer[4] * inner[3],
+    outer[3] * inner[1] + outer[4] * inner[4],
+    outer[3] * inner[2] + outer[4] * inner[5] + outer[5],
+  ];
+}
+
 /** The inverse map (throws when singular). */
 export function invertAffine(m: Affine): Affine {
   const det = m[0] * m[4] - m[1] * m[3];

@@ -1,10 +1,12 @@
 export { type AlignPairOptions, alignPair, type PairAlignment } from "./align-pair.js";
+export { type BlankOptions, type SectionContent, sectionContent } from "./blank.js";
 export { AlignError, AlignInputError } from "./errors.js";
 export { fft2d, nextPowerOfTwo } from "./fft2d.js";
 export {
   type Affine,
   applyAffine,
   type Correspondences,
+  composeAffine,
   correspondences,
   fitAffine,
   fitRigid,
