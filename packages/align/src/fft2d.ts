@@ -75,3 +75,67 @@ export function fft2d(data: Float64Array, rows: number, cols: number, inverse = 
   transformColumns(data, rows, cols, inverse);
   return data;
 }
+
+/**
+ * Inverse 2-D FFT of the spectrum of a real image (Hermitian: S(−k) = S*(k)), returning the real
+ * rows × cols image: columns 0…cols/2 transformed along the rows axis, then each row by a complex-to-
+ * real transform of half length (even and odd samples packed as real and imaginary parts). About half
+ * the work of {@link fft2d}'s inverse. `spectrum` is interleaved complex, rows × cols; it is not changed.
+ */
+export function inverseReal2d(spectrum: Float64Array, rows: number, cols: number): Float64Array {
+  const half = cols / 2;
+  const width = half + 1;
+  // columns 0…half of the spectrum, transformed along y: s[y][v]
+  const s = new Float64Array(2 * rows * width);
+  const colPlan = plan(rows);
+  const line = new Float64Array(2 * rows);
+  const out = new Float64Array(2 * rows);
+  for (let v = 0; v < width; v++) {
+    for (let y = 0; y < rows; y++) {
+      line[2 * y] = spectrum[2 * (y * cols + v)];
+      line[2 * y + 1] = spectrum[2 * (y * cols + v) + 1];
+    }
+    colPlan.inverseTransform(out, line);
+    for (let y = 0; y < rows; y++) {
+      s[2 * (y * width + v)] = out[2 * y];
+      s[2 * (y * width + v) + 1] = out[2 * y + 1];
+    }
+  }
+  // each row: x[2m] + i x[2m+1] = ½ IFFT_half(E + iO), E[k] = X[k] + X[k+half],
+  // O[k] = (X[k] − X[k+half]) e^{2πik/cols}, with X[k+half] = X*[half − k]
+  const rowPlan = plan(half);
+  const z = new Float64Array(2 * half);
+  const zOut = new Float64Array(2 * half);
+  const result = new Float64Array(rows * cols);
+  const cos = new Float64Array(half);
+  const sin = new Float64Array(half);
+  for (let k = 0; k < half; k++) {
+    cos[k] = Math.cos((2 * Math.PI * k) / cols);
+    sin[k] = Math.sin((2 * Math.PI * k) / cols);
+  }
+  for (let y = 0; y < rows; y++) {
+    const o = 2 * y * width;
+    for (let k = 0; k < half; k++) {
+      const xr = s[o + 2 * k];
+      const xi = s[o + 2 * k + 1];
+      const yr = s[o + 2 * (half - k)];
+      const yi = -s[o + 2 * (half - k) + 1];
+      const er = xr + yr;
+      const ei = xi + yi;
+      const dr = xr - yr;
+      const di = xi - yi;
+      const or = dr * cos[k] - di * sin[k];
+      const oi = dr * sin[k] + di * cos[k];
+      // E + iO
+      z[2 * k] = er - oi;
+      z[2 * k + 1] = ei + or;
+    }
+    rowPlan.inverseTransform(zOut, z);
+    const r = y * cols;
+    for (let m = 0; m < half; m++) {
+      result[r + 2 * m] = 0.5 * zOut[2 * m];
+      result[r + 2 * m + 1] = 0.5 * zOut[2 * m + 1];
+    }
+  }
+  return result;
+}

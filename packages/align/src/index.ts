@@ -1,7 +1,7 @@
 export { type AlignPairOptions, alignPair, type PairAlignment } from "./align-pair.js";
 export { type BlankOptions, type SectionContent, sectionContent } from "./blank.js";
 export { AlignError, AlignInputError } from "./errors.js";
-export { fft2d, nextPowerOfTwo } from "./fft2d.js";
+export { fft2d, inverseReal2d, nextPowerOfTwo } from "./fft2d.js";
 export {
   type Affine,
   applyAffine,

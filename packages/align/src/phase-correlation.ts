@@ -1,5 +1,5 @@
 import { AlignInputError } from "./errors.js";
-import { fft2d, nextPowerOfTwo } from "./fft2d.js";
+import { fft2d, inverseReal2d, nextPowerOfTwo } from "./fft2d.js";
 import type { Section } from "./section.js";
 
 /** Options of {@link phaseCorrelate}. */
@@ -117,7 +117,7 @@ function dirichlet(t: number, n: number): number {
 }
 
 /**
- * The correlation c (real, rows × cols, interleaved with zero imaginary parts) interpolated between
+ * The correlation c (real, rows × cols) interpolated between
  * its samples on the grid y = y0 + (j − h)/up, x = x0 + (i − h)/up (j, i ≤ 2h): the upsampled
  * cross-correlation of Guizar-Sicairos et al. (2008) computed from the samples with separable
  * Dirichlet kernels, in real arithmetic. Returns the best (y, x) and its value.
@@ -146,11 +146,11 @@ function refinePeak(
   // b[y][i] = Σ_x c[y][x] kx[i][x]
   const b = new Float64Array(rows * n);
   for (let y = 0; y < rows; y++) {
-    const o = 2 * y * cols;
+    const o = y * cols;
     for (let i = 0; i < n; i++) {
       const k = i * cols;
       let s = 0;
-      for (let x = 0; x < cols; x++) s += c[o + 2 * x] * kx[k + x];
+      for (let x = 0; x < cols; x++) s += c[o + x] * kx[k + x];
       b[y * n + i] = s;
     }
   }
@@ -170,7 +170,7 @@ function refinePeak(
  * Hann-tapered, zero-padded to powers of two, the normalised cross-power spectrum weighted by a
  * Gaussian in frequency (`spectralWidth`) and inverted, its peak
  * found, a first sub-pixel guess made by a log-parabola through it and its neighbours, and refined
- * to 1/upsample px by an upsampled DFT (Guizar-Sicairos et al. 2008) over ±0.06 px around the guess
+ * to 1/upsample px by an upsampled DFT (Guizar-Sicairos et al. 2008) over ±0.03 px around the guess
  * (moved on while the best value lies on the window's edge). The result is the shift to apply to `moving` to register it onto
  * `fixed` (skimage's `phase_cross_correlation(fixed, moving)` convention).
  */
@@ -246,7 +246,7 @@ export function phaseCorrelate(
       }
     }
   }
-  const cc = fft2d(Float64Array.from(r), rows, cols, true);
+  const cc = inverseReal2d(r, rows, cols);
   const maxShift = options.maxShift ?? Math.min(rows, cols) / 2;
   let peak = Number.NEGATIVE_INFINITY;
   let py = 0;
@@ -257,7 +257,7 @@ export function phaseCorrelate(
     for (let x = 0; x < cols; x++) {
       const sx = x < cols / 2 ? x : x - cols;
       if (Math.abs(sx) > maxShift) continue;
-      const v = cc[2 * (y * cols + x)];
+      const v = cc[y * cols + x];
       if (v > peak) {
         peak = v;
         py = sy;
@@ -271,7 +271,7 @@ export function phaseCorrelate(
     const sy = y < rows / 2 ? y : y - rows;
     const near = Math.abs(sy - py) <= 2;
     for (let x = 0; x < cols; x++) {
-      const v = cc[2 * (y * cols + x)];
+      const v = cc[y * cols + x];
       if (v <= second) continue;
       if (near && Math.abs((x < cols / 2 ? x : x - cols) - px) <= 2) continue;
       second = v;
@@ -282,13 +282,13 @@ export function phaseCorrelate(
   let height = peak;
   if (upsample > 1) {
     // first guess: a log-parabola through the peak and its neighbours along each axis (the weighted
-    // peak is close to a Gaussian), then the upsampled DFT over ±0.06 px around it, moved on while
+    // peak is close to a Gaussian), then the upsampled DFT over ±0.03 px around it, moved on while
     // its best value lies on the window's edge
     const at = (y: number, x: number) =>
-      cc[2 * ((((y % rows) + rows) % rows) * cols + (((x % cols) + cols) % cols))];
+      cc[(((y % rows) + rows) % rows) * cols + (((x % cols) + cols) % cols)];
     let y = py + vertex(at(py - 1, px), peak, at(py + 1, px));
     let x = px + vertex(at(py, px - 1), peak, at(py, px + 1));
-    const half = Math.max(1, Math.ceil(0.06 * upsample));
+    const half = Math.max(1, Math.ceil(0.03 * upsample));
     for (let pass = 0; pass < 8; pass++) {
       const best = refinePeak(cc, rows, cols, y, x, upsample, half);
       const onEdge =
