@@ -76,10 +76,12 @@ describe("walltime", () => {
 
   it("sends SIGKILL to a process group that ignores SIGTERM", async () => {
     const site = await freshSite();
+    // the walltime leaves the shell time to set its trap even on a loaded machine (at 150 ms a CI run
+    // once sent SIGTERM before the trap was set, and the shell died of it)
     await registerApp(site, {
       name: "stubborn",
       argv: ["sh", "-c", 'trap "" TERM; sleep 30'],
-      walltimeMs: 150,
+      walltimeMs: 1000,
     });
     const [id] = await addTasks(site, [{ app: "stubborn" }]);
     await launch({ site, maxCpus: 1, ...fast });

@@ -170,7 +170,8 @@ const cases: Array<{
   {
     name: "walltime: SIGTERM, then SIGKILL to a process that ignores it",
     argv: ["sh", "-c", 'trap "" TERM; echo armed; while :; do sleep 0.05; done'],
-    more: { walltimeMs: 300 },
+    // long enough for the shell to set its trap on a loaded machine
+    more: { walltimeMs: 1000 },
     expected: { timedOut: true, exitCode: null, signal: "SIGKILL", stdoutTail: "armed\n" },
   },
   {
