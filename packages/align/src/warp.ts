@@ -1,4 +1,4 @@
-import { type Affine, applyAffine } from "./fit.js";
+import type { Affine } from "./fit.js";
 import type { Section } from "./section.js";
 
 /**
@@ -16,19 +16,15 @@ export function warpAffine(
   const { data, width: W, height: H } = moving;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const [sy, sx] = applyAffine(m, y, x);
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      if (y0 < 0 || x0 < 0 || y0 >= H - 1 || x0 >= W - 1) {
-        // on the last row or column itself: nearest
-        const ny = Math.round(sy);
-        const nx = Math.round(sx);
-        out[y * width + x] =
-          ny >= 0 && nx >= 0 && ny < H && nx < W && Math.abs(sy - ny) < 1e-9 && Math.abs(sx - nx) < 1e-9
-            ? data[ny * W + nx]
-            : fill;
+      const sy = m[0] * y + m[1] * x + m[2];
+      const sx = m[3] * y + m[4] * x + m[5];
+      if (!(sy >= 0 && sx >= 0 && sy <= H - 1 && sx <= W - 1)) {
+        out[y * width + x] = fill;
         continue;
       }
+      // the last row and column are reached with a weight of 1 on them
+      const y0 = Math.min(Math.floor(sy), H - 2);
+      const x0 = Math.min(Math.floor(sx), W - 2);
       const fy = sy - y0;
       const fx = sx - x0;
       const i = y0 * W + x0;

@@ -19,6 +19,7 @@ export {
   msunHToMsun,
   msunToMsunH,
   multiplicity,
+  multiplicityAt,
   perDexToPerLnM,
   perMpc3ToPerMpcH3,
   tinker08Parameters,

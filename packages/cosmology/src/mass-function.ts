@@ -75,40 +75,54 @@ export function tinker08Parameters(
   return { A: A0 * (1 + z) ** -0.14, a: a0 * (1 + z) ** -0.06, b: b0 * (1 + z) ** -alpha, c };
 }
 
-/** The multiplicity function f(σ) of a fit at redshift z (Δ × mean for Tinker 2008). */
-export function multiplicity(name: MassFunctionName, sigma: number, z: number, deltaMean = 200): number {
-  const nu = DELTA_C / sigma;
+/**
+ * The multiplicity function f(σ) of a fit at redshift z (Δ × mean for Tinker 2008), with the fit's
+ * redshift- and Δ-dependent parameters worked out once: call the result for each σ.
+ */
+export function multiplicityAt(
+  name: MassFunctionName,
+  z: number,
+  deltaMean = 200,
+): (sigma: number) => number {
   switch (name) {
     case "press74":
-      return Math.sqrt(2 / Math.PI) * nu * Math.exp(-0.5 * nu * nu);
+      return (sigma) => {
+        const nu = DELTA_C / sigma;
+        return Math.sqrt(2 / Math.PI) * nu * Math.exp(-0.5 * nu * nu);
+      };
     case "sheth99": {
       const A = 0.3222;
       // biome-ignore lint/suspicious/noApproximativeNumericConstant: Sheth & Tormen's fitted a, not 1/√2
       const a = 0.707;
       const p = 0.3;
-      const anu2 = a * nu * nu;
-      return A * Math.sqrt((2 * a) / Math.PI) * (1 + anu2 ** -p) * nu * Math.exp(-0.5 * anu2);
+      return (sigma) => {
+        const nu = DELTA_C / sigma;
+        const anu2 = a * nu * nu;
+        return A * Math.sqrt((2 * a) / Math.PI) * (1 + anu2 ** -p) * nu * Math.exp(-0.5 * anu2);
+      };
     }
     case "jenkins01":
-      return 0.315 * Math.exp(-(Math.abs(Math.log(1 / sigma) + 0.61) ** 3.8));
+      return (sigma) => 0.315 * Math.exp(-(Math.abs(Math.log(1 / sigma) + 0.61) ** 3.8));
     case "warren06":
-      return 0.7234 * (sigma ** -1.625 + 0.2538) * Math.exp(-1.1982 / (sigma * sigma));
+      return (sigma) => 0.7234 * (sigma ** -1.625 + 0.2538) * Math.exp(-1.1982 / (sigma * sigma));
     case "tinker08": {
       const { A, a, b, c } = tinker08Parameters(deltaMean, z);
-      return A * ((sigma / b) ** -a + 1) * Math.exp(-c / (sigma * sigma));
+      return (sigma) => A * ((sigma / b) ** -a + 1) * Math.exp(-c / (sigma * sigma));
     }
     case "angulo12":
-      return 0.201 * ((2.08 / sigma) ** 1.7 + 1) * Math.exp(-1.172 / (sigma * sigma));
+      return (sigma) => 0.201 * ((2.08 / sigma) ** 1.7 + 1) * Math.exp(-1.172 / (sigma * sigma));
     case "bhattacharya11": {
       const A = 0.333 * (1 + z) ** -0.11;
       const a = 0.788 * (1 + z) ** -0.01;
       const p = 0.807;
       const q = 1.795;
-      const nuB = 1.686 / sigma;
-      const anu2 = a * nuB * nuB;
-      return (
-        A * Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * anu2) * (1 + anu2 ** -p) * (nuB * Math.sqrt(a)) ** q
-      );
+      return (sigma) => {
+        const nu = 1.686 / sigma;
+        const anu2 = a * nu * nu;
+        return (
+          A * Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * anu2) * (1 + anu2 ** -p) * (nu * Math.sqrt(a)) ** q
+        );
+      };
     }
     default:
       throw new CosmologyParameterError("unknown mass function", {
@@ -117,6 +131,11 @@ export function multiplicity(name: MassFunctionName, sigma: number, z: number, d
         found: String(name),
       });
   }
+}
+
+/** The multiplicity function f(σ) of a fit at redshift z (Δ × mean for Tinker 2008). */
+export function multiplicity(name: MassFunctionName, sigma: number, z: number, deltaMean = 200): number {
+  return multiplicityAt(name, z, deltaMean)(sigma);
 }
 
 /**
@@ -139,12 +158,12 @@ export function massFunction(
     (options.reference ?? "mean") === "mean" ? delta : delta / (cosmo.omegaMatter(z) as number);
   const growth = cosmo.growthFactor(z) as number;
   const rho = cosmo.meanMatterDensityMsunMpc3;
+  const f = multiplicityAt(name, z, deltaMean);
   const out = new Float64Array(massesMsun.length);
   for (let i = 0; i < massesMsun.length; i++) {
     const m = massesMsun[i];
-    const sigma = power.sigmaM(m) * growth;
-    const f = multiplicity(name, sigma, z, deltaMean);
-    out[i] = ((f * rho) / m) * Math.LN10 * Math.abs(power.dlnSigmaDlnM(m));
+    const { sigma, dlnSigmaDlnM } = power.sigmaMAndSlope(m);
+    out[i] = ((f(sigma * growth) * rho) / m) * Math.LN10 * Math.abs(dlnSigmaDlnM);
   }
   return out;
 }
