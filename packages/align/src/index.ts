@@ -19,3 +19,25 @@ export { matchPatches, type PatchMatch, type PatchMatchOptions } from "./patch-m
 export { type PhaseCorrelationOptions, phaseCorrelate, type Translation } from "./phase-correlation.js";
 export type { Section } from "./section.js";
 export { warpAffine } from "./warp.js";
+export { cleanFlow, type FlowField, type FlowOptions, flowField } from "./flow.js";
+export { type MeshGeometry, mapGrid, mapPoint, meshFrom, meshGeometry, meshPoint, renderSection } from "./map.js";
+export { type PairMapOptions, type PairResult, pairMap } from "./pair-map.js";
+export { countFoldedTriangles, type RelaxedMesh, relaxMesh, type SpringMeshOptions } from "./spring-mesh.js";
+export {
+  type AlignedSection,
+  type AlignStackOptions,
+  alignStack,
+  computePairs,
+  correlation,
+  type PairMap,
+  type PairStore,
+} from "./stack.js";
+export {
+  ALIGN_MODES,
+  type AffineMap,
+  type AlignMode,
+  type MeshMap,
+  type SectionAlignment,
+  type SectionMap,
+  type SectionSource,
+} from "./stack-types.js";
