@@ -51,7 +51,12 @@ function cutPatch(s: Section, y0: number, x0: number, size: number, out: Float64
  * section around a node (when it fits inside the section and holds no fill) is phase-correlated.
  * Matches are not cleaned: see {@link cleanFlow}.
  */
-export function flowField(fixed: Section, moving: Section, grid: MeshGeometry, options: FlowOptions = {}): FlowField {
+export function flowField(
+  fixed: Section,
+  moving: Section,
+  grid: MeshGeometry,
+  options: FlowOptions = {},
+): FlowField {
   const size = options.patchSize ?? 160;
   if (!(Number.isInteger(size) && size >= 8)) {
     throw new AlignInputError("patchSize must be an integer >= 8", {

@@ -162,8 +162,10 @@ export function mapGrid(map: SectionMap, height: number, width: number): [Float6
     for (let x = 0; x < width; x++) {
       const c = cIdx[x];
       const k = 4 * x;
-      gy[o + x] = cW[k] * colY[c] + cW[k + 1] * colY[c + 1] + cW[k + 2] * colY[c + 2] + cW[k + 3] * colY[c + 3];
-      gx[o + x] = cW[k] * colX[c] + cW[k + 1] * colX[c + 1] + cW[k + 2] * colX[c + 2] + cW[k + 3] * colX[c + 3];
+      gy[o + x] =
+        cW[k] * colY[c] + cW[k + 1] * colY[c + 1] + cW[k + 2] * colY[c + 2] + cW[k + 3] * colY[c + 3];
+      gx[o + x] =
+        cW[k] * colX[c] + cW[k + 1] * colX[c + 1] + cW[k + 2] * colX[c + 2] + cW[k + 3] * colX[c + 3];
     }
   }
   return [gy, gx];
@@ -189,7 +191,9 @@ export function renderSection(raw: Section, map: SectionMap, fill = 0): Float32A
     const fy = sy - y0;
     const fx = sx - x0;
     const j = y0 * W + x0;
-    out[i] = (1 - fy) * ((1 - fx) * data[j] + fx * data[j + 1]) + fy * ((1 - fx) * data[j + W] + fx * data[j + W + 1]);
+    out[i] =
+      (1 - fy) * ((1 - fx) * data[j] + fx * data[j + 1]) +
+      fy * ((1 - fx) * data[j + W] + fx * data[j + W + 1]);
   }
   return out;
 }

@@ -1,18 +1,24 @@
-import { type Affine, applyAffine, composeAffine, correspondences, fitRobust, type RobustFit } from "./fit.js";
+import {
+  type Affine,
+  applyAffine,
+  composeAffine,
+  correspondences,
+  fitRobust,
+  type RobustFit,
+} from "./fit.js";
 import { cleanFlow, type FlowField, type FlowOptions, flowField } from "./flow.js";
-import { mapPoint, meshFrom, meshGeometry } from "./map.js";
+import { mapPoint, meshFrom, meshGeometry, renderSection } from "./map.js";
 import { matchPatches } from "./patch-matches.js";
 import { phaseCorrelate } from "./phase-correlation.js";
 import type { Section } from "./section.js";
 import type { AlignMode, MeshMap, SectionMap } from "./stack-types.js";
-import { renderSection } from "./map.js";
 
 /** Options of {@link pairMap}. */
 export interface PairMapOptions extends FlowOptions {
   mode?: AlignMode;
   /** Distance between patch centres / mesh nodes, px (default 40 elastic, patchSize/2 otherwise). */
   stride?: number;
-  /** Passes of flow estimation on the section resampled by the map so far (elastic; default 3). */
+  /** Passes of flow estimation on the section resampled by the map so far (elastic; default 4). */
   flowPasses?: number;
   /** RANSAC inlier distance of the affine stage, px (default 2). */
   thresholdPx?: number;
@@ -49,17 +55,27 @@ function linearStage(
   const t = phaseCorrelate(fixed, moving, { spectralWidth: options.spectralWidth });
   let transform: Affine = [1, 0, -t.dy, 0, 1, -t.dx];
   if (model === "translation") return { transform, fit: null, matches: 1, peakRatio: t.peakRatio };
-  const patchSize = Math.min(options.patchSize ?? 128, fixed.width, fixed.height);
+  // patches small enough that a 3 × 3 grid of them fits the section, at most the elastic patch size
+  const side = Math.min(fixed.width, fixed.height);
+  const patchSize = Math.max(16, Math.min(options.patchSize ?? 128, 16 * Math.floor(side / 2 / 16)));
   let fit: RobustFit | null = null;
   let matches = 0;
   for (let pass = 0; pass < 2; pass++) {
-    const resampled = { data: renderSection(moving, { kind: "affine", affine: transform }, Number.NaN), width: fixed.width, height: fixed.height };
-    const found = matchPatches(fixed, { ...resampled, data: fillNaN(resampled.data) }, {
-      patchSize,
-      stride: options.stride ?? Math.max(8, Math.floor(patchSize / 2)),
-      minPeakRatio: options.minPeakRatio ?? 1.2,
-      spectralWidth: options.spectralWidth,
-    });
+    const resampled = {
+      data: renderSection(moving, { kind: "affine", affine: transform }, Number.NaN),
+      width: fixed.width,
+      height: fixed.height,
+    };
+    const found = matchPatches(
+      fixed,
+      { ...resampled, data: fillNaN(resampled.data) },
+      {
+        patchSize,
+        stride: options.stride ?? Math.max(8, Math.floor(patchSize / 2)),
+        minPeakRatio: options.minPeakRatio ?? 1.2,
+        spectralWidth: options.spectralWidth,
+      },
+    );
     matches = found.length;
     if (found.length < MIN_FIT_MATCHES) return { transform, fit: null, matches, peakRatio: t.peakRatio };
     const f = fitRobust(correspondences(found), { model, thresholdPx: options.thresholdPx ?? 2 });
@@ -106,7 +122,12 @@ function inpaint(flow: FlowField): void {
         let sy = 0;
         let sx = 0;
         let k = 0;
-        for (const [rr, cc] of [[r - 1, c], [r + 1, c], [r, c - 1], [r, c + 1]]) {
+        for (const [rr, cc] of [
+          [r - 1, c],
+          [r + 1, c],
+          [r, c - 1],
+          [r, c + 1],
+        ]) {
           if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
           const m = rr * cols + cc;
           if (!known[m]) continue;
@@ -134,7 +155,11 @@ function inpaint(flow: FlowField): void {
  */
 export function pairMap(fixed: Section, moving: Section, options: PairMapOptions = {}): PairResult {
   const mode = options.mode ?? "elastic";
-  const linear = linearStage(fixed, moving, mode === "elastic" ? "affine" : mode, options);
+  // elastic: the affine stage picks its own patches (the stride option is the mesh's)
+  const linear =
+    mode === "elastic"
+      ? linearStage(fixed, moving, "affine", { ...options, patchSize: undefined, stride: undefined })
+      : linearStage(fixed, moving, mode, options);
   if (mode !== "elastic") {
     return {
       map: { kind: "affine", affine: linear.transform },
@@ -150,11 +175,20 @@ export function pairMap(fixed: Section, moving: Section, options: PairMapOptions
   let map: MeshMap = meshFrom(grid, (y, x) => applyAffine(linear.transform, y, x));
   let flow: FlowField | null = null;
   let measured = 0;
-  for (let pass = 0; pass < (options.flowPasses ?? 3); pass++) {
-    const warped = { data: renderSection(moving, map, Number.NaN), width: fixed.width, height: fixed.height };
+  for (let pass = 0; pass < (options.flowPasses ?? 4); pass++) {
+    // outside the moving section: its mean, so border patches are still measured (cleaning judges them)
+    const warped = {
+      data: fillNaN(renderSection(moving, map, Number.NaN)),
+      width: fixed.width,
+      height: fixed.height,
+    };
     flow = flowField(fixed, warped, grid, { ...options, patchSize });
     measured = flow.valid.reduce((s, v) => s + v, 0);
-    cleanFlow(flow, { ...options, patchSize });
+    // early passes see the whole non-linear part, later ones a small residual: the allowed
+    // deviation from the neighbours halves each pass down to maxDeviation
+    const passes = options.flowPasses ?? 4;
+    const deviation = (options.maxDeviation ?? 3) * 2 ** Math.max(0, passes - 2 - pass);
+    cleanFlow(flow, { ...options, patchSize, maxDeviation: deviation });
     const valid = Uint8Array.from(flow.valid);
     inpaint(flow);
     const before = map;

@@ -121,7 +121,9 @@ async function pairOf(
 
 /** True when the pair found enough matches to trust. */
 function matched(pair: PairMap): boolean {
-  return pair.inliers >= MIN_KEPT || (pair.valid === null && pair.map.kind === "affine" && pair.matches === 1);
+  return (
+    pair.inliers >= MIN_KEPT || (pair.valid === null && pair.map.kind === "affine" && pair.matches === 1)
+  );
 }
 
 /**
@@ -166,7 +168,8 @@ function sectionMap(
       const c0 = Math.floor(v);
       if (r0 < 0 || c0 < 0 || r0 + 1 >= pm.rows || c0 + 1 >= pm.cols) continue;
       const k = r0 * pm.cols + c0;
-      if (!(pair.valid[k] && pair.valid[k + 1] && pair.valid[k + pm.cols] && pair.valid[k + pm.cols + 1])) continue;
+      if (!(pair.valid[k] && pair.valid[k + 1] && pair.valid[k + pm.cols] && pair.valid[k + pm.cols + 1]))
+        continue;
       const [ty, tx] = mapPoint(pm, ry, rx);
       targets[2 * i] = ty;
       targets[2 * i + 1] = tx;
@@ -185,7 +188,10 @@ function sectionMap(
   const relaxed = relaxMesh(grid, start, targets, has, options);
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    if (has[i]) ss += (relaxed.positions[2 * i] - targets[2 * i]) ** 2 + (relaxed.positions[2 * i + 1] - targets[2 * i + 1]) ** 2;
+    if (has[i])
+      ss +=
+        (relaxed.positions[2 * i] - targets[2 * i]) ** 2 +
+        (relaxed.positions[2 * i + 1] - targets[2 * i + 1]) ** 2;
   }
   return {
     map: { kind: "mesh", ...grid, positions: relaxed.positions },
@@ -223,7 +229,9 @@ export async function* alignStack(
     const raw = await source.read(z);
     const known = await options.known?.(z);
     if (known) {
-      const aligned = known.map ? renderForCorrelation(section(source, raw), known.map) : Float32Array.from(raw);
+      const aligned = known.map
+        ? renderForCorrelation(section(source, raw), known.map)
+        : Float32Array.from(raw);
       if (known.map && known.status !== "skipped") {
         refs.unshift({ z, raw, map: known.map, aligned });
         refs.length = Math.min(refs.length, k);
@@ -237,7 +245,15 @@ export async function* alignStack(
       const reason = `blank section: ${content.reason}`;
       options.onWarning?.(reason, z);
       yield {
-        alignment: { ...base, status: "skipped", reason, references: [], map: null, correlationBefore: null, correlationAfter: null },
+        alignment: {
+          ...base,
+          status: "skipped",
+          reason,
+          references: [],
+          map: null,
+          correlationBefore: null,
+          correlationAfter: null,
+        },
         aligned: Float32Array.from(raw),
         resumed: false,
       };
@@ -250,7 +266,15 @@ export async function* alignStack(
           : { kind: "affine", affine: [1, 0, 0, 0, 1, 0] };
       refs.unshift({ z, raw, map, aligned: Float32Array.from(raw) });
       yield {
-        alignment: { ...base, status: "reference", reason: null, references: [], map, correlationBefore: null, correlationAfter: null },
+        alignment: {
+          ...base,
+          status: "reference",
+          reason: null,
+          references: [],
+          map,
+          correlationBefore: null,
+          correlationAfter: null,
+        },
         aligned: Float32Array.from(raw),
         resumed: false,
       };
@@ -266,7 +290,15 @@ export async function* alignStack(
       const reason = `matched none of sections ${refs.map((r) => r.z).join(", ")} (too few patch matches)`;
       options.onWarning?.(reason, z);
       yield {
-        alignment: { ...base, status: "skipped", reason, references: refs.map((r) => r.z), map: null, correlationBefore: before, correlationAfter: null },
+        alignment: {
+          ...base,
+          status: "skipped",
+          reason,
+          references: refs.map((r) => r.z),
+          map: null,
+          correlationBefore: before,
+          correlationAfter: null,
+        },
         aligned: Float32Array.from(raw),
         resumed: false,
       };
