@@ -1,0 +1,428 @@
+// `tessera align` end to end on stacks cut from one ISBI 2012 section at known integer offsets (so the
+// true maps are exact), with the outputs read back by the python zarr client and xml.etree.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "@tessera/cli";
+import { pythonHas, runPython, sharedData, tempDir } from "@tessera/testkit";
+import { Command } from "commander";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { alignCommand } from "./cli.js";
+
+const isbi = sharedData("em/isbi2012/image");
+const hasPython = pythonHas("numpy", "PIL", "zarr");
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** Crop offsets (y, x) into ISBI section 0 of each section of the test stack, 256×256 crops. */
+const OFFSETS: [number, number][] = [
+  [128, 128],
+  [131, 124],
+  [125, 133],
+  [134, 129],
+];
+const CROP = 256;
+
+/** Writes crops of ISBI section 0 (PNG, natural names s1…) at the given offsets into a new folder. */
+const PY_STACK = `
+import sys, os, json
+import numpy as np
+from PIL import Image
+src, out, offsets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+crop = int(sys.argv[4])
+os.makedirs(out, exist_ok=True)
+image = np.array(Image.open(src))
+for z, (oy, ox) in enumerate(offsets):
+    Image.fromarray(image[oy:oy + crop, ox:ox + crop]).save(os.path.join(out, f"s{z + 1}.png"))
+`;
+
+function makeStack(name: string, offsets = OFFSETS): string {
+  const dir = join(tmp.path, name);
+  runPython(PY_STACK, [join(isbi.path, "0.png"), dir, JSON.stringify(offsets), String(CROP)]);
+  return dir;
+}
+
+/** Reads the output with python zarr: attrs, shape, dtype, and per section the mean |aligned − truth| over an inner window. */
+const PY_CHECK = `
+import sys, json
+import numpy as np
+import zarr
+from PIL import Image
+out, src, offsets, crop = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
+g = zarr.open_group(out, mode="r")
+a = g["aligned"]
+image = np.array(Image.open(src)).astype(np.float64)
+oy0, ox0 = offsets[0]
+truth = image[oy0:oy0 + crop, ox0:ox0 + crop]  # every aligned section should show the reference crop
+m = 12  # inner window: away from the edges where the shifted sections have no data
+errors, unaligned = [], []
+for z, (oy, ox) in enumerate(offsets):
+    sec = a[z].astype(np.float64)
+    errors.append(float(np.abs(sec - truth)[m:-m, m:-m].mean()))
+    raw = image[oy:oy + crop, ox:ox + crop]
+    unaligned.append(float(np.abs(raw - truth)[m:-m, m:-m].mean()))
+print(json.dumps({
+    "shape": list(a.shape), "dtype": str(a.dtype), "chunks": list(a.chunks),
+    "attrs": dict(a.attrs), "group": dict(g.attrs), "errors": errors, "unaligned": unaligned,
+    "arrays": sorted(k for k, _ in g.arrays()),
+}))
+`;
+
+/** Parses qc.svg with xml.etree: the section groups' z and status, and the markers in each. */
+const PY_SVG = `
+import sys, json
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+groups = [g for g in root.iter(ns + "g") if g.get("class") == "section"]
+print(json.dumps([{"z": int(g.get("data-z")), "status": g.get("data-status"),
+    "markers": [e.get("class") for e in g if (e.get("class") or "").startswith("marker")]} for g in groups]))
+`;
+
+interface Captured {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tessera align …` in process (as commander parses it), capturing stdout/stderr. */
+async function align(args: string[]): Promise<Captured> {
+  const captured = { stdout: "", stderr: "" };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    captured.stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    captured.stderr += String(chunk);
+    return true;
+  });
+  try {
+    await alignCommand().exitOverride().parseAsync(args, { from: "user" });
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return captured;
+}
+
+/** Runs `tessera align …` through runCli (as the `tessera` program does): exit status and stderr. */
+async function alignExit(args: string[]): Promise<Captured & { status: number }> {
+  const captured = { stdout: "", stderr: "" };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    captured.stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    captured.stderr += String(chunk);
+    return true;
+  });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  let status = 0;
+  try {
+    await runCli(new Command("tessera").addCommand(alignCommand()), ["node", "tessera", "align", ...args]);
+    status = Number(process.exitCode ?? 0);
+  } finally {
+    process.exitCode = saved;
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return { ...captured, status };
+}
+
+const summaryOf = (c: Captured) => JSON.parse(c.stdout.trim().split("\n").at(-1) as string);
+const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+const logEntries = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+const mtimes = (dir: string) =>
+  Object.fromEntries(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).mtimeMs]));
+
+function check(output: string, offsets = OFFSETS) {
+  return JSON.parse(
+    runPython(PY_CHECK, [output, join(isbi.path, "0.png"), JSON.stringify(offsets), String(CROP)]),
+  );
+}
+
+/** The true output → raw translation of section z: aligned(q) = raw_z(q + o_0 − o_z). */
+const truth = (z: number, offsets = OFFSETS) => [
+  offsets[0][0] - offsets[z][0],
+  offsets[0][1] - offsets[z][1],
+];
+
+describe.skipIf(!isbi.available || !hasPython)("tessera align (ISBI crops at known offsets)", () => {
+  const stack = () => join(tmp.path, "stack");
+
+  it("translation: aligned volume, exact transforms, QC table and plot, provenance, one log line per section", async () => {
+    makeStack("stack");
+    const output = join(tmp.path, "translation.zarr");
+    const run = await align(["-i", stack(), "-o", output, "--mode", "translation", "--resolution", "40,4,4"]);
+    const summary = summaryOf(run);
+    expect(summary).toMatchObject({
+      mode: "translation",
+      sections: 4,
+      aligned: 3,
+      reference: 1,
+      skipped: 0,
+      resumed: 0,
+    });
+    expect(summary.medianCorrelationAfter).toBeGreaterThan(0.95);
+    expect(summary.medianCorrelationBefore).toBeLessThan(summary.medianCorrelationAfter - 0.2);
+
+    // transforms: the known offsets within 0.05 px, no rotation or scale
+    for (let z = 0; z < OFFSETS.length; z++) {
+      const t = readJson(join(output, "transforms", `${z}.json`));
+      expect(t.z).toBe(z);
+      expect(t.status).toBe(z === 0 ? "reference" : "aligned");
+      expect(t.map.kind).toBe("affine");
+      const [a, b, c, d, e, f] = t.map.affine;
+      expect(Math.abs(c - truth(z)[0]), `z=${z} y offset ${c}`).toBeLessThan(0.05);
+      expect(Math.abs(f - truth(z)[1]), `z=${z} x offset ${f}`).toBeLessThan(0.05);
+      expect([a, b, d, e]).toEqual([1, 0, 0, 1]);
+    }
+
+    // the volume, read by python zarr: every section shows the reference crop
+    const py = check(output);
+    expect(py.shape).toEqual([4, CROP, CROP]);
+    expect(py.dtype).toBe("uint8");
+    expect(py.arrays).toEqual(["aligned"]);
+    expect(py.attrs.resolution).toEqual([40, 4, 4]);
+    expect(py.attrs.complete).toBe(true);
+    expect(py.group.complete).toBe(true);
+    expect(py.attrs.provenance).toMatchObject({
+      tool: "tessera align",
+      mode: "translation",
+      input: stack(),
+      options: { mode: "translation", patchSize: 128, stride: 64, referenceWindow: 1 },
+    });
+    expect(py.attrs.provenance.command).toMatch(/^tessera align --input .* --mode translation/);
+    expect(Date.parse(py.attrs.provenance.finished)).toBeGreaterThanOrEqual(
+      Date.parse(py.attrs.provenance.started),
+    );
+    for (let z = 1; z < OFFSETS.length; z++) {
+      expect(py.unaligned[z], `z=${z} before`).toBeGreaterThan(20);
+      expect(py.errors[z], `z=${z} after`).toBeLessThan(1.5);
+    }
+    expect(py.errors[0]).toBe(0);
+
+    // QC: table, JSON, and an SVG that parses as XML with one marked group per section
+    const qc = readJson(join(output, "qc.json"));
+    expect(qc.sections.map((r: { z: number }) => r.z)).toEqual([0, 1, 2, 3]);
+    for (const r of qc.sections.slice(1)) expect(r.correlationAfter).toBeGreaterThan(r.correlationBefore);
+    const md = readFileSync(join(output, "qc.md"), "utf8");
+    expect(md).toMatch(/\| z \| status \| reason \| references \| matches \| inliers \| residual RMS/);
+    expect(md.split("\n").filter((line) => /^\| \d+ \|/.test(line))).toHaveLength(4);
+    const svg = JSON.parse(runPython(PY_SVG, [join(output, "qc.svg")]));
+    expect(svg.map((g: { z: number }) => g.z)).toEqual([0, 1, 2, 3]);
+    expect(svg[0]).toMatchObject({ status: "reference", markers: ["marker reference"] });
+    for (const g of svg.slice(1)) {
+      const rms = qc.sections[g.z].residualRms === null ? [] : ["marker rms"];
+      expect(g.markers).toEqual(["marker before", "marker after", ...rms]);
+    }
+
+    // the structured log: started, one line per section, finished
+    const log = logEntries(`${output}.log`);
+    expect(log.map((e) => e.msg)).toEqual([
+      "started",
+      "section",
+      "section",
+      "section",
+      "section",
+      "finished",
+    ]);
+    expect(log[2]).toMatchObject({ z: 1, status: "aligned", resumed: false });
+  });
+
+  it("reruns skip done sections; an interrupted run is unmarked and the rerun redoes only what is missing", async () => {
+    const output = join(tmp.path, "translation.zarr");
+    const args = ["-i", stack(), "-o", output, "--mode", "translation", "--resolution", "40,4,4"];
+    const transforms = join(output, "transforms");
+    const before = mtimes(transforms);
+    const again = summaryOf(await align(args));
+    expect(again).toMatchObject({ sections: 4, aligned: 3, resumed: 4 });
+    expect(mtimes(transforms)).toEqual(before);
+
+    // a run that lost section 3's transform (killed between its data and its JSON) redoes section 3 only
+    rmSync(join(transforms, "3.json"));
+    const redo = summaryOf(await align(args));
+    expect(redo).toMatchObject({ sections: 4, aligned: 3, resumed: 3 });
+    const after = mtimes(transforms);
+    for (const name of ["0.json", "1.json", "2.json"]) expect(after[name]).toBe(before[name]);
+    const t3 = readJson(join(transforms, "3.json"));
+    expect(Math.abs(t3.map.affine[2] - truth(3)[0])).toBeLessThan(0.05);
+    const log = logEntries(`${output}.log`).filter((e) => e.msg === "section");
+    expect(log.slice(-4).map((e) => e.resumed)).toEqual([true, true, true, false]);
+
+    // other settings are refused (exit 2), unless --overwrite
+    const refused = await alignExit(["-i", stack(), "-o", output, "--mode", "rigid"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(
+      /OutputExistsError: output was written by a run with other settings.*mode/,
+    );
+  });
+
+  it("a run that fails part way (an unreadable last section) is not marked complete; once fixed, the rerun finishes it", async () => {
+    const dir = makeStack("broken");
+    const good = readFileSync(join(dir, "s4.png"));
+    writeFileSync(join(dir, "s4.png"), good.subarray(0, good.length >> 1)); // header intact, data cut
+    const output = join(tmp.path, "broken.zarr");
+    const failed = await alignExit(["-i", dir, "-o", output, "--mode", "translation"]);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/UnreadableSectionError: .*s4\.png/);
+    expect(readdirSync(join(output, "transforms")).sort()).toEqual(["0.json", "1.json", "2.json"]);
+    expect(check(output).attrs.complete).toBe(false);
+    expect(readJson(join(output, ".zattrs")).complete).toBe(false);
+    const done = mtimes(join(output, "transforms"));
+
+    writeFileSync(join(dir, "s4.png"), good);
+    const fixed = summaryOf(await align(["-i", dir, "-o", output, "--mode", "translation"]));
+    expect(fixed).toMatchObject({ sections: 4, aligned: 3, resumed: 3 });
+    const after = mtimes(join(output, "transforms"));
+    for (const name of Object.keys(done)) expect(after[name]).toBe(done[name]);
+    const py = check(output);
+    expect(py.attrs.complete).toBe(true);
+    expect(py.errors[3]).toBeLessThan(1.5);
+  });
+
+  it("rigid: finds the translations with no rotation (0.05 px)", async () => {
+    const output = join(tmp.path, "rigid.zarr");
+    const summary = summaryOf(await align(["-i", stack(), "-o", output, "--mode", "rigid"]));
+    expect(summary).toMatchObject({ mode: "rigid", aligned: 3, reference: 1 });
+    for (let z = 1; z < OFFSETS.length; z++) {
+      const [a, b, c, d, e, f] = readJson(join(output, "transforms", `${z}.json`)).map.affine;
+      // the map at the crop's corners and centre lies within 0.05 px of the true translation
+      for (const [y, x] of [
+        [0, 0],
+        [0, CROP - 1],
+        [CROP - 1, 0],
+        [CROP - 1, CROP - 1],
+        [CROP / 2, CROP / 2],
+      ]) {
+        expect(Math.abs(a * y + b * x + c - (y + truth(z)[0])), `z=${z} (${y},${x})`).toBeLessThan(0.05);
+        expect(Math.abs(d * y + e * x + f - (x + truth(z)[1])), `z=${z} (${y},${x})`).toBeLessThan(0.05);
+      }
+    }
+    const py = check(output);
+    for (let z = 1; z < OFFSETS.length; z++) expect(py.errors[z]).toBeLessThan(1.5);
+  });
+
+  it("align section --z N stores pair maps that the main run then reuses", async () => {
+    const output = join(tmp.path, "sections.zarr");
+    const common = ["-i", stack(), "-o", output, "--mode", "translation"];
+    const zero = summaryOf(await align(["section", "--z", "0", ...common]));
+    expect(zero.pairs).toEqual([]);
+    for (const z of [1, 2, 3]) {
+      const s = summaryOf(await align(["section", "--z", String(z), ...common]));
+      expect(s.pairs.map((p: { reference: number }) => p.reference)).toEqual([z - 1]);
+    }
+    const pairs = join(output, "pairs");
+    expect(readdirSync(pairs).sort()).toEqual(["0-1.json", "1-2.json", "2-3.json"]);
+    // the pair maps hold the true relative offsets: raw reference → raw z is q + o_ref − o_z
+    for (const z of [1, 2, 3]) {
+      const { pair } = readJson(join(pairs, `${z - 1}-${z}.json`));
+      expect(Math.abs(pair.map.affine[2] - (OFFSETS[z - 1][0] - OFFSETS[z][0]))).toBeLessThan(0.05);
+      expect(Math.abs(pair.map.affine[5] - (OFFSETS[z - 1][1] - OFFSETS[z][1]))).toBeLessThan(0.05);
+    }
+    const stored = mtimes(pairs);
+    const summary = summaryOf(await align(common));
+    expect(summary).toMatchObject({ aligned: 3, resumed: 0 });
+    expect(mtimes(pairs)).toEqual(stored); // read, not recomputed
+    for (let z = 1; z < OFFSETS.length; z++) {
+      const c = readJson(join(output, "transforms", `${z}.json`)).map.affine[2];
+      expect(Math.abs(c - truth(z)[0])).toBeLessThan(0.05);
+    }
+    // a section out of range is a usage error
+    const bad = await alignExit(["section", "--z", "9", ...common]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--z.*'9'.*0 to 3/);
+  });
+});
+
+describe.skipIf(!isbi.available || !hasPython)(
+  "tessera align: bad input → exit 2, a message naming the file or section, nothing marked complete",
+  () => {
+    const png = (dir: string, name: string, size: number, value = 0) =>
+      runPython(
+        `import sys, numpy as np
+from PIL import Image
+n = int(sys.argv[2])
+y, x = np.mgrid[0:n, 0:n]
+Image.fromarray(((y * 7 + x * 3 + int(sys.argv[3])) % 251).astype("uint8")).save(sys.argv[1])`,
+        [join(dir, name), String(size), String(value)],
+      );
+    const newDir = (name: string) => {
+      const dir = join(tmp.path, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+
+    it("sections of different sizes: refused before any output is written", async () => {
+      const dir = newDir("sizes");
+      png(dir, "s1.png", 64);
+      png(dir, "s2.png", 64, 5);
+      png(dir, "s3.png", 72, 9);
+      const output = join(tmp.path, "sizes.zarr");
+      const r = await alignExit(["-i", dir, "-o", output, "--mode", "translation"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(
+        /^tessera: SectionSizeError: section 2 differs in size .*s3\.png.*expected: 64×64 uint8; found: 72×72 uint8\n$/,
+      );
+      expect(existsSync(output)).toBe(false);
+    });
+
+    it("a non-image file, an empty folder, a single section", async () => {
+      const mixed = newDir("mixed");
+      png(mixed, "s1.png", 64);
+      png(mixed, "s2.png", 64, 3);
+      writeFileSync(join(mixed, "README.txt"), "notes");
+      const a = await alignExit(["-i", mixed, "-o", join(tmp.path, "mixed.zarr")]);
+      expect(a.status).toBe(2);
+      expect(a.stderr).toMatch(
+        /AlignInputError: the folder holds files that are not section images; path: .*README\.txt/,
+      );
+
+      const b = await alignExit(["-i", newDir("empty"), "-o", join(tmp.path, "empty.zarr")]);
+      expect(b.status).toBe(2);
+      expect(b.stderr).toMatch(/NothingToAlignError: no sections: nothing to align; path: .*empty/);
+
+      const single = newDir("single");
+      png(single, "only.png", 64);
+      const c = await alignExit(["-i", single, "-o", join(tmp.path, "single.zarr")]);
+      expect(c.status).toBe(2);
+      expect(c.stderr).toMatch(/NothingToAlignError: a single section: nothing to align/);
+      for (const name of ["mixed.zarr", "empty.zarr", "single.zarr"])
+        expect(existsSync(join(tmp.path, name))).toBe(false);
+
+      const missing = await alignExit(["-o", join(tmp.path, "x.zarr")]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/UsageError: required option '-i, --input <path>' not specified/);
+    });
+
+    it("NaN in a float32 zarr: names the section and the position; the output is not marked complete", async () => {
+      const input = join(tmp.path, "nan.zarr");
+      runPython(
+        `import sys, numpy as np, zarr
+from PIL import Image
+image = np.array(Image.open(sys.argv[2])).astype("float32") / 255
+a = zarr.open(sys.argv[1], mode="w", shape=(3, 128, 128), chunks=(1, 64, 64), dtype="float32")
+for z in range(3): a[z] = image[100 + z:228 + z, 100:228]
+a[2, 70, 33] = np.nan`,
+        [input, join(isbi.path, "0.png")],
+      );
+      const output = join(tmp.path, "nan-out.zarr");
+      const r = await alignExit(["-i", input, "-o", output, "--mode", "translation", "--patch", "64"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(
+        /NonFiniteSectionError: section z=2 holds NaN at y=70, x=33; path: .*nan\.zarr/,
+      );
+      const attrs = JSON.parse(
+        runPython(
+          `import sys, json, zarr\nprint(json.dumps(dict(zarr.open_group(sys.argv[1], mode="r")["aligned"].attrs)))`,
+          [output],
+        ),
+      );
+      expect(attrs.complete).toBe(false);
+      expect(attrs.provenance.finished).toBeNull();
+    });
+  },
+);
