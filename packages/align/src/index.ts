@@ -15,13 +15,21 @@ export {
   type RobustFit,
   type RobustFitOptions,
 } from "./fit.js";
+export { cleanFlow, type FlowField, type FlowOptions, flowField } from "./flow.js";
+export {
+  type MeshGeometry,
+  mapGrid,
+  mapPoint,
+  meshFrom,
+  meshGeometry,
+  meshPoint,
+  renderSection,
+} from "./map.js";
+export { type PairMapOptions, type PairResult, pairMap } from "./pair-map.js";
+export { closePairPool, PAIR_WORKER, type PairComputer, pairPool } from "./pair-pool.js";
 export { matchPatches, type PatchMatch, type PatchMatchOptions } from "./patch-matches.js";
 export { type PhaseCorrelationOptions, phaseCorrelate, type Translation } from "./phase-correlation.js";
 export type { Section } from "./section.js";
-export { warpAffine } from "./warp.js";
-export { cleanFlow, type FlowField, type FlowOptions, flowField } from "./flow.js";
-export { type MeshGeometry, mapGrid, mapPoint, meshFrom, meshGeometry, meshPoint, renderSection } from "./map.js";
-export { type PairMapOptions, type PairResult, pairMap } from "./pair-map.js";
 export { countFoldedTriangles, type RelaxedMesh, relaxMesh, type SpringMeshOptions } from "./spring-mesh.js";
 export {
   type AlignedSection,
@@ -33,11 +41,12 @@ export {
   type PairStore,
 } from "./stack.js";
 export {
-  ALIGN_MODES,
   type AffineMap,
+  ALIGN_MODES,
   type AlignMode,
   type MeshMap,
   type SectionAlignment,
   type SectionMap,
   type SectionSource,
 } from "./stack-types.js";
+export { warpAffine } from "./warp.js";

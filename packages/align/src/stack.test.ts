@@ -8,6 +8,7 @@ import { readPng } from "@tessera/volume";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Affine, applyAffine, invertAffine } from "./fit.js";
 import { mapPoint } from "./map.js";
+import { pairMap } from "./pair-map.js";
 import { type AlignStackOptions, alignStack, computePairs } from "./stack.js";
 import type { SectionAlignment, SectionMap, SectionSource } from "./stack-types.js";
 
@@ -99,6 +100,21 @@ describe.skipIf(!isbi.available)("alignStack on sections resampled by known rigi
     ]);
     for (let z = 1; z < 5; z++)
       expect(worst(out[z].alignment.map as SectionMap, warps[z])).toBeLessThanOrEqual(0.05);
+  });
+
+  it("gives the same maps when pairs are matched ahead (lookahead) as one by one", async () => {
+    const inOrder = await run(sections, { mode: "rigid" });
+    let calls = 0;
+    const ahead = await run(sections, {
+      mode: "rigid",
+      lookahead: 3,
+      computePair: async (f, m, o) => {
+        calls++;
+        return pairMap(f, m, o);
+      },
+    });
+    expect(calls).toBe(4);
+    for (let z = 1; z < 5; z++) expect(ahead[z].alignment.map).toEqual(inOrder[z].alignment.map);
   });
 
   it("translation: shifted sections come back within 0.05 px", async () => {

@@ -3,6 +3,7 @@ import { AlignInputError } from "./errors.js";
 import { composeAffine } from "./fit.js";
 import { mapPoint, meshFrom, meshGeometry, renderSection } from "./map.js";
 import { type PairMapOptions, pairMap } from "./pair-map.js";
+import type { PairComputer } from "./pair-pool.js";
 import type { Section } from "./section.js";
 import { countFoldedTriangles, relaxMesh, type SpringMeshOptions } from "./spring-mesh.js";
 import type { AlignMode, SectionAlignment, SectionMap, SectionSource } from "./stack-types.js";
@@ -19,6 +20,14 @@ export interface AlignStackOptions extends Omit<PairMapOptions, "mode">, SpringM
   /** Store of pair maps (e.g. computed by `align section` tasks): used when present, filled when given. */
   pairs?: PairStore;
   onWarning?: (message: string, z: number) => void;
+  /** Computes pair maps (e.g. `pairPool(2)` on worker threads); default: in this thread. */
+  computePair?: PairComputer;
+  /**
+   * Sections read and matched ahead of the one being aligned, against the section before each
+   * (default 0; with a worker pool, about twice its threads). Pairs run in parallel this way while
+   * the mesh and rendering of each section stay in order.
+   */
+  lookahead?: number;
 }
 
 /** The map between two raw sections (see {@link computePairs}). */
@@ -113,10 +122,65 @@ async function pairOf(
 ): Promise<PairMap> {
   const stored = await options.pairs?.get(reference.z, z);
   if (stored) return stored;
-  const r = pairMap(section(source, reference.raw), section(source, raw), pairOptions(options));
+  const compute = options.computePair ?? (async (f, m, o) => pairMap(f, m, o));
+  const r = await compute(section(source, reference.raw), section(source, raw), pairOptions(options));
   const pair: PairMap = { reference: reference.z, z, ...r };
   await options.pairs?.put(pair);
   return pair;
+}
+
+/**
+ * Reads sections ahead of the aligner and starts the pair map of each against the section before
+ * it (the usual reference), so pairs compute in parallel (on a worker pool) while sections are
+ * aligned in order.
+ */
+class Lookahead {
+  readonly #raw = new Map<number, Promise<Float32Array>>();
+  readonly #pairs = new Map<string, Promise<PairMap>>();
+
+  constructor(
+    private readonly source: SectionSource,
+    private readonly options: AlignStackOptions,
+  ) {}
+
+  raw(z: number): Promise<Float32Array> {
+    let p = this.#raw.get(z);
+    if (!p) {
+      p = this.source.read(z);
+      this.#raw.set(z, p);
+    }
+    return p;
+  }
+
+  /** Start reading and matching sections z + 1 … z + n. */
+  fill(z: number, n: number): void {
+    for (let next = z + 1; next <= Math.min(z + n, this.source.depth - 1); next++) {
+      const key = `${next - 1}:${next}`;
+      if (this.#pairs.has(key)) continue;
+      const job = (async () => {
+        const [ref, raw] = await Promise.all([this.raw(next - 1), this.raw(next)]);
+        if ((await this.options.known?.(next)) !== undefined) return undefined;
+        const blank = (d: Float32Array) => sectionContent(section(this.source, d), this.options.blank).blank;
+        if (blank(ref) || blank(raw)) return undefined;
+        return pairOf(this.source, { z: next - 1, raw: ref }, next, raw, this.options);
+      })();
+      // a failure surfaces when the pair is used; keep it from counting as unhandled before then
+      job.catch(() => undefined);
+      this.#pairs.set(key, job as Promise<PairMap>);
+    }
+  }
+
+  /** The pair (reference, z): started earlier, or computed now. */
+  async pair(reference: { z: number; raw: Float32Array }, z: number, raw: Float32Array): Promise<PairMap> {
+    const started = await this.#pairs.get(`${reference.z}:${z}`);
+    return started ?? pairOf(this.source, reference, z, raw, this.options);
+  }
+
+  /** Forget everything before section z. */
+  release(z: number): void {
+    for (const k of this.#raw.keys()) if (k < z) this.#raw.delete(k);
+    for (const k of this.#pairs.keys()) if (Number(k.split(":")[1]) < z) this.#pairs.delete(k);
+  }
 }
 
 /** True when the pair found enough matches to trust. */
@@ -225,8 +289,11 @@ export async function* alignStack(
   checkOptions(options);
   const k = options.referenceWindow ?? 1;
   const refs: { z: number; raw: Float32Array; map: SectionMap; aligned: Float32Array }[] = [];
+  const ahead = new Lookahead(source, options);
   for (let z = 0; z < source.depth; z++) {
-    const raw = await source.read(z);
+    ahead.fill(z, options.lookahead ?? 0);
+    const raw = await ahead.raw(z);
+    ahead.release(z);
     const known = await options.known?.(z);
     if (known) {
       const aligned = known.map
@@ -282,7 +349,7 @@ export async function* alignStack(
     }
     const pairs: PairMap[] = [];
     for (const ref of refs) {
-      const pair = await pairOf(source, ref, z, raw, options);
+      const pair = await ahead.pair(ref, z, raw);
       if (matched(pair)) pairs.push(pair);
     }
     const before = correlation(refs[0].raw, raw);
