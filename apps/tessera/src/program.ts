@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { alignCommand } from "@tessera/align/cli";
 import { ExitCode, parse } from "@tessera/cli";
 import { meshCommand, serveCommand } from "@tessera/mesh/cli";
 import { segmentCommand } from "@tessera/segment/cli";
@@ -23,6 +24,7 @@ export function createProgram(): Command {
 Examples:
   $ tessera demo                                   end-to-end demo on a phantom (also: npm start)
   $ tessera volume import stack/ em.zarr --resolution 40,4,4
+  $ tessera align -i sections/ -o aligned.zarr --mode elastic --resolution 40,4,4
   $ tessera segment init-config --from boundaries.zarr > run.json
   $ tessera mesh --help
   $ tessera site init my-site && tessera status --site my-site
@@ -66,6 +68,7 @@ Examples:
     });
 
   program.addCommand(volumeCommand());
+  program.addCommand(alignCommand());
   program.addCommand(segmentCommand());
   program.addCommand(meshCommand());
   program.addCommand(serveCommand());
