@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { alignCommand } from "./cli.js";
 
 const isbi = sharedData("em/isbi2012/image");
-const hasPython = pythonHas("numpy", "PIL", "zarr");
+const hasPython = pythonHas("numpy", "PIL", "zarr", "scipy");
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
@@ -31,11 +31,16 @@ src, out, offsets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 crop = int(sys.argv[4])
 os.makedirs(out, exist_ok=True)
 image = np.array(Image.open(src))
-for z, (oy, ox) in enumerate(offsets):
-    Image.fromarray(image[oy:oy + crop, ox:ox + crop]).save(os.path.join(out, f"s{z + 1}.png"))
+for z, offset in enumerate(offsets):
+    if offset is None:  # a blank section
+        section = np.full((crop, crop), 128, np.uint8)
+    else:
+        oy, ox = offset
+        section = image[oy:oy + crop, ox:ox + crop]
+    Image.fromarray(section).save(os.path.join(out, f"s{z + 1}.png"))
 `;
 
-function makeStack(name: string, offsets = OFFSETS): string {
+function makeStack(name: string, offsets: ([number, number] | null)[] = OFFSETS): string {
   const dir = join(tmp.path, name);
   runPython(PY_STACK, [join(isbi.path, "0.png"), dir, JSON.stringify(offsets), String(CROP)]);
   return dir;
@@ -304,6 +309,102 @@ describe.skipIf(!isbi.available || !hasPython)("tessera align (ISBI crops at kno
     }
     const py = check(output);
     for (let z = 1; z < OFFSETS.length; z++) expect(py.errors[z]).toBeLessThan(1.5);
+  });
+
+  it("rigid: a section rotated by 2° about its centre is mapped back (0.1 px at the corners)", async () => {
+    const dir = join(tmp.path, "rotated");
+    const theta = (2 * Math.PI) / 180;
+    // section 0: the crop at o; section 1: raw1(p) = I(R(p − c) + c + o), cubic spline (scipy)
+    runPython(
+      `import sys, os, numpy as np
+from PIL import Image
+from scipy import ndimage
+src, out, theta, crop = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+os.makedirs(out, exist_ok=True)
+image = np.array(Image.open(src)).astype(np.float64)
+o = 128.0
+Image.fromarray(image[128:128 + crop, 128:128 + crop].astype(np.uint8)).save(os.path.join(out, "s1.png"))
+c = (crop - 1) / 2
+y, x = np.mgrid[0:crop, 0:crop].astype(np.float64)
+cy, cx = y - c, x - c
+sy = np.cos(theta) * cy - np.sin(theta) * cx + c + o
+sx = np.sin(theta) * cy + np.cos(theta) * cx + c + o
+rot = ndimage.map_coordinates(image, [sy, sx], order=3)
+Image.fromarray(np.clip(np.round(rot), 0, 255).astype(np.uint8)).save(os.path.join(out, "s2.png"))`,
+      [join(isbi.path, "0.png"), dir, String(theta), String(CROP)],
+    );
+    const output = join(tmp.path, "rotated.zarr");
+    const summary = summaryOf(await align(["-i", dir, "-o", output, "--mode", "rigid"]));
+    expect(summary).toMatchObject({ aligned: 1, reference: 1 });
+    const [a, b, c, d, e, f] = readJson(join(output, "transforms", "1.json")).map.affine;
+    // truth: raw1(p) = I(q + o) where p = R⁻¹(q − c) + c
+    const centre = (CROP - 1) / 2;
+    const cos = Math.cos(theta);
+    const sin = Math.sin(theta);
+    for (const [y, x] of [
+      [0, 0],
+      [0, CROP - 1],
+      [CROP - 1, 0],
+      [CROP - 1, CROP - 1],
+    ]) {
+      const ty = cos * (y - centre) + sin * (x - centre) + centre;
+      const tx = -sin * (y - centre) + cos * (x - centre) + centre;
+      expect(Math.hypot(a * y + b * x + c - ty, d * y + e * x + f - tx), `corner (${y}, ${x})`).toBeLessThan(
+        0.1,
+      );
+    }
+  });
+
+  it("elastic: mesh transforms and a flow array at the true offsets; a blank section skipped, warned and marked", async () => {
+    const offsets = [OFFSETS[0], OFFSETS[1], null, OFFSETS[2]];
+    const dir = makeStack("elastic", offsets);
+    const output = join(tmp.path, "elastic.zarr");
+    const run = await align(["-i", dir, "-o", output, "--resolution", "40,4,4"]);
+    expect(summaryOf(run)).toMatchObject({
+      mode: "elastic",
+      sections: 4,
+      aligned: 2,
+      reference: 1,
+      skipped: 1,
+    });
+    expect(run.stderr).toMatch(/warning: section 2 \(.*s3\.png\): blank section/);
+    const t2 = readJson(join(output, "transforms", "2.json"));
+    expect([t2.status, t2.map]).toEqual(["skipped", null]);
+    const t3 = readJson(join(output, "transforms", "3.json"));
+    expect(t3.map.kind).toBe("mesh");
+    expect(t3.references).toEqual([1]);
+    // the flow array, read by python zarr: every node's displacement is the true translation
+    const flow = JSON.parse(
+      runPython(
+        `import sys, json, numpy as np, zarr
+f = zarr.open_group(sys.argv[1], mode="r")["flow"]
+a = f[:]
+print(json.dumps({"shape": list(f.shape), "stride": f.attrs["stride"],
+  "dy": [float(np.nanmedian(a[z, 0])) if np.isfinite(a[z]).any() else None for z in range(4)],
+  "dx": [float(np.nanmedian(a[z, 1])) if np.isfinite(a[z]).any() else None for z in range(4)],
+  "spread": [float(np.nanmax(np.abs(a[z] - np.nanmedian(a[z], axis=(1, 2), keepdims=True)))) if np.isfinite(a[z]).any() else None for z in range(4)]}))`,
+        [output],
+      ),
+    );
+    expect(flow.shape[0]).toBe(4);
+    expect(flow.shape[1]).toBe(2);
+    expect(flow.stride).toBe(40);
+    expect(flow.dy[2]).toBeNull();
+    const truths = [[0, 0], truth(1), null, [OFFSETS[0][0] - OFFSETS[2][0], OFFSETS[0][1] - OFFSETS[2][1]]];
+    for (const z of [0, 1, 3]) {
+      const [ty, tx] = truths[z] as number[];
+      expect(Math.abs(flow.dy[z] - ty), `z=${z} dy ${flow.dy[z]}`).toBeLessThan(0.1);
+      expect(Math.abs(flow.dx[z] - tx), `z=${z} dx ${flow.dx[z]}`).toBeLessThan(0.1);
+      expect(flow.spread[z], `z=${z} spread`).toBeLessThan(0.5);
+    }
+    const svg = JSON.parse(runPython(PY_SVG, [join(output, "qc.svg")]));
+    expect(svg.map((g: { status: string }) => g.status)).toEqual([
+      "reference",
+      "aligned",
+      "skipped",
+      "aligned",
+    ]);
+    expect(svg[2].markers).toEqual(["marker skipped"]);
   });
 
   it("align section --z N stores pair maps that the main run then reuses", async () => {

@@ -670,6 +670,7 @@ export function qcSvg(report: QcReport, mode = ""): string {
     }
   }
   const labelEvery = Math.max(1, Math.ceil(rows.length / 20));
+  const barWidth = Math.min(24, Math.max(2, step * 0.6));
   for (const r of rows) {
     const x = xOf(r.z).toFixed(1);
     const tip = `z=${r.z} ${r.status}${r.reason ? `: ${r.reason}` : ""}; correlation ${fmt(r.correlationBefore)} → ${fmt(r.correlationAfter)}; residual RMS ${fmt(r.residualRms)} px; ${r.inliers}/${r.matches} matches`;
@@ -701,7 +702,7 @@ export function qcSvg(report: QcReport, mode = ""): string {
       if (r.residualRms !== null && Number.isFinite(r.residualRms)) {
         const y = yRms(r.residualRms);
         g.push(
-          `<rect class="marker rms" x="${(xOf(r.z) - Math.max(1, step * 0.3)).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(2, step * 0.6).toFixed(1)}" height="${(top2 + h2 - y).toFixed(1)}" fill="#2ca02c"/>`,
+          `<rect class="marker rms" x="${(xOf(r.z) - barWidth / 2).toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(top2 + h2 - y).toFixed(1)}" fill="#2ca02c"/>`,
         );
       }
     }
