@@ -59,6 +59,14 @@ export interface AlignedSection {
   resumed: boolean;
 }
 
+/** Aligned correlation below which the first weakly matched section counts as damaged. */
+const MIN_CORRELATION = 0.05;
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+}
+
 /** Fewest kept matches for a pair to count as matched (elastic: valid mesh nodes). */
 const MIN_KEPT = 6;
 
@@ -290,6 +298,8 @@ export async function* alignStack(
   const k = options.referenceWindow ?? 1;
   const refs: { z: number; raw: Float32Array; map: SectionMap; aligned: Float32Array }[] = [];
   const ahead = new Lookahead(source, options);
+  // aligned correlations of the last few sections, the yardstick for a weakly matched one
+  const recent: number[] = [];
   for (let z = 0; z < source.depth; z++) {
     ahead.fill(z, options.lookahead ?? 0);
     const raw = await ahead.raw(z);
@@ -347,37 +357,49 @@ export async function* alignStack(
       };
       continue;
     }
-    const pairs: PairMap[] = [];
-    for (const ref of refs) {
-      const pair = await ahead.pair(ref, z, raw);
-      if (matched(pair)) pairs.push(pair);
-    }
+    const all: PairMap[] = [];
+    for (const ref of refs) all.push(await ahead.pair(ref, z, raw));
+    const strong = all.filter(matched);
+    // with too few matches, the nearest pair's coarser estimate (global translation, or the last
+    // fit that held) is tried; the section counts as damaged when the aligned correlation with its
+    // reference then falls well below that of the sections aligned before it
+    const weak = strong.length === 0;
+    const pairs = weak ? all.slice(0, 1) : strong;
     const before = correlation(refs[0].raw, raw);
-    if (pairs.length === 0) {
-      const reason = `matched none of sections ${refs.map((r) => r.z).join(", ")} (too few patch matches)`;
-      options.onWarning?.(reason, z);
-      yield {
-        alignment: {
-          ...base,
-          status: "skipped",
-          reason,
-          references: refs.map((r) => r.z),
-          map: null,
-          correlationBefore: before,
-          correlationAfter: null,
-        },
-        aligned: Float32Array.from(raw),
-        resumed: false,
-      };
-      continue;
-    }
     const found = sectionMap(source, refs, pairs, options);
     const aligned = renderForCorrelation(section(source, raw), found.map);
     const after = correlation(refs[0].aligned, aligned);
     let reason: string | null = null;
-    if (found.folded > 0) {
-      reason = `${found.folded} mesh triangles folded`;
+    if (weak) {
+      const floor = recent.length > 0 ? 0.5 * medianOf(recent) : MIN_CORRELATION;
+      const kept = all.map((p) => p.inliers).join(", ");
+      if (!(after >= floor)) {
+        reason = `matched none of sections ${refs.map((r) => r.z).join(", ")} (kept matches ${kept}; aligned correlation ${after.toFixed(3)} < ${floor.toFixed(3)}): damaged or unrelated`;
+        options.onWarning?.(reason, z);
+        yield {
+          alignment: {
+            ...base,
+            status: "skipped",
+            reason,
+            references: refs.map((r) => r.z),
+            map: null,
+            correlationBefore: before,
+            correlationAfter: null,
+          },
+          aligned: Float32Array.from(raw),
+          resumed: false,
+        };
+        continue;
+      }
+      reason = `few patch matches (kept ${kept}): coarse map kept, aligned correlation ${after.toFixed(3)} ≥ ${floor.toFixed(3)}`;
       options.onWarning?.(reason, z);
+    }
+    recent.push(after);
+    if (recent.length > 5) recent.shift();
+    if (found.folded > 0) {
+      const fold = `${found.folded} mesh triangles folded`;
+      reason = reason ? `${reason}; ${fold}` : fold;
+      options.onWarning?.(fold, z);
     }
     const alignment: SectionAlignment = {
       z,
