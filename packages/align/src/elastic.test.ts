@@ -6,6 +6,7 @@ import { warpSections } from "@tessera/phantom";
 import { sharedData } from "@tessera/testkit";
 import { readPng } from "@tessera/volume";
 import { beforeAll, describe, expect, it } from "vitest";
+import { invertMap } from "./invert.js";
 import { mapPoint } from "./map.js";
 import { pairMap } from "./pair-map.js";
 import { countFoldedTriangles } from "./spring-mesh.js";
@@ -221,3 +222,23 @@ describe.skipIf(!neuroproof.available)(
     });
   },
 );
+
+describe.skipIf(!isbi.available)("invertMap", () => {
+  it("inverts an elastic map: map(inverse(p)) = p within 0.01 px over the section", async () => {
+    const { data, H, W } = await readStack(isbi.path, ["4.png", "4.png"]);
+    const w = warpSections(data, [2, H, W], { seed: 2, elasticAmplitudePx: 15, elasticSmoothnessPx: 64 });
+    const fixed = { data: data.subarray(0, H * W), width: W, height: H };
+    const moving = { data: w.warped.subarray(H * W), width: W, height: H };
+    const found = pairMap(fixed, moving, { mode: "elastic" }).map;
+    const inverse = invertMap(found, H, W, { stride: 8 });
+    let worst = 0;
+    for (let y = 40; y < H - 40; y += 7) {
+      for (let x = 40; x < W - 40; x += 7) {
+        const [qy, qx] = mapPoint(inverse, y, x);
+        const [py, px] = mapPoint(found, qy, qx);
+        worst = Math.max(worst, Math.hypot(py - y, px - x));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(0.01);
+  });
+});

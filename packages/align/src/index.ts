@@ -16,6 +16,7 @@ export {
   type RobustFitOptions,
 } from "./fit.js";
 export { cleanFlow, type FlowField, type FlowOptions, flowField } from "./flow.js";
+export { type InvertMapOptions, invertMap } from "./invert.js";
 export {
   type MeshGeometry,
   mapGrid,
