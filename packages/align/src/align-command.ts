@@ -3,10 +3,17 @@ import { startProgressBar } from "@tessera/volume";
 import { logged, openRunLog } from "@tessera/volume/cli";
 import { Command, Option } from "commander";
 import type { Logger } from "pino";
-import { AlignOutput, type AlignSettings, pairStore, type QcSummary, resolveSettings } from "./outputs.js";
+import {
+  AlignOutput,
+  type AlignSettings,
+  assertAlignOutputPath,
+  pairStore,
+  type QcSummary,
+  resolveSettings,
+} from "./outputs.js";
 import { type OpenedSectionSource, openSectionSource } from "./source.js";
 import { type AlignStackOptions, alignStack, computePairs } from "./stack.js";
-import { ALIGN_MODES, type AlignMode } from "./stack-types.js";
+import { ALIGN_MODES, type AlignMode, type SectionAlignment } from "./stack-types.js";
 
 /** Options of `tessera align` (and `align section`), as commander parses them. */
 export interface AlignCliOptions {
@@ -144,7 +151,7 @@ export async function runAlign(
     onIgnoredPair: (file) => log.warn({ file }, "pair map computed with other settings: recomputed"),
   });
   const bar = startProgressBar("align", "sections");
-  const alignments = [];
+  const alignments: SectionAlignment[] = [];
   let resumed = 0;
   try {
     let last = performance.now();
@@ -163,7 +170,7 @@ export async function runAlign(
       if (!section.resumed) await out.writeSection(section);
       else resumed++;
       const a = section.alignment;
-      alignments.push(a);
+      alignments.push({ ...a, map: null }); // the QC report needs no maps: memory stays small
       const now = performance.now();
       log.info(
         {
@@ -214,6 +221,7 @@ export async function runAlignSection(
   log: Logger,
 ): Promise<AlignSectionSummary> {
   const started = performance.now();
+  await assertAlignOutputPath(output);
   const identity = { settings, input: { depth: source.depth, height: source.height, width: source.width } };
   const store = pairStore(output, identity, (file) =>
     log.warn({ file }, "pair map computed with other settings: recomputed"),

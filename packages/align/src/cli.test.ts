@@ -196,6 +196,7 @@ describe.skipIf(!isbi.available || !hasPython)("tessera align (ISBI crops at kno
     expect(py.group.complete).toBe(true);
     expect(py.attrs.provenance).toMatchObject({
       tool: "tessera align",
+      version: readJson(join(import.meta.dirname, "..", "package.json")).version,
       mode: "translation",
       input: stack(),
       options: { mode: "translation", patchSize: 128, stride: 64, referenceWindow: 1 },
@@ -436,6 +437,24 @@ print(json.dumps({"shape": list(f.shape), "stride": f.attrs["stride"],
     const bad = await alignExit(["section", "--z", "9", ...common]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--z.*'9'.*0 to 3/);
+    // a folder of other files is never used as an output, not even for pair maps
+    const foreign = join(tmp.path, "foreign");
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, "notes.txt"), "mine");
+    const refused = await alignExit([
+      "section",
+      "--z",
+      "1",
+      "-i",
+      stack(),
+      "-o",
+      foreign,
+      "--mode",
+      "translation",
+    ]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/OutputExistsError: output exists and is not the output of tessera align/);
+    expect(readdirSync(foreign)).toEqual(["notes.txt"]);
   });
 });
 

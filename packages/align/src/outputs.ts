@@ -236,6 +236,29 @@ const isEmptyFolderOrPairsOnly = async (path: string) =>
   (await readdir(path)).every((name) => name === ALIGN_OUTPUT_LAYOUT.pairs);
 
 /**
+ * Check that `path` may hold an align output: nothing there, an empty folder, a folder holding only
+ * `pairs/` (from `align section` tasks), or an earlier run's output. Returns whether something is
+ * there; throws {@link OutputExistsError} for a file or a folder of other files (never taken over,
+ * not even with `overwrite`).
+ */
+export async function assertAlignOutputPath(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return false;
+  if (
+    !info.isDirectory() ||
+    ((await previousRun(path)) === undefined && !(await isEmptyFolderOrPairsOnly(path)))
+  ) {
+    throw new OutputExistsError("output exists and is not the output of tessera align", {
+      path,
+      field: "output",
+      expected: "a new path, an empty folder, or an earlier tessera align output to continue",
+      found: info.isDirectory() ? "a folder of other files" : "a file",
+    });
+  }
+  return true;
+}
+
+/**
  * The output folder of `tessera align`: a zarr v2 group holding the `aligned` volume, for elastic the
  * `flow` array, `transforms/<z>.json`, `pairs/`, and at the end `qc.json`, `qc.md`, `qc.svg`.
  *
@@ -294,18 +317,9 @@ export class AlignOutput {
       started: now,
       finished: null,
     };
-    const info = await stat(path).catch(() => undefined);
     let resumed = false;
-    if (info !== undefined) {
+    if (await assertAlignOutputPath(path)) {
       const previous = await previousRun(path);
-      if (!info.isDirectory() || (previous === undefined && !(await isEmptyFolderOrPairsOnly(path)))) {
-        throw new OutputExistsError("output exists and is not the output of tessera align", {
-          path,
-          field: "output",
-          expected: "a new path, an empty folder, or an earlier tessera align output to continue",
-          found: info.isDirectory() ? "a folder of other files" : "a file",
-        });
-      }
       if (previous !== undefined) {
         const differences = differencesFrom(previous, provenance);
         if (differences.length > 0 && options.overwrite !== true) {
