@@ -356,6 +356,41 @@ Image.fromarray(np.clip(np.round(rot), 0, 255).astype(np.uint8)).save(os.path.jo
     }
   });
 
+  it("a uint16 zarr input: the output keeps its dtype and takes its resolution attribute", async () => {
+    const input = join(tmp.path, "u16.zarr");
+    runPython(
+      `import sys, json, numpy as np, zarr
+from PIL import Image
+image = np.array(Image.open(sys.argv[2])).astype("uint16") * 257
+a = zarr.open(sys.argv[1], mode="w", shape=(3, 160, 160), chunks=(2, 64, 64), dtype="uint16")
+for z, (oy, ox) in enumerate(json.loads(sys.argv[3])): a[z] = image[oy:oy + 160, ox:ox + 160]
+a.attrs["resolution"] = [30, 5, 5]`,
+      [input, join(isbi.path, "0.png"), JSON.stringify(OFFSETS.slice(0, 3))],
+    );
+    const output = join(tmp.path, "u16-out.zarr");
+    const run = await align(["-i", input, "-o", output, "--mode", "translation", "--patch", "64"]);
+    expect(summaryOf(run)).toMatchObject({ aligned: 2, reference: 1 });
+    expect(run.stderr).not.toMatch(/no resolution/);
+    const py = JSON.parse(
+      runPython(
+        `import sys, json, numpy as np, zarr
+a = zarr.open_group(sys.argv[1], mode="r")["aligned"]
+m = 12
+print(json.dumps({"dtype": str(a.dtype), "resolution": a.attrs["resolution"],
+  "diff": [float(np.abs(a[z].astype(float) - a[0].astype(float))[m:-m, m:-m].mean() / 257) for z in range(3)]}))`,
+        [output],
+      ),
+    );
+    expect(py.dtype).toBe("uint16");
+    expect(py.resolution).toEqual([30, 5, 5]);
+    for (const z of [1, 2]) expect(py.diff[z], `z=${z}`).toBeLessThan(1.5);
+    for (const z of [1, 2]) {
+      const t = readJson(join(output, "transforms", `${z}.json`)).map.affine;
+      expect(Math.abs(t[2] - truth(z)[0])).toBeLessThan(0.05);
+      expect(Math.abs(t[5] - truth(z)[1])).toBeLessThan(0.05);
+    }
+  });
+
   it("elastic: mesh transforms and a flow array at the true offsets; a blank section skipped, warned and marked", async () => {
     const offsets = [OFFSETS[0], OFFSETS[1], null, OFFSETS[2]];
     const dir = makeStack("elastic", offsets);
