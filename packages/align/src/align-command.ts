@@ -98,14 +98,8 @@ function inputOutput(opts: AlignCliOptions): { input: string; output: string } {
 }
 
 /** The command line as the options were understood (for provenance). */
-function commandLine(
-  sub: string,
-  input: string,
-  output: string,
-  s: AlignSettings,
-  opts: AlignCliOptions,
-): string {
-  const parts = [`tessera align${sub}`, "--input", input, "--output", output, "--mode", s.mode];
+function commandLine(input: string, output: string, s: AlignSettings, opts: AlignCliOptions): string {
+  const parts = ["tessera align", "--input", input, "--output", output, "--mode", s.mode];
   parts.push("--patch", String(s.patchSize), "--stride", String(s.stride));
   parts.push("--reference-window", String(s.referenceWindow));
   if (opts.resolution) parts.push("--resolution", opts.resolution.join(","));
@@ -147,7 +141,7 @@ export async function runAlign(
     settings,
     overwrite: opts.overwrite === true,
     resolution,
-    command: commandLine("", source.input, output, settings, opts),
+    command: commandLine(source.input, output, settings, opts),
     onIgnoredPair: (file) => log.warn({ file }, "pair map computed with other settings: recomputed"),
   });
   const bar = startProgressBar("align", "sections");

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   Box,
   createGroup,
@@ -311,7 +311,7 @@ export class AlignOutput {
       command: options.command,
       mode: settings.mode,
       options: settings,
-      input: source.input,
+      input: resolve(source.input),
       inputShape: [source.depth, source.height, source.width],
       inputDtype: source.dtype,
       started: now,
