@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { parse, warn } from "@tessera/cli";
 import { startProgressBar } from "@tessera/volume";
 import { logged, openRunLog } from "@tessera/volume/cli";
@@ -11,6 +12,7 @@ import {
   type QcSummary,
   resolveSettings,
 } from "./outputs.js";
+import { closePairPool, type PairComputer, pairPool } from "./pair-pool.js";
 import { type OpenedSectionSource, openSectionSource } from "./source.js";
 import { type AlignStackOptions, alignStack, computePairs } from "./stack.js";
 import { ALIGN_MODES, type AlignMode, type SectionAlignment } from "./stack-types.js";
@@ -25,6 +27,7 @@ export interface AlignCliOptions {
   referenceWindow?: number;
   resolution?: number[];
   overwrite?: boolean;
+  threads?: number;
   log?: string;
 }
 
@@ -52,6 +55,8 @@ Examples:
   $ tessera align -i raw.zarr -o aligned.zarr --mode rigid --patch 128 --reference-window 2
   $ tessera align section --z 7 -i raw.zarr -o aligned.zarr --mode elastic   (one workflow task)
 
+Pair maps run on --threads worker threads (default: all cores), a few sections ahead of the
+in-order spring meshes; the results do not depend on the thread count.
 The input is a folder of 8/16-bit grayscale PNG/TIFF sections (natural sort of names), a multi-page
 TIFF, or a 3-D zarr array. The output is a zarr group: aligned (the volume), transforms/<z>.json,
 flow (elastic), pairs/, qc.json, qc.md and qc.svg. Rerunning the same command continues an
@@ -104,6 +109,7 @@ function commandLine(input: string, output: string, s: AlignSettings, opts: Alig
   parts.push("--reference-window", String(s.referenceWindow));
   if (opts.resolution) parts.push("--resolution", opts.resolution.join(","));
   if (opts.overwrite) parts.push("--overwrite");
+  if (opts.threads !== undefined) parts.push("--threads", String(opts.threads));
   return parts.join(" ");
 }
 
@@ -114,6 +120,24 @@ function stackOptions(settings: AlignSettings, extra: Partial<AlignStackOptions>
     stride: settings.stride,
     referenceWindow: settings.referenceWindow,
     ...extra,
+  };
+}
+
+/**
+ * `compute` given only the options a worker thread can receive: entries that structured cloning
+ * refuses (callbacks, the pair store) are dropped; the pair map itself never uses them.
+ */
+function cloneableOptions(compute: PairComputer): PairComputer {
+  return (fixed, moving, options) => {
+    const kept = Object.entries(options).filter(([, value]) => {
+      try {
+        structuredClone(value);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return compute(fixed, moving, Object.fromEntries(kept) as typeof options);
   };
 }
 
@@ -147,6 +171,7 @@ export async function runAlign(
   const bar = startProgressBar("align", "sections");
   const alignments: SectionAlignment[] = [];
   let resumed = 0;
+  const threads = opts.threads ?? availableParallelism();
   try {
     let last = performance.now();
     const stack = alignStack(
@@ -154,6 +179,8 @@ export async function runAlign(
       stackOptions(settings, {
         known: (z) => out.known(z),
         pairs: out.pairs,
+        computePair: threads > 1 ? cloneableOptions(pairPool(threads)) : undefined,
+        lookahead: threads > 1 ? 2 * threads : 0,
         onWarning: (message, z) => {
           warn(`section ${z} (${source.name(z)}): ${message}`);
           log.warn({ z, section: source.name(z), message }, "warning");
@@ -188,6 +215,7 @@ export async function runAlign(
     }
   } finally {
     bar.stop();
+    await closePairPool();
   }
   const report = await out.finish(alignments);
   const s = report.summary;
@@ -303,6 +331,11 @@ export function alignCommand(): Command {
       parse.numbers("40,4,4", { count: 3, positive: true }),
     )
     .option("--overwrite", "replace an output written with other settings (pairs/ is kept and checked)")
+    .option(
+      "--threads <n>",
+      "worker threads for pair maps, matched ahead of the in-order meshes (default: all cores; 1: this thread)",
+      parse.integer(1, 1024, "4"),
+    )
     .addHelpText("after", EXAMPLES)
     .addCommand(sectionCommand())
     .action(async (opts: AlignCliOptions) => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from "@tessera/cli";
+import { Command } from "commander";
 import { alignCommand } from "./cli.js";
 
-await runCli(alignCommand().name("tessera-align"));
+await runCli(new Command("tessera-align").addCommand(alignCommand()));

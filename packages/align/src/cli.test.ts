@@ -1,11 +1,12 @@
 // `tessera align` end to end on stacks cut from one ISBI 2012 section at known integer offsets (so the
 // true maps are exact), with the outputs read back by the python zarr client and xml.etree.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "@tessera/cli";
-import { pythonHas, runPython, sharedData, tempDir } from "@tessera/testkit";
+import { assertFreshBuilds, pythonHas, repoRoot, runPython, sharedData, tempDir } from "@tessera/testkit";
 import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { alignCommand } from "./cli.js";
 
 const isbi = sharedData("em/isbi2012/image");
@@ -157,9 +158,11 @@ const truth = (z: number, offsets = OFFSETS) => [
 
 describe.skipIf(!isbi.available || !hasPython)("tessera align (ISBI crops at known offsets)", () => {
   const stack = () => join(tmp.path, "stack");
+  beforeAll(() => {
+    makeStack("stack");
+  });
 
   it("translation: aligned volume, exact transforms, QC table and plot, provenance, one log line per section", async () => {
-    makeStack("stack");
     const output = join(tmp.path, "translation.zarr");
     const run = await align(["-i", stack(), "-o", output, "--mode", "translation", "--resolution", "40,4,4"]);
     const summary = summaryOf(run);
@@ -441,6 +444,35 @@ print(json.dumps({"shape": list(f.shape), "stride": f.attrs["stride"],
       "aligned",
     ]);
     expect(svg[2].markers).toEqual(["marker skipped"]);
+  });
+
+  it("the built tessera-align on 2 worker threads gives the same maps as one thread, exit 0 and a JSON line", async () => {
+    const pkg = join(import.meta.dirname, "..");
+    assertFreshBuilds([pkg, join(repoRoot, "packages", "cli"), join(repoRoot, "packages", "volume")]);
+    const one = join(tmp.path, "threads-1.zarr");
+    const two = join(tmp.path, "threads-2.zarr");
+    await align(["-i", stack(), "-o", one, "--mode", "rigid", "--threads", "1"]);
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" };
+    const bin = join(pkg, "dist", "bin.js");
+    const run = spawnSync(
+      process.execPath,
+      [bin, "align", "-i", stack(), "-o", two, "--mode", "rigid", "--threads", "2"],
+      { env, encoding: "utf8" },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toMatchObject({ mode: "rigid", aligned: 3, reference: 1 });
+    for (let z = 0; z < OFFSETS.length; z++) {
+      const a = readJson(join(one, "transforms", `${z}.json`));
+      const b = readJson(join(two, "transforms", `${z}.json`));
+      expect(b.map, `z=${z}`).toEqual(a.map);
+    }
+    expect(readJson(join(two, ".zattrs")).provenance.command).toMatch(/--threads 2$/);
+    const bad = spawnSync(process.execPath, [bin, "align", "-i", join(tmp.path, "nowhere"), "-o", two], {
+      env,
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^tessera-align: PathNotFoundError: input not found; path: .*nowhere/);
   });
 
   it("align section --z N stores pair maps that the main run then reuses", async () => {
