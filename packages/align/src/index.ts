@@ -28,6 +28,7 @@ export {
 } from "./map.js";
 export { type PairMapOptions, type PairResult, pairMap } from "./pair-map.js";
 export { closePairPool, PAIR_WORKER, type PairComputer, pairPool } from "./pair-pool.js";
+export { PatchCorrelator } from "./patch-correlator.js";
 export { matchPatches, type PatchMatch, type PatchMatchOptions } from "./patch-matches.js";
 export { type PhaseCorrelationOptions, phaseCorrelate, type Translation } from "./phase-correlation.js";
 export type { Section } from "./section.js";
