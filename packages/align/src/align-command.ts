@@ -123,24 +123,6 @@ function stackOptions(settings: AlignSettings, extra: Partial<AlignStackOptions>
   };
 }
 
-/**
- * `compute` given only the options a worker thread can receive: entries that structured cloning
- * refuses (callbacks, the pair store) are dropped; the pair map itself never uses them.
- */
-function cloneableOptions(compute: PairComputer): PairComputer {
-  return (fixed, moving, options) => {
-    const kept = Object.entries(options).filter(([, value]) => {
-      try {
-        structuredClone(value);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    return compute(fixed, moving, Object.fromEntries(kept) as typeof options);
-  };
-}
-
 const round = (v: number | null, digits = 4) => (v === null ? null : Number(v.toFixed(digits)));
 
 /**
@@ -179,7 +161,7 @@ export async function runAlign(
       stackOptions(settings, {
         known: (z) => out.known(z),
         pairs: out.pairs,
-        computePair: threads > 1 ? cloneableOptions(pairPool(threads)) : undefined,
+        computePair: threads > 1 ? pairPool(threads) : undefined,
         lookahead: threads > 1 ? 2 * threads : 0,
         onWarning: (message, z) => {
           warn(`section ${z} (${source.name(z)}): ${message}`);

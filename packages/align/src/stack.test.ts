@@ -114,6 +114,19 @@ describe.skipIf(!isbi.available)("alignStack on sections resampled by known rigi
       },
     });
     expect(calls).toBe(4);
+    // what reaches a pair computer must survive structured cloning (worker threads)
+    let cloned = 0;
+    await run(sections.slice(0, 2), {
+      mode: "rigid",
+      known: () => undefined,
+      onWarning: () => undefined,
+      computePair: async (f, m, o) => {
+        structuredClone(o);
+        cloned++;
+        return pairMap(f, m, o);
+      },
+    });
+    expect(cloned).toBe(1);
     for (let z = 1; z < 5; z++) expect(ahead[z].alignment.map).toEqual(inOrder[z].alignment.map);
   });
 

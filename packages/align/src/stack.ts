@@ -115,9 +115,26 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : Number.NaN;
 }
 
-function pairOptions(options: AlignStackOptions): PairMapOptions {
-  const mode = options.mode ?? "elastic";
-  return { ...options, mode, patchSize: options.patchSize ?? (mode === "elastic" ? 160 : 128) };
+/** The pair-map options only (plain values: they travel to worker threads by structured clone). */
+function pairOptions(o: AlignStackOptions): PairMapOptions {
+  const mode = o.mode ?? "elastic";
+  const picked: PairMapOptions = {
+    mode,
+    patchSize: o.patchSize ?? (mode === "elastic" ? 160 : 128),
+    stride: o.stride,
+    flowPasses: o.flowPasses,
+    thresholdPx: o.thresholdPx,
+    minPeakRatio: o.minPeakRatio,
+    maxMagnitude: o.maxMagnitude,
+    maxDeviation: o.maxDeviation,
+    upsample: o.upsample,
+    window: o.window,
+    maxShift: o.maxShift,
+    spectralWidth: o.spectralWidth,
+  };
+  for (const key of Object.keys(picked) as (keyof PairMapOptions)[])
+    if (picked[key] === undefined) delete picked[key];
+  return picked;
 }
 
 /** The pair map of (reference, z), from the store or computed (and stored). */
