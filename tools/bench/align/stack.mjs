@@ -34,7 +34,7 @@ const bin = join(root, "packages/align/dist/bin.js");
 if (!existsSync(bin)) throw new Error(`missing ${bin}: build first (npm run build -w @tessera/align)`);
 
 const T = 250;
-const tilesNeeded = Math.ceil(S / T) ** 2;
+const tilesNeeded = Math.max(1, Math.floor(S / T)) ** 2;
 if (Z - 1 + 13 * (tilesNeeded - 1) >= 250) throw new Error("too many sections for the mosaic (at most 250 − 13·(tiles − 1))");
 const cache = new Map();
 async function tile(z) {
@@ -48,7 +48,7 @@ const reflect = (i, n) => {
   return m < n ? m : p - 1 - m;
 };
 async function mosaic(z) {
-  const per = Math.ceil(S / T);
+  const per = Math.max(1, Math.floor(S / T));
   const out = new Uint8Array(S * S);
   const big = per * T;
   for (let ty = 0; ty < per; ty++) {
