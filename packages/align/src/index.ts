@@ -32,6 +32,13 @@ export { PatchCorrelator } from "./patch-correlator.js";
 export { matchPatches, type PatchMatch, type PatchMatchOptions } from "./patch-matches.js";
 export { type PhaseCorrelationOptions, phaseCorrelate, type Translation } from "./phase-correlation.js";
 export type { Section } from "./section.js";
+export { type OpenedSectionSource, openSectionSource, type SectionSourceKind } from "./source.js";
+export {
+  NonFiniteSectionError,
+  NothingToAlignError,
+  SectionSizeError,
+  UnreadableSectionError,
+} from "./source-errors.js";
 export { countFoldedTriangles, type RelaxedMesh, relaxMesh, type SpringMeshOptions } from "./spring-mesh.js";
 export {
   type AlignedSection,
