@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextFftLength, RowFft, radix8Gather, radix8Tapered } from "./fft-mixed.js";
+import { nextFftLength, RowFft } from "./fft-mixed.js";
+import { radix8Gather, radix8Tapered } from "./fft-radix8.js";
 
 /** Deterministic values in [−0.5, 0.5). */
 const noise = (n: number, seed: number) =>

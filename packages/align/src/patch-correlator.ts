@@ -1,5 +1,6 @@
 import { AlignInputError } from "./errors.js";
-import { nextFftLength, RowFft, radix8Gather, radix8Tapered } from "./fft-mixed.js";
+import { nextFftLength, RowFft } from "./fft-mixed.js";
+import { radix8Gather, radix8Tapered } from "./fft-radix8.js";
 import { PEAK_WINDOW, PeakRefiner, vertex } from "./patch-correlator-peak.js";
 import { bandWidth, crossPower, packHalfSpectrum, transposeBand } from "./patch-correlator-spectrum.js";
 import type { PhaseCorrelationOptions, Translation } from "./phase-correlation.js";
@@ -197,11 +198,6 @@ export class PatchCorrelator {
     const n = this.#n;
     const half = n / 2;
     const ms = this.#maxShift;
-    const at = (y: number, x: number) => {
-      const yy = ((y % n) + n) % n;
-      const xx = ((x % n) + n) % n;
-      return (yy & 1 ? ci : cr)[(yy >> 1) * n + xx];
-    };
     // the maximum of each row (and where), in one pass over the correlation
     const rowMax = this.#rowMax;
     const rowArg = this.#rowArg;
@@ -223,15 +219,14 @@ export class PatchCorrelator {
     let peak = Number.NEGATIVE_INFINITY;
     let py = 0;
     let px = 0;
-    const signed = (k: number) => (k < half ? k : k - n);
     for (let y = 0; y < n; y++) {
-      const sy = signed(y);
+      const sy = y < half ? y : y - n;
       if (Math.abs(sy) > ms) continue;
-      if (Math.abs(signed(rowArg[y])) <= ms) {
+      if (Math.abs(rowArg[y] < half ? rowArg[y] : rowArg[y] - n) <= ms) {
         if (rowMax[y] > peak) {
           peak = rowMax[y];
           py = sy;
-          px = signed(rowArg[y]);
+          px = rowArg[y] < half ? rowArg[y] : rowArg[y] - n;
         }
         continue;
       }
@@ -239,7 +234,7 @@ export class PatchCorrelator {
       const c = y & 1 ? ci : cr;
       const o = (y >> 1) * n;
       for (let x = 0; x < n; x++) {
-        const sx = signed(x);
+        const sx = x < half ? x : x - n;
         if (Math.abs(sx) <= ms && c[o + x] > peak) {
           peak = c[o + x];
           py = sy;
@@ -251,7 +246,7 @@ export class PatchCorrelator {
     // a search of the (up to 5) rows near it
     let second = 0;
     for (let y = 0; y < n; y++) {
-      if (Math.abs(signed(y) - py) > 2) {
+      if (Math.abs((y < half ? y : y - n) - py) > 2) {
         if (rowMax[y] > second) second = rowMax[y];
         continue;
       }
@@ -259,7 +254,7 @@ export class PatchCorrelator {
       const o = (y >> 1) * n;
       for (let x = 0; x < n; x++) {
         const v = c[o + x];
-        if (v > second && Math.abs(signed(x) - px) > 2) second = v;
+        if (v > second && Math.abs((x < half ? x : x - n) - px) > 2) second = v;
       }
     }
     const peakRatio = second > 0 ? peak / second : Number.POSITIVE_INFINITY;
@@ -269,14 +264,22 @@ export class PatchCorrelator {
     const win = this.#refiner.window;
     const side = 2 * PEAK_WINDOW + 1;
     for (let j = 0; j < side; j++) {
-      for (let i = 0; i < side; i++) win[j * side + i] = at(py + j - PEAK_WINDOW, px + i - PEAK_WINDOW);
+      for (let i = 0; i < side; i++)
+        win[j * side + i] = at(cr, ci, n, py + j - PEAK_WINDOW, px + i - PEAK_WINDOW);
     }
-    const gy = vertex(at(py - 1, px), peak, at(py + 1, px));
-    const gx = vertex(at(py, px - 1), peak, at(py, px + 1));
+    const gy = vertex(at(cr, ci, n, py - 1, px), peak, at(cr, ci, n, py + 1, px));
+    const gx = vertex(at(cr, ci, n, py, px - 1), peak, at(cr, ci, n, py, px + 1));
     const r = this.#refined;
     this.#refiner.refine(gy, gx, r);
     return { dy: py + r[0], dx: px + r[1], peak: r[2], peakRatio };
   }
+}
+
+/** c(y, x) of the correlation stored as c(2m + k, x) = (k ? ci : cr)[m·n + x], y and x taken modulo n. */
+function at(cr: Float64Array, ci: Float64Array, n: number, y: number, x: number): number {
+  const yy = ((y % n) + n) % n;
+  const xx = ((x % n) + n) % n;
+  return (yy & 1 ? ci : cr)[(yy >> 1) * n + xx];
 }
 
 /** Two split-complex buffers: (re, im) holds the data, (re2, im2) is free. */
