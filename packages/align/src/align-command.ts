@@ -12,7 +12,7 @@ import {
   type QcSummary,
   resolveSettings,
 } from "./outputs.js";
-import { closePairPool, type PairComputer, pairPool } from "./pair-pool.js";
+import { closePairPool, pairPool } from "./pair-pool.js";
 import { type OpenedSectionSource, openSectionSource } from "./source.js";
 import { type AlignStackOptions, alignStack, computePairs } from "./stack.js";
 import { ALIGN_MODES, type AlignMode, type SectionAlignment } from "./stack-types.js";

@@ -1,4 +1,3 @@
-import type { BlankOptions } from "./blank.js";
 import type { Affine } from "./fit.js";
 
 /** The alignment models of {@link AlignStackOptions.mode}. */

@@ -228,7 +228,7 @@ function sectionMap(
 ): { map: SectionMap; targets: number; residualRms: number | null; folded: number } {
   if (pairs[0].map.kind === "affine") {
     const ref = refs.find((r) => r.z === pairs[0].reference);
-    if (!ref || ref.map.kind !== "affine") throw new Error("an affine pair needs an affine reference map");
+    if (ref?.map.kind !== "affine") throw new Error("an affine pair needs an affine reference map");
     return {
       map: { kind: "affine", affine: composeAffine(pairs[0].map.affine, ref.map.affine) },
       targets: pairs[0].inliers,

@@ -123,26 +123,6 @@ function ours(correlator) {
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, errors: out.map((r, i) => epe([r.dy, r.dx], patches[i].truth)) };
 }
-/** The same with phaseCorrelate (what PatchCorrelator wrapped before), on a sample of the patches. */
-function reference(sample) {
-  for (let i = 0; i < 8; i++) {
-    const p = patches[i];
-    align.phaseCorrelate(
-      { data: p.f, width: PATCH, height: PATCH },
-      { data: p.m, width: PATCH, height: PATCH },
-    );
-  }
-  const t0 = performance.now();
-  for (let i = 0; i < sample; i++) {
-    const p = patches[i * Math.floor(patches.length / sample)];
-    align.phaseCorrelate(
-      { data: p.f, width: PATCH, height: PATCH },
-      { data: p.m, width: PATCH, height: PATCH },
-    );
-  }
-  return (performance.now() - t0) / 1000 / sample;
-}
-
 // the peer: optical_flow_ilk(fixed, moving) → flow with moving(q + flow(q)) ≈ fixed(q), i.e. −d
 const dir = mkdtempSync(join(tmpdir(), "tessera-flow-bench-"));
 const pairFile = join(dir, "pair.f64");
@@ -193,7 +173,6 @@ for (let r = 0; r < ROUNDS; r++) {
   p = peer();
   peerTimes.push(p.seconds);
 }
-const refPerPatch = reference(48);
 rmSync(dir, { recursive: true, force: true });
 
 const perPatch = median(oursTimes) / patches.length;
@@ -205,11 +184,8 @@ console.log(
   `  PatchCorrelator (1 thread): ${rate.toFixed(0)} correlations/s, ${(1000 * perPatch).toFixed(3)} ms each, ${median(oursTimes).toFixed(3)} s for all; error median ${median(o.errors).toFixed(3)} px, p95 ${p95(o.errors).toFixed(3)} px`,
 );
 console.log(
-  `  phaseCorrelate per patch (before): ${(1 / refPerPatch).toFixed(0)} correlations/s, ${(1000 * refPerPatch).toFixed(3)} ms each`,
-);
-console.log(
   `  skimage optical_flow_ilk (whole pair, dense): ${median(peerTimes).toFixed(3)} s; endpoint error at the patch centres median ${median(p.centres).toFixed(3)} px, p95 ${p95(p.centres).toFixed(3)} px; over the interior median ${median(p.inside).toFixed(3)} px`,
 );
 console.log(
-  `summary: PatchCorrelator ${rate.toFixed(0)} patch correlations/s (${(1000 * perPatch).toFixed(3)} ms, ${(refPerPatch / perPatch).toFixed(1)}× phaseCorrelate), the ${patches.length}-patch grid in ${median(oursTimes).toFixed(3)} s vs optical_flow_ilk ${median(peerTimes).toFixed(3)} s (ilk ÷ ours time ${(median(peerTimes) / median(oursTimes)).toFixed(2)}×); median error ${median(o.errors).toFixed(3)} vs ${median(p.centres).toFixed(3)} px`,
+  `summary: PatchCorrelator ${rate.toFixed(0)} patch correlations/s (${(1000 * perPatch).toFixed(3)} ms), the ${patches.length}-patch grid in ${median(oursTimes).toFixed(3)} s vs optical_flow_ilk ${median(peerTimes).toFixed(3)} s (ilk ÷ ours time ${(median(peerTimes) / median(oursTimes)).toFixed(2)}×); median error ${median(o.errors).toFixed(3)} vs ${median(p.centres).toFixed(3)} px`,
 );

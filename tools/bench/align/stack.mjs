@@ -28,14 +28,18 @@ const Z = Number(opt.sections);
 const S = Number(opt.size);
 const volume = await import(join(root, "packages/volume/dist/index.js"));
 const phantom = await import(join(root, "packages/phantom/dist/index.js"));
-const data = resolve(process.env.TESSERA_SHARED_DATA ?? join(root, "../shared/data"), "em/neuroproof-sample2/grayscale");
+const data = resolve(
+  process.env.TESSERA_SHARED_DATA ?? join(root, "../shared/data"),
+  "em/neuroproof-sample2/grayscale",
+);
 if (!existsSync(data)) throw new Error(`missing ${data}`);
 const bin = join(root, "packages/align/dist/bin.js");
 if (!existsSync(bin)) throw new Error(`missing ${bin}: build first (npm run build -w @tessera/align)`);
 
 const T = 250;
 const tilesNeeded = Math.max(1, Math.floor(S / T)) ** 2;
-if (Z - 1 + 13 * (tilesNeeded - 1) >= 250) throw new Error("too many sections for the mosaic (at most 250 − 13·(tiles − 1))");
+if (Z - 1 + 13 * (tilesNeeded - 1) >= 250)
+  throw new Error("too many sections for the mosaic (at most 250 − 13·(tiles − 1))");
 const cache = new Map();
 async function tile(z) {
   if (!cache.has(z)) cache.set(z, (await volume.readPng(join(data, `iso.${2600 + z}.png`))).data);
@@ -76,7 +80,11 @@ async function mosaic(z) {
 const dir = mkdtempSync(join(tmpdir(), "tessera-align-bench-"));
 const input = join(dir, "stack.zarr");
 console.log(`building ${Z} sections of ${S}² (neuroproof mosaics, phantom-warped) in ${input} …`);
-const v = await volume.createVolume(input, { shape: [Z, S, S], chunks: [1, Math.min(S, 1024), Math.min(S, 1024)], dtype: "uint8" });
+const v = await volume.createVolume(input, {
+  shape: [Z, S, S],
+  chunks: [1, Math.min(S, 1024), Math.min(S, 1024)],
+  dtype: "uint8",
+});
 for (let z = 0; z < Z; z++) {
   const section = await mosaic(z);
   const warped =
@@ -94,12 +102,26 @@ for (let z = 0; z < Z; z++) {
 }
 
 const output = join(dir, "aligned.zarr");
-const args = [bin, "align", "--input", input, "--output", output, "--mode", "elastic", "--threads", opt.threads];
+const args = [
+  bin,
+  "align",
+  "--input",
+  input,
+  "--output",
+  output,
+  "--mode",
+  "elastic",
+  "--threads",
+  opt.threads,
+];
 const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
 console.log(`running: node ${args.join(" ")}`);
 const t0 = performance.now();
 const run = timeBin
-  ? spawnSync(timeBin, ["-f", "PEAK_RSS_KB %M", process.execPath, ...args], { encoding: "utf8", maxBuffer: 1 << 28 })
+  ? spawnSync(timeBin, ["-f", "PEAK_RSS_KB %M", process.execPath, ...args], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    })
   : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 28 });
 const seconds = (performance.now() - t0) / 1000;
 if (run.status !== 0) {
