@@ -1,0 +1,4 @@
+import { TesseraError } from "@tessera/volume/errors";
+
+/** Base class of the errors of `@tessera/halo`. */
+export class HaloError extends TesseraError {}

@@ -1,0 +1,1 @@
+export { HaloError } from "./errors.js";
