@@ -1,0 +1,55 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
+
+/** The TensorFlow.js backends this package can run on. */
+export type BackendName = "wasm" | "cpu" | "tensorflow";
+
+let wasmPathsSet = false;
+
+/** Point the wasm backend at its .wasm binaries inside node_modules (no network, no bundler). */
+function configureWasm(): void {
+  if (wasmPathsSet) return;
+  const require = createRequire(import.meta.url);
+  const dir = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
+  setWasmPaths(`${dir}/`);
+  wasmPathsSet = true;
+}
+
+/**
+ * Switch TensorFlow.js to `name` and return the backend in use. "wasm" (the default) gets the
+ * filter-gradient kernel it lacks, so 2-D nets train on it; "tensorflow" loads `@tensorflow/tfjs-node`
+ * (or `-node-gpu`) only when it is installed — it is never a dependency, because its install step
+ * downloads libtensorflow.
+ */
+export async function useBackend(name: BackendName = "wasm"): Promise<string> {
+  if (name === "wasm") {
+    configureWasm();
+    registerWasmConv2dFilterGrad();
+  } else if (name === "tensorflow") {
+    const loaded = await loadNative();
+    if (!loaded) {
+      throw new Error(
+        'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed (npm install it yourself; it downloads libtensorflow)',
+      );
+    }
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`TensorFlow.js backend "${name}" failed to initialise`);
+  await tf.ready();
+  return tf.getBackend();
+}
+
+async function loadNative(): Promise<boolean> {
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      await import(pkg);
+      return true;
+    } catch {
+      // not installed: try the next one
+    }
+  }
+  return false;
+}
