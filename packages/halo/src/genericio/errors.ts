@@ -73,3 +73,6 @@ export class GenericIOWriteError extends HaloError {}
 
 /** A read request names a variable or a rank the file does not have. */
 export class GenericIORequestError extends HaloError {}
+
+/** A file of the data set does not exist: the path given, or a partition `name#N` its rank map names. */
+export class MissingFileError extends HaloError {}

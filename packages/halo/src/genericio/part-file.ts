@@ -7,7 +7,13 @@ import { type FileHandle, open } from "node:fs/promises";
 import { bloscDecode, bloscFrameInfo } from "./blosc.js";
 import { HOST_LITTLE_ENDIAN, swapBytes } from "./byteswap.js";
 import { Crc64 } from "./crc64.js";
-import { CrcMismatchError, NotGenericIOError, TruncatedFileError, UnknownFilterError } from "./errors.js";
+import {
+  CrcMismatchError,
+  MissingFileError,
+  NotGenericIOError,
+  TruncatedFileError,
+  UnknownFilterError,
+} from "./errors.js";
 import {
   BLOSC_FILTER,
   type BlockHeader,
@@ -85,8 +91,14 @@ export class PartFile {
   }
 
   /** Open and check a file: magic, header size, header CRC, and that every block lies inside it. */
-  static async open(path: string, verifyCrc: boolean): Promise<PartFile> {
-    const fh = await open(path, "r");
+  static async open(path: string, verifyCrc: boolean, role = "GenericIO file"): Promise<PartFile> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, "r");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      throw new MissingFileError(`${role} not found`, { path, cause: e });
+    }
     try {
       const fileSize = (await fh.stat()).size;
       const first = new Uint8Array(GLOBAL_HEADER_SIZE.v1);

@@ -232,7 +232,11 @@ export async function openGenericIO(
       const p = Number(partitions[rank]);
       let file = files.get(p);
       if (file === undefined) {
-        file = await PartFile.open(`${path}#${p}`, verifyCrc);
+        file = await PartFile.open(
+          `${path}#${p}`,
+          verifyCrc,
+          `partition file of rank ${rank} (rank map ${path})`,
+        );
         const firstFile = files.values().next().value;
         if (firstFile !== undefined && !sameLayout(firstFile, file)) {
           throw new GenericIOFormatError("partition files have different variables", {
