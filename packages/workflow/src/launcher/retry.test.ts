@@ -76,12 +76,13 @@ describe("walltime", () => {
 
   it("sends SIGKILL to a process group that ignores SIGTERM", async () => {
     const site = await freshSite();
-    // the walltime leaves the shell time to set its trap even on a loaded machine (at 150 ms a CI run
-    // once sent SIGTERM before the trap was set, and the shell died of it)
+    // SIGTERM is ignored from exec on (env sets the disposition, sleep inherits it), and the
+    // walltime leaves a heavily loaded machine (load 8 on 2 cores) time to get there: a shell's
+    // `trap` came too late at 150 ms and at 1000 ms of walltime
     await registerApp(site, {
       name: "stubborn",
-      argv: ["sh", "-c", 'trap "" TERM; sleep 30'],
-      walltimeMs: 1000,
+      argv: ["env", "--ignore-signal=TERM", "sleep", "30"],
+      walltimeMs: 3000,
     });
     const [id] = await addTasks(site, [{ app: "stubborn" }]);
     await launch({ site, maxCpus: 1, ...fast });

@@ -169,8 +169,9 @@ const cases: Array<{
   },
   {
     name: "walltime: SIGTERM, then SIGKILL to a process that ignores it",
-    argv: ["sh", "-c", 'trap "" TERM; echo armed; while :; do sleep 0.05; done'],
-    // long enough for the shell to set its trap on a loaded machine
+    // SIGTERM ignored from exec on (env sets it, the shell and its children inherit it): a shell's
+    // own `trap` can come after the walltime on a loaded machine
+    argv: ["env", "--ignore-signal=TERM", "sh", "-c", "echo armed; while :; do sleep 0.05; done"],
     more: { walltimeMs: 1000 },
     expected: { timedOut: true, exitCode: null, signal: "SIGKILL", stdoutTail: "armed\n" },
   },
