@@ -1,1 +1,34 @@
 export { HaloError } from "./errors.js";
+export {
+  type BlockwiseFofResult,
+  blockwiseFriendsOfFriends,
+  type FofBlockMemberships,
+  type FofBlockMerge,
+  type FofBlockOptions,
+  type FofBlockParticles,
+  type FofBlockPlan,
+  type FofBlockResult,
+  type FofBlockSpec,
+  type FofGroupTable,
+  fofOwnerBlock,
+  fofRegionContains,
+  mergeFofBlocks,
+  planFofBlocks,
+  resolveFofBlock,
+  runFofBlock,
+} from "./fof/blockwise.js";
+export {
+  FofError,
+  FofMergeError,
+  FofOptionError,
+  NonFinitePositionError,
+  ParticleOutsideBoxError,
+} from "./fof/errors.js";
+export { type FofHalos, type FofOptions, type FofResult, friendsOfFriends } from "./fof/fof.js";
+export { type LinkedParticles, type LinkRegion, linkParticles } from "./fof/link.js";
+export {
+  DEFAULT_LINKING_PARAMETER,
+  DEFAULT_MIN_MEMBERS,
+  type FofLinkingOptions,
+} from "./fof/options.js";
+export type { CoordinateArray, ParticlePositions } from "./fof/positions.js";
