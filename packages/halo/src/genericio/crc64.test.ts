@@ -2,7 +2,9 @@
 // (reflected ECMA-182 polynomial 0xC96C5795D7870F42, init and xorout all ones), whose check value
 // on "123456789" is the catalogue's 0x995DC9BBDF1939FA.
 import { describe, expect, it } from "vitest";
-import { Crc64, crc64, crc64Trailer } from "./crc64.js";
+import { Crc64, crc64, crc64Trailer, setCrc64Wasm } from "./crc64.js";
+import { CRC64_TABLE, crc64Kernel } from "./crc64-kernel.js";
+import { crc64WasmUpdate, WASM_CHUNK } from "./crc64-wasm.js";
 
 const MASK = (1n << 64n) - 1n;
 
@@ -67,5 +69,37 @@ describe("crc64 (CRC-64/XZ)", () => {
     expect(new Crc64().update(all).matchesResidue()).toBe(true);
     all[10] ^= 1;
     expect(new Crc64().update(all).matchesResidue()).toBe(false);
+  });
+
+  it("the WebAssembly and JavaScript kernels agree with each other and with the bitwise CRC", () => {
+    const bytes = random(2 * WASM_CHUNK + 100, 5);
+    for (const [start, n] of [
+      [0, 512],
+      [3, 1000],
+      [1, 4096 + 13],
+      [0, WASM_CHUNK],
+      [7, WASM_CHUNK + 1],
+      [5, 2 * WASM_CHUNK + 17],
+    ]) {
+      const view = bytes.subarray(start, start + n);
+      const js = new Uint32Array([0xffffffff, 0xffffffff]);
+      crc64Kernel(CRC64_TABLE, js, view, true);
+      const bytewise = new Uint32Array([0xffffffff, 0xffffffff]);
+      crc64Kernel(CRC64_TABLE, bytewise, view, false);
+      const wasm = new Uint32Array([0xffffffff, 0xffffffff]);
+      expect(crc64WasmUpdate(wasm, view)).toBe(true);
+      expect([...wasm]).toEqual([...js]);
+      expect([...bytewise]).toEqual([...js]);
+      if (n <= 5000) expect(crc64(view)).toBe(bitwiseCrc64(view));
+    }
+    // the BigInt reference on one chunk-crossing input (slow, so only once)
+    const long = bytes.subarray(1, WASM_CHUNK + 9);
+    expect(crc64(long)).toBe(bitwiseCrc64(long));
+    setCrc64Wasm(false);
+    try {
+      expect(crc64(long)).toBe(bitwiseCrc64(long));
+    } finally {
+      setCrc64Wasm(true);
+    }
   });
 });
