@@ -1,2 +1,28 @@
 export { type BackendName, useBackend } from "./backend.js";
+export {
+  BackendError,
+  MembraneError,
+  MembraneOptionsError,
+  ModelFormatError,
+  ModelInputError,
+} from "./errors.js";
+export {
+  loadModel,
+  type MembraneModel,
+  type ModelMetadata,
+  type Normalisation,
+  saveModel,
+} from "./model-io.js";
+export { type PredictOptions, predictArray, tilingOf } from "./predict.js";
+export { affinityTargets, boundaryTargets } from "./targets.js";
+export {
+  buildUNet,
+  fieldOfViewRadius,
+  type OutputKind,
+  outputChannels,
+  sizeMultiple,
+  type UNetConfig,
+  type UNetOptions,
+  unetConfig,
+} from "./unet.js";
 export { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { emPhantom } from "@tessera/phantom";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBackend } from "./backend.js";
+import { loadModel, type MembraneModel, type ModelMetadata, saveModel } from "./model-io.js";
+import { predictArray } from "./predict.js";
+import { buildUNet, unetConfig } from "./unet.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-membrane-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function metadataFor(config: ReturnType<typeof unetConfig>): ModelMetadata {
+  return {
+    format: "tessera-membrane-model",
+    version: 1,
+    unet: config,
+    normalisation: { mean: 128, std: 64 },
+    created: new Date(0).toISOString(),
+  };
+}
+
+describe("tiled prediction and model directories", () => {
+  const phantom = emPhantom({ shape: [4, 90, 70], seed: 2 });
+  beforeAll(async () => {
+    await useBackend("wasm");
+  });
+
+  it("2-D: the result does not depend on the tile size (within 1e-5), sizes not on the pooling grid included", () => {
+    const config = unetConfig({ depth: 3, features: 4, seed: 1 });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    const whole = predictArray(m, phantom.image, [4, 90, 70], { tile: [1, 512, 512] });
+    const tiled = predictArray(m, phantom.image, [4, 90, 70], { tile: [1, 20, 24] });
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - tiled[i]));
+    expect(worst).toBeLessThan(1e-5);
+    // and the output is not constant (the check would be empty otherwise)
+    expect(Math.max(...whole) - Math.min(...whole)).toBeGreaterThan(1e-3);
+  });
+
+  it("3-D anisotropic affinities: tiles in z, y and x give the whole-volume result", () => {
+    const config = unetConfig({
+      dims: 3,
+      output: "affinities",
+      depth: 2,
+      features: 4,
+      downsample: [1, 2, 2],
+      seed: 4,
+    });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    const whole = predictArray(m, phantom.image, [4, 90, 70], { tile: [8, 128, 128] });
+    const tiled = predictArray(m, phantom.image, [4, 90, 70], { tile: [2, 32, 16] });
+    expect(whole.length).toBe(3 * 4 * 90 * 70);
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - tiled[i]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it("round trip: a saved and reloaded model predicts the same values", async () => {
+    const config = unetConfig({ depth: 2, features: 4, seed: 7 });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    await saveModel(join(dir, "m1"), m.model, m.metadata);
+    const back = await loadModel(join(dir, "m1"));
+    expect(back.metadata.unet).toEqual(config);
+    const a = predictArray(m, phantom.image, [4, 90, 70]);
+    const b = predictArray(back, phantom.image, [4, 90, 70]);
+    expect(Array.from(b)).toEqual(Array.from(a));
+  });
+
+  it("refuses a corrupt model.json, missing or short weights, and foreign metadata, naming the file", async () => {
+    const config = unetConfig({ depth: 2, features: 2 });
+    await saveModel(join(dir, "m2"), buildUNet(config), metadataFor(config));
+    writeFileSync(join(dir, "m2", "model.json"), "{ not json");
+    await expect(loadModel(join(dir, "m2"))).rejects.toThrow(/model\.json is not valid JSON/);
+    await saveModel(join(dir, "m3"), buildUNet(config), metadataFor(config));
+    writeFileSync(join(dir, "m3", "weights.bin"), new Uint8Array(8));
+    await expect(loadModel(join(dir, "m3"))).rejects.toThrow(/weights file does not match/);
+    rmSync(join(dir, "m3", "weights.bin"));
+    await expect(loadModel(join(dir, "m3"))).rejects.toThrow(/weights are missing/);
+    await saveModel(join(dir, "m4"), buildUNet(config), { ...metadataFor(config), format: "other" as never });
+    await expect(loadModel(join(dir, "m4"))).rejects.toThrow(/metadata\.json/);
+  });
+});
