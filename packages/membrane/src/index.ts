@@ -16,6 +16,14 @@ export {
 export { type PredictOptions, predictArray, tilingOf } from "./predict.js";
 export { affinityTargets, boundaryTargets } from "./targets.js";
 export {
+  type EpochResult,
+  scoreVolumes,
+  type TrainingVolume,
+  type TrainOptions,
+  targetsFor,
+  trainModel,
+} from "./train.js";
+export {
   buildUNet,
   fieldOfViewRadius,
   type OutputKind,
