@@ -73,21 +73,21 @@ function labelGroups(
   linkingLength: number,
 ): FofResult {
   const n = order.length;
-  // root slot of each particle, by input index
+  // smallest particle index of each group, at its root slot (slot order: mostly local accesses)
+  const first = new Int32Array(n).fill(n);
+  for (let k = 0; k < n; k++) {
+    const r = root[k];
+    if (order[k] < first[r]) first[r] = order[k];
+  }
   const groupId = new Int32Array(n);
-  for (let k = 0; k < n; k++) groupId[order[k]] = root[k];
-  // label of each root slot, in order of first particle (reuse `root` as the slot → label table)
-  const label = root;
-  label.fill(-1);
+  for (let k = 0; k < n; k++) groupId[order[k]] = first[root[k]];
+  // relabel 0..G−1 in input order: a group's first particle gets the next label, every later
+  // member copies it from there (already relabelled, as it comes first)
   const groupSize = new Int32Array(groupCount);
   let g = 0;
   for (let i = 0; i < n; i++) {
-    const r = groupId[i];
-    let l = label[r];
-    if (l < 0) {
-      l = g++;
-      label[r] = l;
-    }
+    const m = groupId[i];
+    const l = m === i ? g++ : groupId[m];
     groupId[i] = l;
     groupSize[l]++;
   }

@@ -55,7 +55,7 @@ export function regionTolerance(L: number): number {
  *
  * Method: a 2-D grid of rows (x, y cells of side ≥ ℓ) filled by a counting sort, each row sorted by
  * z; each row is swept against itself and 4 forward neighbour rows (half shell) with a sliding z
- * window of ±ℓ; union-find with path halving and union by size. Memory: about 44 bytes per particle
+ * window of ±ℓ; union-find with path halving and union by size. Memory: about 28 bytes per particle for float32 input (44 for float64)
  * plus 4 bytes per row; no allocation per particle.
  *
  * @throws NonFinitePositionError for a NaN/infinite coordinate; ParticleOutsideBoxError for a
@@ -71,7 +71,8 @@ export function linkParticles(
   const { n, views } = coordinateViews(positions);
   const L = boxSize;
   const ell = linkingLength;
-  const ellW = ell * (1 + SLACK);
+  // window half-width: ℓ plus the rounding of w when it is stored as float32
+  const ellW = ell * (1 + SLACK) + L * 1e-6;
   const tol = regionTolerance(L);
 
   // ---- grid of rows over (x, y)
@@ -94,9 +95,8 @@ export function linkParticles(
   const [px, py, pz] = region.periodic;
   const Wz = region.size[2];
 
-  // ---- pass 1: validate, row of each particle, local z; count per row
+  // ---- pass 1: validate, row of each particle; count per row
   const rowOf = new Int32Array(n);
-  const wLocal = new Float64Array(n);
   const rowStart = new Int32Array(rows + 1);
   const names = ["x", "y", "z"] as const;
   const bad = (i: number, axis: number, v: number, what: "box" | "region") => {
@@ -129,71 +129,69 @@ export function linkParticles(
       particle: i,
     });
   };
-  {
-    const [vx, vy, vz] = views;
-    const ax = vx.array;
-    const ay = vy.array;
-    const az = vz.array;
-    for (let i = 0; i < n; i++) {
-      const x = ax[vx.offset + vx.stride * i];
-      const y = ay[vy.offset + vy.stride * i];
-      const z = az[vz.offset + vz.stride * i];
-      // `!(x >= 0 && x < L)` is also true for NaN
-      if (!(x >= 0 && x < L)) throw bad(i, 0, x, "box");
-      if (!(y >= 0 && y < L)) throw bad(i, 1, y, "box");
-      if (!(z >= 0 && z < L)) throw bad(i, 2, z, "box");
-      let u = x;
-      let v = y;
-      let w = z;
-      if (!px) {
-        u = regionCoordinate(x, ox, L);
-        if (u > region.size[0] + tol) throw bad(i, 0, x, "region");
-      }
-      if (!py) {
-        v = regionCoordinate(y, oy, L);
-        if (v > region.size[1] + tol) throw bad(i, 1, y, "region");
-      }
-      if (!pz) {
-        w = regionCoordinate(z, oz, L);
-        if (w > Wz + tol) throw bad(i, 2, z, "region");
-      }
-      let cx = Math.floor(u * sx);
-      if (cx >= gx) cx = gx - 1;
-      let cy = Math.floor(v * sy);
-      if (cy >= gy) cy = gy - 1;
-      const r = cx * gy + cy;
-      rowOf[i] = r;
-      wLocal[i] = w;
-      rowStart[r + 1]++;
+  const [vx, vy, vz] = views;
+  const ax = vx.array;
+  const ay = vy.array;
+  const az = vz.array;
+  const ofx = vx.offset;
+  const ofy = vy.offset;
+  const ofz = vz.offset;
+  const st = vx.stride;
+  for (let i = 0; i < n; i++) {
+    const x = ax[ofx + st * i];
+    const y = ay[ofy + st * i];
+    const z = az[ofz + st * i];
+    // `!(x >= 0 && x < L)` is also true for NaN
+    if (!(x >= 0 && x < L)) throw bad(i, 0, x, "box");
+    if (!(y >= 0 && y < L)) throw bad(i, 1, y, "box");
+    if (!(z >= 0 && z < L)) throw bad(i, 2, z, "box");
+    let u = x;
+    let v = y;
+    if (!px) {
+      u = regionCoordinate(x, ox, L);
+      if (u > region.size[0] + tol) throw bad(i, 0, x, "region");
     }
+    if (!py) {
+      v = regionCoordinate(y, oy, L);
+      if (v > region.size[1] + tol) throw bad(i, 1, y, "region");
+    }
+    if (!pz && regionCoordinate(z, oz, L) > Wz + tol) throw bad(i, 2, z, "region");
+    let cx = Math.floor(u * sx);
+    if (cx >= gx) cx = gx - 1;
+    let cy = Math.floor(v * sy);
+    if (cy >= gy) cy = gy - 1;
+    const r = cx * gy + cy;
+    rowOf[i] = r;
+    rowStart[r + 1]++;
   }
   for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
 
-  // ---- counting sort into slots, then sort each row by z
+  // ---- counting sort into slots; slot coordinates (float64 copies of the input values,
+  // interleaved) and the local z; then each row sorted by local z
+  // (one pass in input order: sequential reads, scattered writes). Slot records are
+  // [x, y, z, w] with w the local z (the window key), in the input's precision: differences of
+  // float32 values computed in float64 are the same whether the values are stored as float32 or
+  // float64, so the distance test does not depend on this choice.
+  const single = ax instanceof Float32Array && ay instanceof Float32Array && az instanceof Float32Array;
   const order = new Int32Array(n);
+  const rec = single ? new Float32Array(4 * n) : new Float64Array(4 * n);
   {
     const fill = rowStart.slice(0, rows);
-    for (let i = 0; i < n; i++) order[fill[rowOf[i]]++] = i;
+    for (let i = 0; i < n; i++) {
+      const k = fill[rowOf[i]]++;
+      order[k] = i;
+      const z = az[ofz + st * i];
+      const q = 4 * k;
+      rec[q] = ax[ofx + st * i];
+      rec[q + 1] = ay[ofy + st * i];
+      rec[q + 2] = z;
+      rec[q + 3] = pz ? z : regionCoordinate(z, oz, L);
+    }
   }
-  const ws = new Float64Array(n);
-  for (let k = 0; k < n; k++) ws[k] = wLocal[order[k]];
   for (let r = 0; r < rows; r++) {
     const lo = rowStart[r];
     const hi = rowStart[r + 1];
-    if (hi - lo > 1) sortSegment(ws, order, lo, hi - 1);
-  }
-  // slot coordinates (float64 copies of the input values, in slot order)
-  const xs = wLocal; // reuse: wLocal is no longer needed
-  const ys = new Float64Array(n);
-  const zs = new Float64Array(n);
-  {
-    const [vx, vy, vz] = views;
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      xs[k] = vx.array[vx.offset + vx.stride * i];
-      ys[k] = vy.array[vy.offset + vy.stride * i];
-      zs[k] = vz.array[vz.offset + vz.stride * i];
-    }
+    if (hi - lo > 1) sortRecords(rec, order, lo, hi - 1);
   }
 
   // ---- linking
@@ -213,16 +211,13 @@ export function linkParticles(
       if (s === e) continue;
       // within the row: forward in z, plus the wrap-around when z is periodic
       for (let k = s; k < e; k++) {
-        const wk = ws[k];
+        const wk = rec[4 * k + 3];
         const lim = wk + ellW;
-        for (let j = k + 1; j < e && ws[j] <= lim; j++) {
-          tryLink(xs, ys, zs, parent, size, k, j, L, hL, l2);
-        }
+        for (let j = k + 1; j < e && rec[4 * j + 3] <= lim; j++) tryLink(rec, parent, size, k, j, L, hL, l2);
         if (pz && wk < ellW) {
           const from = wk - ellW + L;
-          for (let j = e - 1; j > k && ws[j] >= from; j--) {
-            tryLink(xs, ys, zs, parent, size, k, j, L, hL, l2);
-          }
+          for (let j = e - 1; j > k && rec[4 * j + 3] >= from; j--)
+            tryLink(rec, parent, size, k, j, L, hL, l2);
         }
       }
       // against the forward neighbour rows: full z window
@@ -246,21 +241,21 @@ export function linkParticles(
         if (s2 === e2) continue;
         let lo = s2;
         for (let k = s; k < e; k++) {
-          const wk = ws[k];
+          const wk = rec[4 * k + 3];
           const a = wk - ellW;
           const b = wk + ellW;
-          while (lo < e2 && ws[lo] < a) lo++;
-          for (let j = lo; j < e2 && ws[j] <= b; j++) tryLink(xs, ys, zs, parent, size, k, j, L, hL, l2);
+          while (lo < e2 && rec[4 * lo + 3] < a) lo++;
+          for (let j = lo; j < e2 && rec[4 * j + 3] <= b; j++) tryLink(rec, parent, size, k, j, L, hL, l2);
           if (pz) {
             if (b >= L) {
               const top = b - L;
-              for (let j = s2; j < e2 && ws[j] <= top; j++)
-                tryLink(xs, ys, zs, parent, size, k, j, L, hL, l2);
+              for (let j = s2; j < e2 && rec[4 * j + 3] <= top; j++)
+                tryLink(rec, parent, size, k, j, L, hL, l2);
             }
             if (a < 0) {
               const bottom = a + L;
-              for (let j = e2 - 1; j >= s2 && ws[j] >= bottom; j--)
-                tryLink(xs, ys, zs, parent, size, k, j, L, hL, l2);
+              for (let j = e2 - 1; j >= s2 && rec[4 * j + 3] >= bottom; j--)
+                tryLink(rec, parent, size, k, j, L, hL, l2);
             }
           }
         }
@@ -279,9 +274,7 @@ export function linkParticles(
 
 /** Union slots k and j when their minimum-image distance is ≤ ℓ (`l2` = ℓ²). */
 function tryLink(
-  xs: Float64Array,
-  ys: Float64Array,
-  zs: Float64Array,
+  rec: Float32Array | Float64Array,
   parent: Int32Array,
   size: Int32Array,
   k: number,
@@ -290,17 +283,19 @@ function tryLink(
   hL: number,
   l2: number,
 ): void {
-  let dx = xs[k] - xs[j];
+  const a = 4 * k;
+  const b = 4 * j;
+  let dx = rec[a] - rec[b];
   if (dx > hL) dx -= L;
   else if (dx < -hL) dx += L;
   let d2 = dx * dx;
   if (d2 > l2) return;
-  let dy = ys[k] - ys[j];
+  let dy = rec[a + 1] - rec[b + 1];
   if (dy > hL) dy -= L;
   else if (dy < -hL) dy += L;
   d2 += dy * dy;
   if (d2 > l2) return;
-  let dz = zs[k] - zs[j];
+  let dz = rec[a + 2] - rec[b + 2];
   if (dz > hL) dz -= L;
   else if (dz < -hL) dz += L;
   d2 += dz * dz;
@@ -310,54 +305,70 @@ function tryLink(
   if (ra !== rb) unionRoots(parent, size, ra, rb);
 }
 
-/** Sort `keys[lo..hi]` ascending (inclusive bounds), moving `items` along: insertion sort below 24, else quicksort. */
-function sortSegment(keys: Float64Array, items: Int32Array, lo: number, hi: number): void {
+/**
+ * Sort the records `rec[4·lo .. 4·hi + 3]` (inclusive) by their 4th number, moving `items` along:
+ * insertion sort below 24 records, else quicksort.
+ */
+function sortRecords(rec: Float32Array | Float64Array, items: Int32Array, lo: number, hi: number): void {
   while (hi - lo >= 24) {
-    // median of three as pivot
     const mid = (lo + hi) >>> 1;
-    if (keys[mid] < keys[lo]) swap(keys, items, mid, lo);
-    if (keys[hi] < keys[lo]) swap(keys, items, hi, lo);
-    if (keys[hi] < keys[mid]) swap(keys, items, hi, mid);
-    const pivot = keys[mid];
+    if (rec[4 * mid + 3] < rec[4 * lo + 3]) swap(rec, items, mid, lo);
+    if (rec[4 * hi + 3] < rec[4 * lo + 3]) swap(rec, items, hi, lo);
+    if (rec[4 * hi + 3] < rec[4 * mid + 3]) swap(rec, items, hi, mid);
+    const pivot = rec[4 * mid + 3];
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while (keys[i] < pivot) i++;
-      while (keys[j] > pivot) j--;
+      while (rec[4 * i + 3] < pivot) i++;
+      while (rec[4 * j + 3] > pivot) j--;
       if (i <= j) {
-        swap(keys, items, i, j);
+        swap(rec, items, i, j);
         i++;
         j--;
       }
     }
     // recurse into the smaller part, loop on the larger
     if (j - lo < hi - i) {
-      if (lo < j) sortSegment(keys, items, lo, j);
+      if (lo < j) sortRecords(rec, items, lo, j);
       lo = i;
     } else {
-      if (i < hi) sortSegment(keys, items, i, hi);
+      if (i < hi) sortRecords(rec, items, i, hi);
       hi = j;
     }
   }
   for (let i = lo + 1; i <= hi; i++) {
-    const k = keys[i];
+    const key = rec[4 * i + 3];
+    if (rec[4 * i - 1] <= key) continue;
     const it = items[i];
+    const x = rec[4 * i];
+    const y = rec[4 * i + 1];
+    const z = rec[4 * i + 2];
     let j = i - 1;
-    while (j >= lo && keys[j] > k) {
-      keys[j + 1] = keys[j];
+    while (j >= lo && rec[4 * j + 3] > key) {
+      const q = 4 * j;
+      rec[q + 4] = rec[q];
+      rec[q + 5] = rec[q + 1];
+      rec[q + 6] = rec[q + 2];
+      rec[q + 7] = rec[q + 3];
       items[j + 1] = items[j];
       j--;
     }
-    keys[j + 1] = k;
+    const q = 4 * j + 4;
+    rec[q] = x;
+    rec[q + 1] = y;
+    rec[q + 2] = z;
+    rec[q + 3] = key;
     items[j + 1] = it;
   }
 }
 
-function swap(keys: Float64Array, items: Int32Array, a: number, b: number): void {
-  const t = keys[a];
-  keys[a] = keys[b];
-  keys[b] = t;
+function swap(rec: Float32Array | Float64Array, items: Int32Array, a: number, b: number): void {
   const u = items[a];
   items[a] = items[b];
   items[b] = u;
+  for (let d = 0; d < 4; d++) {
+    const v = rec[4 * a + d];
+    rec[4 * a + d] = rec[4 * b + d];
+    rec[4 * b + d] = v;
+  }
 }
