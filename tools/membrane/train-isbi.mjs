@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// Train the shipped 2-D boundary model on ISBI 2012 (../shared/data/em/isbi2012: sections 0–19 to
+// train, 20–24 to validate) and score it on 20–24: pixel error, and the foreground-restricted
+// adapted Rand error and VOI of the thresholded prediction (connected components of the pixels
+// below 0.5 per section) against the ground-truth cells (ISBI 2012's metrics; membranes ignored).
+// Usage: node tools/membrane/train-isbi.mjs [--epochs 40] [--steps 50] [--depth 4] [--features 16]
+//        [--patch 192] [--batch 4] [--seed 1] [--out packages/membrane/models/isbi2012-boundaries]
+// (build first: npm run build)
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const { values: opt } = parseArgs({
+  options: {
+    epochs: { type: "string", default: "40" },
+    steps: { type: "string", default: "50" },
+    depth: { type: "string", default: "4" },
+    features: { type: "string", default: "16" },
+    patch: { type: "string", default: "192" },
+    batch: { type: "string", default: "4" },
+    seed: { type: "string", default: "1" },
+    lr: { type: "string", default: "0.001" },
+    out: { type: "string", default: join(root, "packages/membrane/models/isbi2012-boundaries") },
+  },
+});
+const membrane = await import(join(root, "packages/membrane/dist/index.js"));
+const volume = await import(join(root, "packages/volume/dist/index.js"));
+const segment = await import(join(root, "packages/segment/dist/index.js"));
+const data = resolve(process.env.TESSERA_SHARED_DATA ?? join(root, "../shared/data"), "em/isbi2012");
+
+const backend = await membrane.useBackend("wasm");
+const files = [];
+async function section(z) {
+  const imagePath = join(data, "image", `${z}.png`);
+  const labelPath = join(data, "label", `${z}.png`);
+  for (const p of [imagePath, labelPath]) {
+    files.push({
+      file: relative(join(data, ".."), p),
+      sha256: createHash("sha256").update(readFileSync(p)).digest("hex"),
+    });
+  }
+  const image = await volume.readPng(imagePath);
+  const label = await volume.readPng(labelPath);
+  // label: 255 = cell, 0 = membrane → cells numbered per section by connected components, 0 on membranes
+  const cells = segment.connectedComponents(
+    Uint8Array.from(label.data, (v) => (v > 0 ? 1 : 0)),
+    [1, 512, 512],
+    { connectivity: 6 },
+  );
+  return {
+    raw: Float32Array.from(image.data),
+    labels: cells.labels,
+    shape: [1, 512, 512],
+    name: `isbi ${z}`,
+  };
+}
+const train = [];
+for (let z = 0; z < 20; z++) train.push(await section(z));
+const validation = [];
+for (let z = 20; z < 25; z++) validation.push(await section(z));
+let sum = 0;
+let sumSq = 0;
+let count = 0;
+for (const v of train) for (const x of v.raw) (sum += x), (sumSq += x * x), count++;
+const mean = sum / count;
+const std = Math.sqrt(sumSq / count - mean * mean);
+
+const config = membrane.unetConfig({
+  depth: Number(opt.depth),
+  features: Number(opt.features),
+  seed: Number(opt.seed),
+});
+const m = {
+  model: membrane.buildUNet(config),
+  metadata: {
+    format: "tessera-membrane-model",
+    version: 1,
+    unet: config,
+    normalisation: { mean, std },
+    backend,
+    created: new Date().toISOString(),
+  },
+};
+const settings = {
+  epochs: Number(opt.epochs),
+  stepsPerEpoch: Number(opt.steps),
+  batch: Number(opt.batch),
+  patch: [1, Number(opt.patch), Number(opt.patch)],
+  seed: Number(opt.seed),
+  learningRate: Number(opt.lr),
+};
+console.log(
+  `training ${JSON.stringify(config)} on ISBI 2012 0–19 (${backend}), validating on 20–24: ${JSON.stringify(settings)}`,
+);
+let best = Number.POSITIVE_INFINITY;
+const t0 = performance.now();
+const history = await membrane.trainModel(m, train, {
+  ...settings,
+  validation,
+  onEpoch: async (r) => {
+    console.log(
+      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
+    );
+    if (r.validationLoss < best) {
+      best = r.validationLoss;
+      await membrane.saveModel(opt.out, m.model, {
+        ...m.metadata,
+        training: { data: files, settings, bestEpoch: r.epoch },
+      });
+    }
+  },
+});
+const seconds = (performance.now() - t0) / 1000;
+
+// score the best model on 20–24
+const { model, metadata } = await membrane.loadModel(opt.out);
+const scored = { model, metadata };
+let wrong = 0;
+let pixels = 0;
+const segs = [];
+const gts = [];
+for (const v of validation) {
+  const p = membrane.predictArray(scored, v.raw, v.shape);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] >= 0.5 !== (v.labels[i] === 0)) wrong++;
+    pixels++;
+  }
+  const cells = segment.connectedComponents(
+    Uint8Array.from(p, (x) => (x < 0.5 ? 1 : 0)),
+    [1, 512, 512],
+    { connectivity: 6 },
+  );
+  segs.push(cells.labels);
+  gts.push(v.labels);
+}
+// one label volume of the five sections (ids offset per section so they stay distinct)
+const concat = (parts) => {
+  const out = new Uint32Array(parts.length * 512 * 512);
+  parts.forEach((p, k) => {
+    for (let i = 0; i < p.length; i++) out[k * 512 * 512 + i] = p[i] === 0 ? 0 : p[i] + k * 1_000_000;
+  });
+  return out;
+};
+const scores = segment.evaluateSegmentation(concat(segs), concat(gts), { ignoreGt: [0] });
+const metrics = {
+  pixelError: wrong / pixels,
+  adaptedRandError: scores.are,
+  voiSplit: scores.voiSplit,
+  voiMerge: scores.voiMerge,
+  trainingSeconds: seconds,
+};
+await membrane.saveModel(opt.out, model, {
+  ...metadata,
+  metrics,
+  training: { ...metadata.training, history },
+});
+console.log(`validation (ISBI 2012 sections 20–24): ${JSON.stringify(metrics)}`);
