@@ -10,8 +10,8 @@ import { CRC64_TABLE } from "./crc64-kernel.js";
 
 /** Bytes consumed per iteration of the main loop (slicing-by-16). */
 const SLICES = 16;
-/** Bytes of the 16 × 256 u64 tables at address 0. */
-const TABLE_BYTES = SLICES * 256 * 8;
+/** Bytes of the 16 × 256 u64 tables at address 0 (data chunks follow them). */
+export const TABLE_BYTES = SLICES * 256 * 8;
 /** Bytes copied and checksummed per call. */
 export const WASM_CHUNK = 256 * 1024;
 const PAGES = Math.ceil((TABLE_BYTES + WASM_CHUNK) / 65536);
@@ -118,7 +118,7 @@ export function crc64WasmBytes(): Uint8Array {
 }
 
 /** Slicing tables T0…T15 as little-endian u64s (T0…T7 are {@link CRC64_TABLE}'s). */
-function tables(): Uint8Array {
+export function crc64WasmTables(): Uint8Array {
   const out = new Uint32Array(SLICES * 256 * 2);
   out.set(CRC64_TABLE);
   for (let k = 8; k < SLICES; k++) {
@@ -155,7 +155,7 @@ function load(): Kernel | null {
     const instance = new wasm.Instance(module, {});
     kernel = instance.exports as unknown as Kernel;
     heap = new Uint8Array(kernel.mem.buffer);
-    heap.set(tables(), 0);
+    heap.set(crc64WasmTables(), 0);
   } catch {
     kernel = null;
   }
