@@ -32,3 +32,36 @@ export {
   type FofLinkingOptions,
 } from "./fof/options.js";
 export type { CoordinateArray, ParticlePositions } from "./fof/positions.js";
+export { Crc64, crc64, crc64Trailer } from "./genericio/crc64.js";
+export {
+  CrcMismatchError,
+  type CrcMismatchLocation,
+  GenericIOFormatError,
+  GenericIORequestError,
+  GenericIOWriteError,
+  MissingFileError,
+  NotGenericIOError,
+  TruncatedFileError,
+  UnknownFilterError,
+} from "./genericio/errors.js";
+export type {
+  ByteOrder,
+  GenericIOArray,
+  GenericIOType,
+  VariableFlags,
+  VariableInfo,
+} from "./genericio/format.js";
+export {
+  type GenericIOBlock,
+  GenericIOFile,
+  type GenericIORank,
+  type OpenGenericIOOptions,
+  openGenericIO,
+} from "./genericio/read.js";
+export {
+  type GenericIORankInput,
+  type GenericIOVariableSpec,
+  type WriteGenericIOOptions,
+  type WriteGenericIOResult,
+  writeGenericIO,
+} from "./genericio/write.js";
