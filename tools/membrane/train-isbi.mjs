@@ -65,7 +65,13 @@ for (let z = 20; z < 25; z++) validation.push(await section(z));
 let sum = 0;
 let sumSq = 0;
 let count = 0;
-for (const v of train) for (const x of v.raw) (sum += x), (sumSq += x * x), count++;
+for (const v of train) {
+  for (const x of v.raw) {
+    sum += x;
+    sumSq += x * x;
+    count++;
+  }
+}
 const mean = sum / count;
 const std = Math.sqrt(sumSq / count - mean * mean);
 
