@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { BackendError } from "./errors.js";
 import { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
 
 /** The TensorFlow.js backends this package can run on. */
@@ -31,13 +32,26 @@ export async function useBackend(name: BackendName = "wasm"): Promise<string> {
   } else if (name === "tensorflow") {
     const loaded = await loadNative();
     if (!loaded) {
-      throw new Error(
-        'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed (npm install it yourself; it downloads libtensorflow)',
+      throw new BackendError(
+        'backend "tensorflow" needs @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu installed',
+        {
+          field: "backend",
+          expected:
+            "an installed @tensorflow/tfjs-node(-gpu) (npm install it yourself; it downloads libtensorflow)",
+          found: "neither package",
+        },
       );
     }
+  } else if (name !== "cpu") {
+    throw new BackendError("unknown TensorFlow.js backend", {
+      field: "backend",
+      expected: "wasm, cpu or tensorflow",
+      found: String(name),
+    });
   }
   const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`TensorFlow.js backend "${name}" failed to initialise`);
+  if (!ok)
+    throw new BackendError("the TensorFlow.js backend failed to start", { field: "backend", found: name });
   await tf.ready();
   return tf.getBackend();
 }

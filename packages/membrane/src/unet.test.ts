@@ -58,3 +58,11 @@ describe("buildUNet", () => {
     expect(() => unetConfig({ dims: 3, downsample: [2, 2] })).toThrow(/downsample/);
   });
 });
+
+describe("useBackend", () => {
+  it("refuses an unknown backend and a native one that is not installed, with a typed error", async () => {
+    await expect(useBackend("webgpu" as never)).rejects.toThrow(/unknown TensorFlow.js backend/);
+    await expect(useBackend("tensorflow")).rejects.toThrow(/tfjs-node/);
+    expect(await useBackend("wasm")).toBe("wasm");
+  });
+});
