@@ -1,19 +1,26 @@
 /**
- * A WebAssembly CRC-64/XZ kernel (slicing-by-16 on native 64-bit words), assembled here byte by byte
- * so that no binary file or toolchain is needed. It is ~2× the speed of the JS kernel, which works
- * on 32-bit halves. Data are copied into the module's memory in chunks; the tables are
- * {@link CRC64_TABLE}'s (whose interleaved low/high halves are exactly little-endian u64s),
- * extended to 16 slices.
+ * A WebAssembly CRC-64/XZ kernel, assembled here byte by byte so that no binary file or toolchain
+ * is needed: slicing-by-8 on native 64-bit words over 4 independent lanes of 64 KiB (combined with
+ * "shift by a lane of zeros" tables), ~3× the speed of the JS kernel, which works on 32-bit halves
+ * (measured here: 2.5–2.7 GB/s against 0.8). Data are copied into the module's memory in 256 KiB
+ * chunks; the slicing tables are {@link CRC64_TABLE}'s (whose interleaved low/high halves are
+ * exactly little-endian u64s).
  */
 import { HOST_LITTLE_ENDIAN } from "./byteswap.js";
-import { CRC64_TABLE } from "./crc64-kernel.js";
+import { CRC64_TABLE, crc64Kernel } from "./crc64-kernel.js";
 
-/** Bytes consumed per iteration of the main loop (slicing-by-16). */
-const SLICES = 16;
-/** Bytes of the 16 × 256 u64 tables at address 0 (data chunks follow them). */
-export const TABLE_BYTES = SLICES * 256 * 8;
-/** Bytes copied and checksummed per call. */
-export const WASM_CHUNK = 256 * 1024;
+/** Bytes consumed per lane and iteration (slicing-by-8: measured here as fast as by-16 with lanes). */
+const SLICES: number = 8;
+/** Independent lanes of `crc3` (the CPU overlaps their dependency chains). */
+const LANES = 4;
+/** Bytes of one lane of `crc3`: full chunks are checksummed as LANES lanes of this size. */
+export const LANE = 64 * 1024;
+/** Bytes copied and checksummed per call (all lanes). */
+export const WASM_CHUNK = LANES * LANE;
+/** Address of the lane-combination tables (8 × 256 u64, after the slicing tables). */
+const SHIFT_AT = SLICES * 256 * 8;
+/** Bytes of all tables at address 0 (data chunks follow them). */
+export const TABLE_BYTES = SHIFT_AT + 8 * 256 * 8;
 const PAGES = Math.ceil((TABLE_BYTES + WASM_CHUNK) / 65536);
 
 function uleb(n: number): number[] {
@@ -104,22 +111,77 @@ function body(): number[] {
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
+/** Emit one slicing step of the register in local `c` over the SLICES bytes at p + `offset`. */
+function sliceStep(emit: (...b: number[]) => void, c: number, x: number, y: number, offset: number): void {
+  emit(LOCAL_GET, c, LOCAL_GET, P, I64_LOAD, 0, ...uleb(offset), I64_XOR, LOCAL_SET, x);
+  if (SLICES === 16) emit(LOCAL_GET, P, I64_LOAD, 0, ...uleb(offset + 8), LOCAL_SET, y);
+  for (let k = 0; k < SLICES; k++) {
+    emit(LOCAL_GET, k < 8 ? x : y);
+    if (k % 8 > 0) emit(I64_CONST, ...sleb(8 * (k % 8)), I64_SHR_U);
+    emit(I32_WRAP_I64, I32_CONST, ...sleb(255), I32_AND, I32_CONST, 3, I32_SHL);
+    emit(I64_LOAD, 3, ...uleb((SLICES - 1 - k) * 2048));
+    if (k > 0) emit(I64_XOR);
+  }
+  emit(LOCAL_SET, c);
+}
+
+/** Emit `Z(x)`: the register after feeding LANE zero bytes to register x (left on the stack). */
+function shiftLane(emit: (...b: number[]) => void, x: number): void {
+  for (let k = 0; k < 8; k++) {
+    emit(LOCAL_GET, x);
+    if (k > 0) emit(I64_CONST, ...sleb(8 * k), I64_SHR_U);
+    emit(I32_WRAP_I64, I32_CONST, ...sleb(255), I32_AND, I32_CONST, 3, I32_SHL);
+    emit(I64_LOAD, 3, ...uleb(SHIFT_AT + k * 2048));
+    if (k > 0) emit(I64_XOR);
+  }
+}
+
+/**
+ * `crc3(p, c)`: the register after the LANES × LANE bytes at p, from register c. The lanes are
+ * independent chains (all but the first start from 0), so the CPU overlaps them; the result is
+ * Z(…Z(Z(c0) ^ c1)…) ^ c_last, Z being "feed LANE zero bytes" (linear, applied with byte tables).
+ */
+function body3(): number[] {
+  const code: number[] = [];
+  const emit = (...b: number[]) => code.push(...b);
+  // locals: 0 p (i32), 1 lane 0 register (i64); 2 end (i32); 3 x, 4 y, 5… lane 1… registers (i64)
+  const [END3, X3, Y3] = [2, 3, 4];
+  const lane = (i: number) => (i === 0 ? 1 : 4 + i);
+  emit(LOCAL_GET, P, I32_CONST, ...sleb(LANE), I32_ADD, LOCAL_SET, END3);
+  emit(LOOP, VOID);
+  for (let i = 0; i < LANES; i++) sliceStep(emit, lane(i), X3, Y3, i * LANE);
+  emit(LOCAL_GET, P, I32_CONST, SLICES, I32_ADD, LOCAL_TEE, P, LOCAL_GET, END3, I32_LT_U, BR_IF, 0);
+  emit(END);
+  // r = Z(…Z(Z(c0) ^ c1)…) ^ c_last
+  emit(LOCAL_GET, lane(0), LOCAL_SET, X3);
+  for (let i = 1; i < LANES; i++) {
+    shiftLane(emit, X3);
+    emit(LOCAL_GET, lane(i), I64_XOR, LOCAL_SET, X3);
+  }
+  emit(LOCAL_GET, X3, END);
+  const locals = [2, 1, 0x7f, 1 + LANES, 0x7e];
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
 /** The module's bytes. */
 export function crc64WasmBytes(): Uint8Array {
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7e, 1, 0x7e]),
-    ...section(3, [1, 0]),
+    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7e, 1, 0x7e, 0x60, 2, 0x7f, 0x7e, 1, 0x7e]),
+    ...section(3, [2, 0, 1]),
     ...section(5, [1, 0x00, ...uleb(PAGES)]),
-    ...section(7, [2, ...str("crc"), 0x00, 0, ...str("mem"), 0x02, 0]),
-    ...section(10, [1, ...body()]),
+    ...section(7, [3, ...str("crc"), 0x00, 0, ...str("crc3"), 0x00, 1, ...str("mem"), 0x02, 0]),
+    ...section(10, [2, ...body(), ...body3()]),
   ];
   return Uint8Array.from(bytes);
 }
 
-/** Slicing tables T0…T15 as little-endian u64s (T0…T7 are {@link CRC64_TABLE}'s). */
+/**
+ * All tables as little-endian u64s: slicing tables T0…T7 ({@link CRC64_TABLE}'s; more when SLICES is 16), then
+ * the lane-combination tables Z_k[v] = Z(v << 8k), Z = feed LANE zero bytes.
+ */
 export function crc64WasmTables(): Uint8Array {
-  const out = new Uint32Array(SLICES * 256 * 2);
+  const out = new Uint32Array(TABLE_BYTES / 4);
   out.set(CRC64_TABLE);
   for (let k = 8; k < SLICES; k++) {
     for (let n = 0; n < 256; n++) {
@@ -129,11 +191,56 @@ export function crc64WasmTables(): Uint8Array {
       out[2 * (256 * k + n) + 1] = (out[p + 1] >>> 8) ^ out[i + 1];
     }
   }
+  // images of the 64 basis registers under Z, with the JS kernel over LANE zero bytes
+  const zeros = new Uint8Array(LANE);
+  const image = new Uint32Array(128);
+  for (let b = 0; b < 64; b++) {
+    const state = new Uint32Array([b < 32 ? 2 ** b : 0, b >= 32 ? 2 ** (b - 32) : 0]);
+    crc64Kernel(CRC64_TABLE, state, zeros, HOST_LITTLE_ENDIAN);
+    image[2 * b] = state[0];
+    image[2 * b + 1] = state[1];
+  }
+  const base = SHIFT_AT / 4;
+  for (let k = 0; k < 8; k++) {
+    for (let v = 0; v < 256; v++) {
+      let lo = 0;
+      let hi = 0;
+      for (let bit = 0; bit < 8; bit++) {
+        if (v & (1 << bit)) {
+          lo ^= image[2 * (8 * k + bit)];
+          hi ^= image[2 * (8 * k + bit) + 1];
+        }
+      }
+      out[base + 2 * (256 * k + v)] = lo;
+      out[base + 2 * (256 * k + v) + 1] = hi;
+    }
+  }
   return new Uint8Array(out.buffer);
+}
+
+/**
+ * Checksum `bytes` from register `c` with an instantiated kernel whose memory is `heap`: full
+ * chunks through `crc3`, the rest through `crc`. Self-contained (worker threads evaluate its text).
+ */
+export function wasmCrcRun(
+  k: { crc(p: number, n: number, c: bigint): bigint; crc3(p: number, c: bigint): bigint },
+  heap: Uint8Array,
+  c: bigint,
+  bytes: Uint8Array,
+  dataAt: number,
+  chunk: number,
+): bigint {
+  for (let at = 0; at < bytes.length; at += chunk) {
+    const part = bytes.subarray(at, Math.min(bytes.length, at + chunk));
+    heap.set(part, dataAt);
+    c = part.length === chunk ? k.crc3(dataAt, c) : k.crc(dataAt, part.length, c);
+  }
+  return c;
 }
 
 interface Kernel {
   crc(p: number, n: number, c: bigint): bigint;
+  crc3(p: number, c: bigint): bigint;
   mem: { buffer: ArrayBuffer };
 }
 
@@ -172,12 +279,7 @@ export function crc64WasmUpdate(state: Uint32Array, bytes: Uint8Array): boolean 
   const k = load();
   if (k === null) return false;
   let c = (BigInt(state[1]) << 32n) | BigInt(state[0]);
-  for (let at = 0; at < bytes.length; at += WASM_CHUNK) {
-    const chunk = bytes.subarray(at, Math.min(bytes.length, at + WASM_CHUNK));
-    heap.set(chunk, TABLE_BYTES);
-    c = k.crc(TABLE_BYTES, chunk.length, c);
-  }
-  c = BigInt.asUintN(64, c);
+  c = BigInt.asUintN(64, wasmCrcRun(k, heap, c, bytes, TABLE_BYTES, WASM_CHUNK));
   state[0] = Number(c & 0xffffffffn);
   state[1] = Number(c >> 32n);
   return true;

@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { swapBytes } from "./byteswap.js";
-import { crc64WasmBytes, crc64WasmTables, TABLE_BYTES, WASM_CHUNK } from "./crc64-wasm.js";
+import { crc64WasmBytes, crc64WasmTables, TABLE_BYTES, WASM_CHUNK, wasmCrcRun } from "./crc64-wasm.js";
 
 /** One block to read: `size` bytes at `start` of `path` into `output` at byte `offset`. */
 export interface WorkerBlockJob {
@@ -32,21 +32,14 @@ const { parentPort, workerData } = require("node:worker_threads");
 const fs = require("node:fs");
 const { wasmBytes, tables, tableBytes, chunk, jobs, outputs, verifyCrc } = workerData;
 const swapBytes = ${swapBytes.toString()};
+const wasmCrcRun = ${wasmCrcRun.toString()};
 const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {});
-const crc = instance.exports.crc;
 const heap = new Uint8Array(instance.exports.mem.buffer);
 heap.set(tables, 0);
 const views = outputs.map((b) => new Uint8Array(b));
 const fds = new Map();
 const hex = (c) => BigInt.asUintN(64, c).toString(16).padStart(16, "0");
-function update(c, bytes) {
-  for (let at = 0; at < bytes.length; at += chunk) {
-    const part = bytes.subarray(at, Math.min(bytes.length, at + chunk));
-    heap.set(part, tableBytes);
-    c = crc(tableBytes, part.length, c);
-  }
-  return c;
-}
+const update = (c, bytes) => BigInt.asUintN(64, wasmCrcRun(instance.exports, heap, c, bytes, tableBytes, chunk));
 function readFully(fd, target, position) {
   let done = 0;
   while (done < target.length) {
