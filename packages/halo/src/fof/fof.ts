@@ -91,7 +91,25 @@ function labelGroups(
     groupId[i] = l;
     groupSize[l]++;
   }
-  // halos
+  const { haloId, halos } = haloTables(groupId, groupSize, minMembers);
+  return {
+    linkingLength,
+    groupCount,
+    groupId,
+    groupSize,
+    haloId,
+    halos,
+  };
+}
+
+/** Halo of each particle and the halo tables (sizes, smallest index, members) from the groups. */
+function haloTables(
+  groupId: Int32Array,
+  groupSize: Int32Array,
+  minMembers: number,
+): { haloId: Int32Array; halos: FofHalos } {
+  const n = groupId.length;
+  const groupCount = groupSize.length;
   const haloOf = new Int32Array(groupCount).fill(-1);
   let h = 0;
   for (let l = 0; l < groupCount; l++) if (groupSize[l] >= minMembers) haloOf[l] = h++;
@@ -114,12 +132,5 @@ function labelGroups(
     const hh = haloId[i];
     if (hh >= 0) members[fill[hh]++] = i;
   }
-  return {
-    linkingLength,
-    groupCount,
-    groupId,
-    groupSize,
-    haloId,
-    halos: { count: h, size, minId, offsets, members },
-  };
+  return { haloId, halos: { count: h, size, minId, offsets, members } };
 }

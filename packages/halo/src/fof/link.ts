@@ -1,5 +1,5 @@
 import { NonFinitePositionError, ParticleOutsideBoxError } from "./errors.js";
-import { coordinateViews, type ParticlePositions } from "./positions.js";
+import { type CoordinateView, coordinateViews, type ParticlePositions } from "./positions.js";
 import { findRoot, unionRoots } from "./union-find.js";
 
 /**
@@ -73,7 +73,6 @@ export function linkParticles(
   const ell = linkingLength;
   // window half-width: ℓ plus the rounding of w when it is stored as float32
   const ellW = ell * (1 + SLACK) + L * 1e-6;
-  const tol = regionTolerance(L);
 
   // ---- grid of rows over (x, y)
   const cellsAlong = (axis: number) => {
@@ -91,44 +90,64 @@ export function linkParticles(
   const rows = gx * gy;
   const sx = gx / region.size[0];
   const sy = gy / region.size[1];
-  const [ox, oy, oz] = region.origin;
-  const [px, py, pz] = region.periodic;
-  const Wz = region.size[2];
 
-  // ---- pass 1: validate, row of each particle; count per row
+  // ---- pass 1: validate, row of each particle; count per row (then prefix sums)
   const rowOf = new Int32Array(n);
   const rowStart = new Int32Array(rows + 1);
-  const names = ["x", "y", "z"] as const;
-  const bad = (i: number, axis: number, v: number, what: "box" | "region") => {
-    const field = `positions[${i}].${names[axis]}`;
-    const ctx = context.block === undefined ? {} : { block: context.block };
-    if (!Number.isFinite(v)) {
-      return new NonFinitePositionError(`particle ${i} has a non-finite ${names[axis]} coordinate`, {
-        ...ctx,
-        field,
-        expected: "a finite number",
-        found: String(v),
-        particle: i,
-      });
-    }
-    if (what === "box") {
-      return new ParticleOutsideBoxError(`particle ${i} lies outside the periodic box`, {
-        ...ctx,
-        field,
-        expected: `0 ≤ ${names[axis]} < ${L} (the box size)`,
-        found: String(v),
-        particle: i,
-      });
-    }
-    const o = region.origin[axis];
-    return new ParticleOutsideBoxError(`particle ${i} lies outside the block's region`, {
-      ...ctx,
-      field,
-      expected: `${names[axis]} in [${o}, ${o + region.size[axis]}] (periodically)`,
-      found: String(v),
-      particle: i,
-    });
-  };
+  const grid = { gx, gy, sx, sy };
+  countRows(views, n, L, region, grid, rowOf, rowStart, context);
+
+  // ---- counting sort into slots (one pass in input order: sequential reads, scattered writes).
+  // Slot records are [x, y, z, w] with w the local z (the window key), in the input's precision:
+  // differences of float32 values computed in float64 are the same whether the values are stored
+  // as float32 or float64, so the distance test does not depend on this choice.
+  const [vx, vy, vz] = views;
+  const single =
+    vx.array instanceof Float32Array && vy.array instanceof Float32Array && vz.array instanceof Float32Array;
+  const order = new Int32Array(n);
+  const rec = single ? new Float32Array(4 * n) : new Float64Array(4 * n);
+  scatterRecords(views, n, L, region, rowOf, rowStart, order, rec);
+  for (let r = 0; r < rows; r++) {
+    const lo = rowStart[r];
+    const hi = rowStart[r + 1];
+    if (hi - lo > 1) sortRecords(rec, order, lo, hi - 1);
+  }
+
+  // ---- linking, then every slot pointed at its root
+  const parent = rowOf; // reuse: row indices are no longer needed
+  linkRows(
+    rec,
+    rowStart,
+    parent,
+    gx,
+    gy,
+    region.periodic[0],
+    region.periodic[1],
+    region.periodic[2],
+    L,
+    ell,
+    ellW,
+  );
+  const groupCount = resolveRoots(parent);
+  return { n, order, root: parent, groupCount, grid: [gx, gy] };
+}
+
+/** Validate every particle (finite, in the box, in the region), store its row, count rows; prefix sums. */
+function countRows(
+  views: readonly [CoordinateView, CoordinateView, CoordinateView],
+  n: number,
+  L: number,
+  region: LinkRegion,
+  grid: { gx: number; gy: number; sx: number; sy: number },
+  rowOf: Int32Array,
+  rowStart: Int32Array,
+  context: { block?: number },
+): void {
+  const { gx, gy, sx, sy } = grid;
+  const [ox, oy, oz] = region.origin;
+  const [px, py, pz] = region.periodic;
+  const [Wx, Wy, Wz] = region.size;
+  const tol = regionTolerance(L);
   const [vx, vy, vz] = views;
   const ax = vx.array;
   const ay = vy.array;
@@ -142,20 +161,21 @@ export function linkParticles(
     const y = ay[ofy + st * i];
     const z = az[ofz + st * i];
     // `!(x >= 0 && x < L)` is also true for NaN
-    if (!(x >= 0 && x < L)) throw bad(i, 0, x, "box");
-    if (!(y >= 0 && y < L)) throw bad(i, 1, y, "box");
-    if (!(z >= 0 && z < L)) throw bad(i, 2, z, "box");
+    if (!(x >= 0 && x < L)) throw positionError(i, 0, x, "box", L, region, context);
+    if (!(y >= 0 && y < L)) throw positionError(i, 1, y, "box", L, region, context);
+    if (!(z >= 0 && z < L)) throw positionError(i, 2, z, "box", L, region, context);
     let u = x;
     let v = y;
     if (!px) {
       u = regionCoordinate(x, ox, L);
-      if (u > region.size[0] + tol) throw bad(i, 0, x, "region");
+      if (u > Wx + tol) throw positionError(i, 0, x, "region", L, region, context);
     }
     if (!py) {
       v = regionCoordinate(y, oy, L);
-      if (v > region.size[1] + tol) throw bad(i, 1, y, "region");
+      if (v > Wy + tol) throw positionError(i, 1, y, "region", L, region, context);
     }
-    if (!pz && regionCoordinate(z, oz, L) > Wz + tol) throw bad(i, 2, z, "region");
+    if (!pz && regionCoordinate(z, oz, L) > Wz + tol)
+      throw positionError(i, 2, z, "region", L, region, context);
     let cx = Math.floor(u * sx);
     if (cx >= gx) cx = gx - 1;
     let cy = Math.floor(v * sy);
@@ -164,38 +184,114 @@ export function linkParticles(
     rowOf[i] = r;
     rowStart[r + 1]++;
   }
+  const rows = gx * gy;
   for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
+}
 
-  // ---- counting sort into slots; slot coordinates (float64 copies of the input values,
-  // interleaved) and the local z; then each row sorted by local z
-  // (one pass in input order: sequential reads, scattered writes). Slot records are
-  // [x, y, z, w] with w the local z (the window key), in the input's precision: differences of
-  // float32 values computed in float64 are the same whether the values are stored as float32 or
-  // float64, so the distance test does not depend on this choice.
-  const single = ax instanceof Float32Array && ay instanceof Float32Array && az instanceof Float32Array;
-  const order = new Int32Array(n);
-  const rec = single ? new Float32Array(4 * n) : new Float64Array(4 * n);
-  {
-    const fill = rowStart.slice(0, rows);
-    for (let i = 0; i < n; i++) {
-      const k = fill[rowOf[i]]++;
-      order[k] = i;
-      const z = az[ofz + st * i];
-      const q = 4 * k;
-      rec[q] = ax[ofx + st * i];
-      rec[q + 1] = ay[ofy + st * i];
-      rec[q + 2] = z;
-      rec[q + 3] = pz ? z : regionCoordinate(z, oz, L);
-    }
+/** The typed error for a bad coordinate `v` of particle `i` on `axis`. */
+function positionError(
+  i: number,
+  axis: number,
+  v: number,
+  what: "box" | "region",
+  L: number,
+  region: LinkRegion,
+  context: { block?: number },
+): Error {
+  const names = ["x", "y", "z"] as const;
+  const field = `positions[${i}].${names[axis]}`;
+  const ctx = context.block === undefined ? {} : { block: context.block };
+  if (!Number.isFinite(v)) {
+    return new NonFinitePositionError(`particle ${i} has a non-finite ${names[axis]} coordinate`, {
+      ...ctx,
+      field,
+      expected: "a finite number",
+      found: String(v),
+      particle: i,
+    });
   }
-  for (let r = 0; r < rows; r++) {
-    const lo = rowStart[r];
-    const hi = rowStart[r + 1];
-    if (hi - lo > 1) sortRecords(rec, order, lo, hi - 1);
+  if (what === "box") {
+    return new ParticleOutsideBoxError(`particle ${i} lies outside the periodic box`, {
+      ...ctx,
+      field,
+      expected: `0 ≤ ${names[axis]} < ${L} (the box size)`,
+      found: String(v),
+      particle: i,
+    });
   }
+  const o = region.origin[axis];
+  return new ParticleOutsideBoxError(`particle ${i} lies outside the block's region`, {
+    ...ctx,
+    field,
+    expected: `${names[axis]} in [${o}, ${o + region.size[axis]}] (periodically)`,
+    found: String(v),
+    particle: i,
+  });
+}
 
-  // ---- linking
-  const parent = rowOf; // reuse: row indices are no longer needed
+/** Counting-sort scatter: slot of each particle from its row, its record [x, y, z, w] and order. */
+function scatterRecords(
+  views: readonly [CoordinateView, CoordinateView, CoordinateView],
+  n: number,
+  L: number,
+  region: LinkRegion,
+  rowOf: Int32Array,
+  rowStart: Int32Array,
+  order: Int32Array,
+  rec: Float32Array | Float64Array,
+): void {
+  const [vx, vy, vz] = views;
+  const ax = vx.array;
+  const ay = vy.array;
+  const az = vz.array;
+  const ofx = vx.offset;
+  const ofy = vy.offset;
+  const ofz = vz.offset;
+  const st = vx.stride;
+  const pz = region.periodic[2];
+  const oz = region.origin[2];
+  const fill = rowStart.slice(0, rowStart.length - 1);
+  for (let i = 0; i < n; i++) {
+    const k = fill[rowOf[i]]++;
+    order[k] = i;
+    const z = az[ofz + st * i];
+    const q = 4 * k;
+    rec[q] = ax[ofx + st * i];
+    rec[q + 1] = ay[ofy + st * i];
+    rec[q + 2] = z;
+    rec[q + 3] = pz ? z : regionCoordinate(z, oz, L);
+  }
+}
+
+/** Point every slot at its root (full compression); returns the number of roots. */
+function resolveRoots(parent: Int32Array): number {
+  let groupCount = 0;
+  for (let k = 0; k < parent.length; k++) {
+    const r = findRoot(parent, k);
+    parent[k] = r;
+    if (r === k) groupCount++;
+  }
+  return groupCount;
+}
+
+/**
+ * Union every pair of slots within ℓ: each row against itself (forward in z, plus the z
+ * wrap-around) and against its 4 forward neighbour rows (full ±ℓ window in z).
+ */
+function linkRows(
+  rec: Float32Array | Float64Array,
+  rowStart: Int32Array,
+  parent: Int32Array,
+  gx: number,
+  gy: number,
+  px: boolean,
+  py: boolean,
+  pz: boolean,
+  L: number,
+  ell: number,
+  ellW: number,
+): void {
+  const n = parent.length;
   for (let k = 0; k < n; k++) parent[k] = k;
   const size = new Int32Array(n).fill(1);
   const hL = L / 2;
@@ -262,14 +358,6 @@ export function linkParticles(
       }
     }
   }
-
-  let groupCount = 0;
-  for (let k = 0; k < n; k++) {
-    const r = findRoot(parent, k);
-    parent[k] = r;
-    if (r === k) groupCount++;
-  }
-  return { n, order, root: parent, groupCount, grid: [gx, gy] };
 }
 
 /** Union slots k and j when their minimum-image distance is ≤ ℓ (`l2` = ℓ²). */
