@@ -146,6 +146,7 @@ try {
     })),
   );
   fsFresh.push(...(await timeRounds(() => readFileSync(path))));
+  const firstTouch = await timeRounds(() => new Uint8Array(size).fill(1));
   closeSync(fd);
 
   // numpy.fromfile of the same byte ranges (each rank's variable blocks; header parsed by us)
@@ -198,6 +199,7 @@ print(json.dumps({"median": times[len(times)//2], "best": times[0], "bytes": n})
   console.log("no installed peer GenericIO reader: no ratio. For context (no CRC, no parsing):");
   console.log(line("fs.readSync of the whole file into a reused buffer: ", fsReused));
   console.log(line("fs.readFile of the whole file (fresh buffer):       ", fsFresh));
+  console.log(line("first touch of as much fresh memory (fill):         ", firstTouch));
   console.log(numpyLine);
 } finally {
   rmSync(dir, { recursive: true, force: true });
