@@ -1,5 +1,12 @@
 export { type BackendName, useBackend } from "./backend.js";
 export {
+  createPredictionVolume,
+  type PredictVolumeOptions,
+  predictBlock,
+  predictionGrid,
+  predictVolume,
+} from "./block.js";
+export {
   BackendError,
   MembraneError,
   MembraneOptionsError,

@@ -1,0 +1,69 @@
+// Blockwise prediction over zarr against the whole-volume prediction, read back by python zarr.
+import { join } from "node:path";
+import { emPhantom } from "@tessera/phantom";
+import { pythonHas, runPython, tempDir } from "@tessera/testkit";
+import { Box, createVolume } from "@tessera/volume";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useBackend } from "./backend.js";
+import { predictionGrid, predictVolume } from "./block.js";
+import type { MembraneModel } from "./model-io.js";
+import { predictArray } from "./predict.js";
+import { buildUNet, unetConfig } from "./unet.js";
+
+const dir = tempDir("tessera-membrane-block-");
+afterAll(() => dir.cleanup());
+
+describe.skipIf(!pythonHas("zarr", "numpy"))("predictVolume (zarr, blockwise)", () => {
+  beforeAll(async () => {
+    await useBackend("wasm");
+  });
+
+  it("blocks give the whole-volume prediction within 1e-5 (python zarr reads the output)", async () => {
+    const shape: [number, number, number] = [5, 70, 90];
+    const phantom = emPhantom({ shape, seed: 8 });
+    const input = await createVolume(join(dir.path, "raw.zarr"), {
+      shape,
+      chunks: [2, 32, 32],
+      dtype: "uint8",
+      attrs: { resolution: [40, 8, 8] },
+    });
+    await input.write(Box.fromShape(shape), phantom.image);
+    const config = unetConfig({
+      dims: 3,
+      output: "affinities",
+      depth: 2,
+      features: 4,
+      downsample: [1, 2, 2],
+      seed: 5,
+    });
+    const m: MembraneModel = {
+      model: buildUNet(config),
+      metadata: {
+        format: "tessera-membrane-model",
+        version: 1,
+        unet: config,
+        normalisation: { mean: 128, std: 50 },
+        created: "",
+      },
+    };
+    const grid = predictionGrid(m, shape, [2, 24, 40]);
+    expect(grid.count).toBeGreaterThan(8);
+    await predictVolume(m, input, join(dir.path, "aff.zarr"), { block: [2, 24, 40] });
+    const whole = predictArray(m, phantom.image, shape);
+    const out = runPython(
+      `import sys, zarr, numpy as np
+a = zarr.open(sys.argv[1], mode="r")
+print(a.shape, a.dtype, a.attrs["resolution"])
+np.asarray(a[:], dtype="<f4").tofile(sys.argv[2])`,
+      [join(dir.path, "aff.zarr"), join(dir.path, "aff.f32")],
+    );
+    expect(out.trim()).toBe("(3, 5, 70, 90) float32 [40, 8, 8]");
+    const { readFileSync } = await import("node:fs");
+    const buf = readFileSync(join(dir.path, "aff.f32"));
+    const blockwise = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    expect(blockwise.length).toBe(whole.length);
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - blockwise[i]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+});
