@@ -385,7 +385,7 @@ export function mergeFofBlocks(plan: FofBlockPlan, results: readonly FofBlockRes
     offset[b + 1] = offset[b] + r.open.size.length;
   }
   const M = offset[nb];
-  const { parent, size: rank } = newForest(M);
+  const parent = newForest(M);
   const owner = new Map<number, number>();
   for (let b = 0; b < nb; b++) {
     const r = byBlock[b];
@@ -405,7 +405,7 @@ export function mergeFofBlocks(plan: FofBlockPlan, results: readonly FofBlockRes
       }
       const ra = findRoot(parent, offset[b] + r.ghostOpen[q]);
       const rb = findRoot(parent, other);
-      if (ra !== rb) unionRoots(parent, rank, ra, rb);
+      if (ra !== rb) unionRoots(parent, ra, rb);
     }
   }
   const totalMin = new Float64Array(M).fill(Number.POSITIVE_INFINITY);
@@ -439,7 +439,7 @@ export function mergeFofBlocks(plan: FofBlockPlan, results: readonly FofBlockRes
     }
   }
   for (let v = 0; v < M; v++) {
-    if (parent[v] === v && totalSize[v] >= plan.minMembers) {
+    if (parent[v] < 0 && totalSize[v] >= plan.minMembers) {
       hMin.push(totalMin[v]);
       hSize.push(totalSize[v]);
     }

@@ -61,20 +61,21 @@ export function friendsOfFriends(positions: ParticlePositions, options: FofOptio
     size: [L, L, L],
     periodic: [true, true, true],
   });
-  return labelGroups(linked.order, linked.root, linked.groupCount, minMembers, linkingLength);
+  return labelGroups(linked.order, linked.root, linked.scratch, linked.groupCount, minMembers, linkingLength);
 }
 
 /** Canonical labels from the slot roots of {@link linkParticles}. */
 function labelGroups(
   order: Int32Array,
   root: Int32Array,
+  scratch: Int32Array,
   groupCount: number,
   minMembers: number,
   linkingLength: number,
 ): FofResult {
   const n = order.length;
   // smallest particle index of each group, at its root slot (slot order: mostly local accesses)
-  const first = new Int32Array(n).fill(n);
+  const first = scratch.fill(n);
   for (let k = 0; k < n; k++) {
     const r = root[k];
     if (order[k] < first[r]) first[r] = order[k];
@@ -83,7 +84,8 @@ function labelGroups(
   for (let k = 0; k < n; k++) groupId[order[k]] = first[root[k]];
   // relabel 0..G−1 in input order: a group's first particle gets the next label, every later
   // member copies it from there (already relabelled, as it comes first)
-  const groupSize = new Int32Array(groupCount);
+  // (the group sizes live in the slot order's memory, free from here on)
+  const groupSize = order.subarray(0, groupCount).fill(0);
   let g = 0;
   for (let i = 0; i < n; i++) {
     const m = groupId[i];
@@ -91,7 +93,8 @@ function labelGroups(
     groupId[i] = l;
     groupSize[l]++;
   }
-  const { haloId, halos } = haloTables(groupId, groupSize, minMembers);
+  // (the halo of each particle goes into the roots' memory, free from here on)
+  const { haloId, halos } = haloTables(groupId, groupSize, minMembers, scratch, root);
   return {
     linkingLength,
     groupCount,
@@ -107,15 +110,16 @@ function haloTables(
   groupId: Int32Array,
   groupSize: Int32Array,
   minMembers: number,
+  scratch: Int32Array,
+  haloId: Int32Array,
 ): { haloId: Int32Array; halos: FofHalos } {
   const n = groupId.length;
   const groupCount = groupSize.length;
-  const haloOf = new Int32Array(groupCount).fill(-1);
+  const haloOf = scratch.subarray(0, groupCount).fill(-1);
   let h = 0;
   for (let l = 0; l < groupCount; l++) if (groupSize[l] >= minMembers) haloOf[l] = h++;
   const size = new Int32Array(h);
   const minId = new Float64Array(h).fill(-1);
-  const haloId = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const hh = haloOf[groupId[i]];
     haloId[i] = hh;

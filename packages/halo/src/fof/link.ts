@@ -1,6 +1,6 @@
 import { NonFinitePositionError, ParticleOutsideBoxError } from "./errors.js";
 import { type CoordinateView, coordinateViews, type ParticlePositions } from "./positions.js";
-import { findRoot, unionRoots } from "./union-find.js";
+import { findRoot, resolveRoots, unionRoots } from "./union-find.js";
 
 /**
  * The part of the periodic box a linking pass covers. On a periodic axis the region is the whole
@@ -29,6 +29,8 @@ export interface LinkedParticles {
   groupCount: number;
   /** Rows of the cell grid used, `[gx, gy]` (diagnostics). */
   grid: [number, number];
+  /** n int32s of free memory (the slot records' buffer), for the caller's own use. */
+  scratch: Int32Array;
 }
 
 /** Relative slack on cell sides and search windows, far above float64 rounding of coordinates. */
@@ -55,7 +57,7 @@ export function regionTolerance(L: number): number {
  *
  * Method: a 2-D grid of rows (x, y cells of side ≥ ℓ) filled by a counting sort, each row sorted by
  * z; each row is swept against itself and 4 forward neighbour rows (half shell) with a sliding z
- * window of ±ℓ; union-find with path halving and union by size. Memory: about 28 bytes per particle for float32 input (44 for float64)
+ * window of ±ℓ; union-find with path halving and union by size. Memory: about 24 bytes per particle for float32 input (40 for float64)
  * plus 4 bytes per row; no allocation per particle.
  *
  * @throws NonFinitePositionError for a NaN/infinite coordinate; ParticleOutsideBoxError for a
@@ -129,7 +131,8 @@ export function linkParticles(
     ellW,
   );
   const groupCount = resolveRoots(parent);
-  return { n, order, root: parent, groupCount, grid: [gx, gy] };
+  // the records are no longer needed: their memory is handed out as scratch (≥ n int32s)
+  return { n, order, root: parent, groupCount, grid: [gx, gy], scratch: new Int32Array(rec.buffer, 0, n) };
 }
 
 /** Validate every particle (finite, in the box, in the region), store its row, count rows; prefix sums. */
@@ -263,17 +266,6 @@ function scatterRecords(
   }
 }
 
-/** Point every slot at its root (full compression); returns the number of roots. */
-function resolveRoots(parent: Int32Array): number {
-  let groupCount = 0;
-  for (let k = 0; k < parent.length; k++) {
-    const r = findRoot(parent, k);
-    parent[k] = r;
-    if (r === k) groupCount++;
-  }
-  return groupCount;
-}
-
 /**
  * Union every pair of slots within ℓ: each row against itself (forward in z, plus the z
  * wrap-around) and against its 4 forward neighbour rows (full ±ℓ window in z).
@@ -291,9 +283,7 @@ function linkRows(
   ell: number,
   ellW: number,
 ): void {
-  const n = parent.length;
-  for (let k = 0; k < n; k++) parent[k] = k;
-  const size = new Int32Array(n).fill(1);
+  parent.fill(-1); // every slot a root of size 1 (see union-find.ts)
   const hL = L / 2;
   const l2 = ell * ell;
   // half shell of neighbour rows: (0, +1), (+1, −1), (+1, 0), (+1, +1)
@@ -309,11 +299,10 @@ function linkRows(
       for (let k = s; k < e; k++) {
         const wk = rec[4 * k + 3];
         const lim = wk + ellW;
-        for (let j = k + 1; j < e && rec[4 * j + 3] <= lim; j++) tryLink(rec, parent, size, k, j, L, hL, l2);
+        for (let j = k + 1; j < e && rec[4 * j + 3] <= lim; j++) tryLink(rec, parent, k, j, L, hL, l2);
         if (pz && wk < ellW) {
           const from = wk - ellW + L;
-          for (let j = e - 1; j > k && rec[4 * j + 3] >= from; j--)
-            tryLink(rec, parent, size, k, j, L, hL, l2);
+          for (let j = e - 1; j > k && rec[4 * j + 3] >= from; j--) tryLink(rec, parent, k, j, L, hL, l2);
         }
       }
       // against the forward neighbour rows: full z window
@@ -341,17 +330,16 @@ function linkRows(
           const a = wk - ellW;
           const b = wk + ellW;
           while (lo < e2 && rec[4 * lo + 3] < a) lo++;
-          for (let j = lo; j < e2 && rec[4 * j + 3] <= b; j++) tryLink(rec, parent, size, k, j, L, hL, l2);
+          for (let j = lo; j < e2 && rec[4 * j + 3] <= b; j++) tryLink(rec, parent, k, j, L, hL, l2);
           if (pz) {
             if (b >= L) {
               const top = b - L;
-              for (let j = s2; j < e2 && rec[4 * j + 3] <= top; j++)
-                tryLink(rec, parent, size, k, j, L, hL, l2);
+              for (let j = s2; j < e2 && rec[4 * j + 3] <= top; j++) tryLink(rec, parent, k, j, L, hL, l2);
             }
             if (a < 0) {
               const bottom = a + L;
               for (let j = e2 - 1; j >= s2 && rec[4 * j + 3] >= bottom; j--)
-                tryLink(rec, parent, size, k, j, L, hL, l2);
+                tryLink(rec, parent, k, j, L, hL, l2);
             }
           }
         }
@@ -364,7 +352,6 @@ function linkRows(
 function tryLink(
   rec: Float32Array | Float64Array,
   parent: Int32Array,
-  size: Int32Array,
   k: number,
   j: number,
   L: number,
@@ -390,7 +377,7 @@ function tryLink(
   if (d2 > l2) return;
   const ra = findRoot(parent, k);
   const rb = findRoot(parent, j);
-  if (ra !== rb) unionRoots(parent, size, ra, rb);
+  if (ra !== rb) unionRoots(parent, ra, rb);
 }
 
 /**
