@@ -33,6 +33,9 @@ export interface LinkedParticles {
   scratch: Int32Array;
 }
 
+/** Cell side of the row grid in units of ℓ (bigger cells: fewer particles near a face, more per window). */
+const CELL_FACTOR = 2;
+
 /** Relative slack on cell sides and search windows, far above float64 rounding of coordinates. */
 const SLACK = 1e-9;
 
@@ -55,10 +58,11 @@ export function regionTolerance(L: number): number {
  * periodic box of side `boxSize` is ≤ `linkingLength` (squared distances, float64 arithmetic on the
  * input coordinates, so the same pair gives the same answer in any region).
  *
- * Method: a 2-D grid of rows (x, y cells of side ≥ ℓ) filled by a counting sort, each row sorted by
- * z; each row is swept against itself and 4 forward neighbour rows (half shell) with a sliding z
- * window of ±ℓ; union-find with path halving and union by size. Memory: about 24 bytes per particle for float32 input (40 for float64)
- * plus 4 bytes per row; no allocation per particle.
+ * Method: a 2-D grid of rows (x, y cells of side ≥ 2ℓ) filled by a counting sort, each row sorted by
+ * z; each row is swept against itself and, for the particles within ℓ of the faces toward them,
+ * its 4 forward neighbour rows (half shell) with a sliding z window of ±ℓ; union-find with path
+ * halving and union by size. Memory: about 24 bytes per particle for float32 input (40 for
+ * float64) plus 4 bytes per row; no allocation per particle.
  *
  * @throws NonFinitePositionError for a NaN/infinite coordinate; ParticleOutsideBoxError for a
  *   coordinate outside [0, L) or outside the region.
@@ -79,7 +83,7 @@ export function linkParticles(
   // ---- grid of rows over (x, y)
   const cellsAlong = (axis: number) => {
     const W = region.size[axis];
-    return Math.max(1, Math.floor(W / (ell * (1 + 2 * SLACK))));
+    return Math.max(1, Math.floor(W / (CELL_FACTOR * ell * (1 + 2 * SLACK))));
   };
   let gx = cellsAlong(0);
   let gy = cellsAlong(1);
@@ -117,19 +121,7 @@ export function linkParticles(
 
   // ---- linking, then every slot pointed at its root
   const parent = rowOf; // reuse: row indices are no longer needed
-  linkRows(
-    rec,
-    rowStart,
-    parent,
-    gx,
-    gy,
-    region.periodic[0],
-    region.periodic[1],
-    region.periodic[2],
-    L,
-    ell,
-    ellW,
-  );
+  linkRows(rec, rowStart, parent, grid, region, L, ell, ellW);
   const groupCount = resolveRoots(parent);
   // the records are no longer needed: their memory is handed out as scratch (≥ n int32s)
   return { n, order, root: parent, groupCount, grid: [gx, gy], scratch: new Int32Array(rec.buffer, 0, n) };
@@ -268,84 +260,122 @@ function scatterRecords(
 
 /**
  * Union every pair of slots within ℓ: each row against itself (forward in z, plus the z
- * wrap-around) and against its 4 forward neighbour rows (full ±ℓ window in z).
+ * wrap-around) and against its 4 forward neighbour rows (full ±ℓ window in z). Cells are
+ * {@link CELL_FACTOR}·ℓ wide, and a particle visits a neighbour row only when it lies within ℓ of
+ * the faces toward that row (so most particles visit none).
  */
 function linkRows(
   rec: Float32Array | Float64Array,
   rowStart: Int32Array,
   parent: Int32Array,
-  gx: number,
-  gy: number,
-  px: boolean,
-  py: boolean,
-  pz: boolean,
+  grid: { gx: number; gy: number; sx: number; sy: number },
+  region: LinkRegion,
   L: number,
   ell: number,
   ellW: number,
 ): void {
   parent.fill(-1); // every slot a root of size 1 (see union-find.ts)
+  const { gx, gy, sx, sy } = grid;
+  const [px, py, pz] = region.periodic;
+  const [ox, oy] = region.origin;
   const hL = L / 2;
   const l2 = ell * ell;
-  // half shell of neighbour rows: (0, +1), (+1, −1), (+1, 0), (+1, +1)
-  const DX = [0, 1, 1, 1];
-  const DY = [1, -1, 0, 1];
   for (let cx = 0; cx < gx; cx++) {
+    const nx = cx + 1 < gx ? cx + 1 : px ? 0 : -1;
+    const faceX = (cx + 1) / sx - ellW; // particles at local x ≥ faceX may have friends in row cx + 1
     for (let cy = 0; cy < gy; cy++) {
       const r = cx * gy + cy;
       const s = rowStart[r];
       const e = rowStart[r + 1];
       if (s === e) continue;
-      // within the row: forward in z, plus the wrap-around when z is periodic
+      const up = cy + 1 < gy ? cy + 1 : py ? 0 : -1;
+      const down = cy > 0 ? cy - 1 : py ? gy - 1 : -1;
+      const faceUp = (cy + 1) / sy - ellW;
+      const faceDown = cy / sy + ellW;
+      // neighbour rows (0,+1), (+1,−1), (+1,0), (+1,+1): [start, end) and a sliding pointer each
+      const s0 = up >= 0 ? rowStart[cx * gy + up] : 0;
+      const e0 = up >= 0 ? rowStart[cx * gy + up + 1] : 0;
+      const s1 = nx >= 0 && down >= 0 ? rowStart[nx * gy + down] : 0;
+      const e1 = nx >= 0 && down >= 0 ? rowStart[nx * gy + down + 1] : 0;
+      const s2 = nx >= 0 ? rowStart[nx * gy + cy] : 0;
+      const e2 = nx >= 0 ? rowStart[nx * gy + cy + 1] : 0;
+      const s3 = nx >= 0 && up >= 0 ? rowStart[nx * gy + up] : 0;
+      const e3 = nx >= 0 && up >= 0 ? rowStart[nx * gy + up + 1] : 0;
+      let lo0 = s0;
+      let lo1 = s1;
+      let lo2 = s2;
+      let lo3 = s3;
       for (let k = s; k < e; k++) {
-        const wk = rec[4 * k + 3];
+        const q = 4 * k;
+        const wk = rec[q + 3];
+        // within the row: forward in z, plus the wrap-around when z is periodic
         const lim = wk + ellW;
         for (let j = k + 1; j < e && rec[4 * j + 3] <= lim; j++) tryLink(rec, parent, k, j, L, hL, l2);
         if (pz && wk < ellW) {
           const from = wk - ellW + L;
           for (let j = e - 1; j > k && rec[4 * j + 3] >= from; j--) tryLink(rec, parent, k, j, L, hL, l2);
         }
-      }
-      // against the forward neighbour rows: full z window
-      for (let q = 0; q < 4; q++) {
-        let nx = cx + DX[q];
-        let ny = cy + DY[q];
-        if (nx >= gx) {
-          if (!px) continue;
-          nx -= gx;
+        // local (x, y) of the particle, for the face tests
+        let u = rec[q];
+        let v = rec[q + 1];
+        if (!px) {
+          u -= ox;
+          if (u < 0) u += L;
+          else if (u >= L) u -= L;
         }
-        if (ny < 0) {
-          if (!py) continue;
-          ny += gy;
-        } else if (ny >= gy) {
-          if (!py) continue;
-          ny -= gy;
+        if (!py) {
+          v -= oy;
+          if (v < 0) v += L;
+          else if (v >= L) v -= L;
         }
-        const r2 = nx * gy + ny;
-        const s2 = rowStart[r2];
-        const e2 = rowStart[r2 + 1];
-        if (s2 === e2) continue;
-        let lo = s2;
-        for (let k = s; k < e; k++) {
-          const wk = rec[4 * k + 3];
-          const a = wk - ellW;
-          const b = wk + ellW;
-          while (lo < e2 && rec[4 * lo + 3] < a) lo++;
-          for (let j = lo; j < e2 && rec[4 * j + 3] <= b; j++) tryLink(rec, parent, k, j, L, hL, l2);
-          if (pz) {
-            if (b >= L) {
-              const top = b - L;
-              for (let j = s2; j < e2 && rec[4 * j + 3] <= top; j++) tryLink(rec, parent, k, j, L, hL, l2);
-            }
-            if (a < 0) {
-              const bottom = a + L;
-              for (let j = e2 - 1; j >= s2 && rec[4 * j + 3] >= bottom; j--)
-                tryLink(rec, parent, k, j, L, hL, l2);
-            }
-          }
+        const nearUp = v >= faceUp;
+        const nearDown = v <= faceDown;
+        if (nearUp && s0 < e0) lo0 = windowLinks(rec, parent, k, wk, s0, e0, lo0, pz, L, hL, l2, ellW);
+        if (u >= faceX) {
+          if (nearDown && s1 < e1) lo1 = windowLinks(rec, parent, k, wk, s1, e1, lo1, pz, L, hL, l2, ellW);
+          if (s2 < e2) lo2 = windowLinks(rec, parent, k, wk, s2, e2, lo2, pz, L, hL, l2, ellW);
+          if (nearUp && s3 < e3) lo3 = windowLinks(rec, parent, k, wk, s3, e3, lo3, pz, L, hL, l2, ellW);
         }
       }
     }
   }
+}
+
+/**
+ * Link slot k (window key wk) with the slots of a neighbour row [s2, e2) whose key is within
+ * ±ellW (with wrap-around when z is periodic). `lo` is the row's sliding start (keys of the
+ * calling row's particles only increase); returns its new value.
+ */
+function windowLinks(
+  rec: Float32Array | Float64Array,
+  parent: Int32Array,
+  k: number,
+  wk: number,
+  s2: number,
+  e2: number,
+  lo: number,
+  pz: boolean,
+  L: number,
+  hL: number,
+  l2: number,
+  ellW: number,
+): number {
+  const a = wk - ellW;
+  const b = wk + ellW;
+  let p = lo;
+  while (p < e2 && rec[4 * p + 3] < a) p++;
+  for (let j = p; j < e2 && rec[4 * j + 3] <= b; j++) tryLink(rec, parent, k, j, L, hL, l2);
+  if (pz) {
+    if (b >= L) {
+      const top = b - L;
+      for (let j = s2; j < e2 && rec[4 * j + 3] <= top; j++) tryLink(rec, parent, k, j, L, hL, l2);
+    }
+    if (a < 0) {
+      const bottom = a + L;
+      for (let j = e2 - 1; j >= s2 && rec[4 * j + 3] >= bottom; j--) tryLink(rec, parent, k, j, L, hL, l2);
+    }
+  }
+  return p;
 }
 
 /** Union slots k and j when their minimum-image distance is ≤ ℓ (`l2` = ℓ²). */
