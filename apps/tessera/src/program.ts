@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { alignCommand } from "@tessera/align/cli";
 import { ExitCode, parse } from "@tessera/cli";
+import { membraneCommand } from "@tessera/membrane/cli";
 import { meshCommand, serveCommand } from "@tessera/mesh/cli";
 import { segmentCommand } from "@tessera/segment/cli";
 import { startProgressBar } from "@tessera/volume";
@@ -25,6 +26,7 @@ Examples:
   $ tessera demo                                   end-to-end demo on a phantom (also: npm start)
   $ tessera volume import stack/ em.zarr --resolution 40,4,4
   $ tessera align -i sections/ -o aligned.zarr --mode elastic --resolution 40,4,4
+  $ tessera membrane predict -i aligned.zarr -o boundaries.zarr -m my-model
   $ tessera segment init-config --from boundaries.zarr > run.json
   $ tessera mesh --help
   $ tessera site init my-site && tessera status --site my-site
@@ -69,6 +71,7 @@ Examples:
 
   program.addCommand(volumeCommand());
   program.addCommand(alignCommand());
+  program.addCommand(membraneCommand());
   program.addCommand(segmentCommand());
   program.addCommand(meshCommand());
   program.addCommand(serveCommand());

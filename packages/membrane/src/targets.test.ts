@@ -6,8 +6,8 @@ describe("training targets", () => {
   const labels = [1, 1, 0, 2, 1, 1, 0, 2, 1, 1, 2, 2];
   const shape = [3, 4];
 
-  it("boundaries: label 0 and pixels next to another label", () => {
-    expect(Array.from(boundaryTargets(labels, shape))).toEqual([0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0]);
+  it("boundaries: label 0, and pixels next to another non-zero label (not those next to a membrane)", () => {
+    expect(Array.from(boundaryTargets(labels, shape))).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0]);
   });
 
   it("affinities: 1 only between equal non-zero labels, 0 at the volume's low edge", () => {

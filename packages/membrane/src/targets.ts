@@ -14,8 +14,10 @@ function checkLabels(labels: ArrayLike<number>, shape: readonly number[]): numbe
 
 /**
  * Boundary targets from a label image or volume (`[y, x]` or `[z, y, x]`): 1 where the label is 0
- * (unlabelled / membrane, as in ISBI 2012 and CREMI ground truth) or differs from an in-plane
- * (y or x) neighbour, 0 elsewhere. In-plane only, so thick sections do not mark whole faces.
+ * (membrane, as in ISBI 2012 ground truth) or where an in-plane (y or x) neighbour carries another
+ * non-zero label (cells that touch without a membrane drawn between them), 0 elsewhere. A cell pixel
+ * next to a membrane pixel stays 0, so drawn membranes are not widened. In-plane only, so thick
+ * sections do not mark whole faces.
  */
 export function boundaryTargets(labels: ArrayLike<number>, shape: readonly number[]): Float32Array {
   const n = checkLabels(labels, shape);
@@ -30,11 +32,12 @@ export function boundaryTargets(labels: ArrayLike<number>, shape: readonly numbe
     }
     const x = i % X;
     const y = Math.floor(i / X) % Y;
+    const other = (w: number) => w !== v && w !== 0;
     if (
-      (x > 0 && labels[i - 1] !== v) ||
-      (x < X - 1 && labels[i + 1] !== v) ||
-      (y > 0 && labels[i - X] !== v) ||
-      (y < Y - 1 && labels[i + X] !== v)
+      (x > 0 && other(labels[i - 1])) ||
+      (x < X - 1 && other(labels[i + 1])) ||
+      (y > 0 && other(labels[i - X])) ||
+      (y < Y - 1 && other(labels[i + X]))
     ) {
       out[i] = 1;
     }

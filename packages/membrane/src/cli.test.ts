@@ -1,0 +1,155 @@
+// tessera membrane train / predict end to end on phantom zarr volumes, through runCli (exit codes).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "@tessera/cli";
+import { emPhantom } from "@tessera/phantom";
+import { runPython, tempDir } from "@tessera/testkit";
+import { Box, createVolume } from "@tessera/volume";
+import { Command } from "commander";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { membraneCommand } from "./cli.js";
+
+const dir = tempDir("tessera-membrane-cli-");
+afterAll(() => dir.cleanup());
+
+async function membrane(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const captured = { stdout: "", stderr: "" };
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    captured.stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    captured.stderr += String(chunk);
+    return true;
+  });
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  let status = 0;
+  try {
+    await runCli(new Command("tessera").addCommand(membraneCommand()), [
+      "node",
+      "tessera",
+      "membrane",
+      ...args,
+    ]);
+    status = Number(process.exitCode ?? 0);
+  } finally {
+    process.exitCode = saved;
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return { ...captured, status };
+}
+
+async function phantomZarrs(name: string, shape: [number, number, number], seed: number) {
+  const p = emPhantom({ shape, seed });
+  const raw = await createVolume(join(dir.path, `${name}-raw.zarr`), {
+    shape,
+    chunks: [1, 64, 64],
+    dtype: "uint8",
+    attrs: { resolution: [40, 8, 8] },
+  });
+  await raw.write(Box.fromShape(shape), p.image);
+  const labels = await createVolume(join(dir.path, `${name}-gt.zarr`), {
+    shape,
+    chunks: [1, 64, 64],
+    dtype: "uint32",
+  });
+  await labels.write(
+    Box.fromShape(shape),
+    Uint32Array.from(p.labels, (l, i) => (p.boundaries[i] ? 0 : l)),
+  );
+  return { raw: raw.path, labels: labels.path, boundaries: p.boundaries };
+}
+
+describe("tessera membrane", () => {
+  it("trains a small model on phantom data, then predicts boundaries python zarr reads, better than chance", async () => {
+    const train = await phantomZarrs("train", [6, 96, 96], 1);
+    const held = await phantomZarrs("held", [2, 96, 96], 2);
+    const model = join(dir.path, "model");
+    const t = await membrane([
+      "train",
+      "--raw",
+      train.raw,
+      "--labels",
+      train.labels,
+      "--validation-raw",
+      held.raw,
+      "--validation-labels",
+      held.labels,
+      "--model-out",
+      model,
+      "--depth",
+      "2",
+      "--features",
+      "8",
+      "--epochs",
+      "3",
+      "--steps",
+      "25",
+      "--patch",
+      "1,64,64",
+      "--seed",
+      "3",
+      "--learning-rate",
+      "0.003",
+    ]);
+    expect(t.status, t.stderr).toBe(0);
+    const metadata = JSON.parse(readFileSync(join(model, "metadata.json"), "utf8"));
+    expect(metadata.metrics.pixelError).toBeLessThan(0.1);
+    const output = join(dir.path, "boundaries.zarr");
+    const p = await membrane(["predict", "-i", held.raw, "-o", output, "-m", model, "--block", "1,48,48"]);
+    expect(p.status, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout.trim().split("\n").at(-1) as string)).toMatchObject({
+      output,
+      backend: "wasm",
+      kind: "boundaries",
+    });
+    // python zarr reads the prediction; its error against the phantom's true membranes is scored there
+    const truth = join(dir.path, "truth.u8");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(truth, held.boundaries);
+    const scored = runPython(
+      `import sys, zarr, numpy as np
+a = zarr.open(sys.argv[1], mode="r")
+t = np.fromfile(sys.argv[2], dtype=np.uint8).reshape(a.shape)
+print(a.dtype, list(a.attrs["resolution"]), float(np.mean((a[:] >= 0.5) != (t > 0))))`,
+      [output, truth],
+    )
+      .trim()
+      .split(" ");
+    expect(scored[0]).toBe("float32");
+    expect(Number(scored.at(-1))).toBeLessThan(0.1);
+    // an existing output is refused without --overwrite
+    const again = await membrane(["predict", "-i", held.raw, "-o", output, "-m", model]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/exists/);
+  });
+
+  it("refuses bad input with exit 2 and a message naming the problem", async () => {
+    const small = await phantomZarrs("small", [1, 20, 20], 4);
+    const model = join(dir.path, "model");
+    const tooSmall = await membrane([
+      "predict",
+      "-i",
+      small.raw,
+      "-o",
+      join(dir.path, "x.zarr"),
+      "-m",
+      model,
+    ]);
+    expect(tooSmall.status).toBe(2);
+    expect(tooSmall.stderr).toMatch(/smaller than the network's field of view/);
+    const noModel = await membrane([
+      "predict",
+      "-i",
+      small.raw,
+      "-o",
+      join(dir.path, "y.zarr"),
+      "-m",
+      join(dir.path, "nope"),
+    ]);
+    expect(noModel.status).toBe(2);
+    expect(noModel.stderr).toMatch(/model\.json/);
+  });
+});

@@ -1,0 +1,1 @@
+export { assertFits, membraneCommand } from "./membrane-command.js";
