@@ -239,7 +239,10 @@ try {
   const module = await bundle(dir);
   const fof = await import(pathToFileURL(module).href);
   const rounds = Number(opt.rounds);
-  const sizes = opt.sizes.split(",").map(Number);
+  const sizes = opt.sizes
+    .split(",")
+    .map(Number)
+    .filter((v) => v > 0);
   const kinds = opt.kinds.split(",");
   console.log(
     `FOF b = ${B}, box ${L}, ${rounds} alternating rounds, medians (steady state, after a warm-up)`,

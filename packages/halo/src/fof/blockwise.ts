@@ -118,12 +118,9 @@ export function fofRegionContains(
 ): boolean {
   const L = plan.boxSize;
   const { origin, size, periodic } = spec.region;
-  const c = [x, y, z];
-  for (let a = 0; a < 3; a++) {
-    if (periodic[a]) continue;
-    if (regionCoordinate(c[a], origin[a], L) > size[a]) return false;
-  }
-  return true;
+  if (!periodic[0] && regionCoordinate(x, origin[0], L) > size[0]) return false;
+  if (!periodic[1] && regionCoordinate(y, origin[1], L) > size[1]) return false;
+  return periodic[2] || regionCoordinate(z, origin[2], L) <= size[2];
 }
 
 /** Particles handed to a block task: its region's particles with their global ids. */
@@ -220,9 +217,16 @@ export function runFofBlock(
   const { order, root } = linked;
   const m = plan.overload;
   const tol = 1e-9 * L;
-  const nearFace: boolean[] = [];
-  for (let a = 0; a < 3; a++) nearFace.push(plan.blocks[a] > 1 && spec.region.periodic[a]);
+  // axes read whole although cut into several blocks (huge overload): every owned particle is a ghost elsewhere
+  const nearFace = [0, 1, 2].map((a) => plan.blocks[a] > 1 && spec.region.periodic[a]);
 
+  /** Whether an owned particle's coordinate v on `axis` is within the margin of a block face there. */
+  const nearAFace = (axis: number, v: number): boolean => {
+    if (plan.blocks[axis] === 1) return false;
+    if (nearFace[axis]) return true; // the axis is read whole by every block on it
+    const u = regionCoordinate(v, spec.region.origin[axis], L); // owned: u ≈ m … size − m
+    return u <= 2 * m + tol || u >= spec.region.size[axis] - 2 * m - tol;
+  };
   // per slot: 1 owned, 2 owned near a face, 0 ghost
   const kind = new Uint8Array(n);
   const [vx, vy, vz] = views;
@@ -231,14 +235,7 @@ export function runFofBlock(
     const y = vy.array[vy.offset + vy.stride * i];
     const z = vz.array[vz.offset + vz.stride * i];
     if (fofOwnerBlock(plan, x, y, z) !== block) return 0;
-    const c = [x, y, z];
-    for (let a = 0; a < 3; a++) {
-      if (plan.blocks[a] === 1) continue;
-      if (nearFace[a]) return 2; // the axis is read whole by every block on it
-      const u = regionCoordinate(c[a], spec.region.origin[a], L); // owned: u ≈ m … size − m
-      if (u <= 2 * m + tol || u >= spec.region.size[a] - 2 * m - tol) return 2;
-    }
-    return 1;
+    return nearAFace(0, x) || nearAFace(1, y) || nearAFace(2, z) ? 2 : 1;
   };
   // per root: owned count, smallest owned id, flags (1 has ghost, 2 has near-face owned)
   const count = new Int32Array(n);
