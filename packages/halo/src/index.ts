@@ -65,3 +65,4 @@ export {
   type WriteGenericIOResult,
   writeGenericIO,
 } from "./genericio/write.js";
+export { FofWorkspace } from "./fof/workspace.js";

@@ -3,6 +3,7 @@ import { type LinkRegion, linkParticles, regionCoordinate } from "./link.js";
 import { type FofLinkingOptions, resolveLinking } from "./options.js";
 import { coordinateViews, type ParticlePositions } from "./positions.js";
 import { findRoot, newForest, unionRoots } from "./union-find.js";
+import { FofWorkspace } from "./workspace.js";
 
 /** Options of {@link planFofBlocks}. */
 export interface FofBlockOptions extends FofLinkingOptions {
@@ -189,7 +190,7 @@ export function runFofBlock(
   plan: FofBlockPlan,
   block: number,
   particles: FofBlockParticles,
-  options: { keepMemberships?: boolean } = {},
+  options: { keepMemberships?: boolean; workspace?: FofWorkspace } = {},
 ): FofBlockResult {
   const spec = plan.specs[block];
   if (spec === undefined) {
@@ -213,7 +214,10 @@ export function runFofBlock(
     });
   }
   const L = plan.boxSize;
-  const linked = linkParticles(particles.positions, L, plan.linkingLength, spec.region, { block });
+  const linked = linkParticles(particles.positions, L, plan.linkingLength, spec.region, {
+    block,
+    workspace: options.workspace,
+  });
   const { order, root } = linked;
   const m = plan.overload;
   const tol = 1e-9 * L;
@@ -507,9 +511,12 @@ export async function blockwiseFriendsOfFriends(
 ): Promise<BlockwiseFofResult> {
   const plan = planFofBlocks(options);
   const results: FofBlockResult[] = [];
+  const workspace = new FofWorkspace(); // one set of working buffers for all blocks
   for (const spec of plan.specs) {
     const particles = await read(spec);
-    results.push(runFofBlock(plan, spec.index, particles, { keepMemberships: options.keepMemberships }));
+    results.push(
+      runFofBlock(plan, spec.index, particles, { keepMemberships: options.keepMemberships, workspace }),
+    );
   }
   const merge = mergeFofBlocks(plan, results);
   const out: BlockwiseFofResult = {

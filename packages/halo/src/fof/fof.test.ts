@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { HaloError } from "../errors.js";
 import { FofOptionError, NonFinitePositionError, ParticleOutsideBoxError } from "./errors.js";
 import { friendsOfFriends } from "./fof.js";
+import { FofWorkspace } from "./workspace.js";
 
 /** A cubic lattice of n³ points with spacing L/n, interleaved, as float32 (rounded) coordinates. */
 function lattice(n: number, L: number): Float32Array {
@@ -112,6 +113,27 @@ describe("planted halos", () => {
     const b = friendsOfFriends({ x, y, z }, opts);
     expect(b.groupId).toEqual(a.groupId);
     expect(b.halos.members).toEqual(a.halos.members);
+  });
+});
+
+describe("workspace reuse", () => {
+  it("a FofWorkspace reused across calls of different sizes and precisions gives the same groups", () => {
+    const workspace = new FofWorkspace();
+    const sets = [
+      plantedHalos({ seed: 5, haloCount: 10, backgroundParticles: 3000 }),
+      plantedHalos({ seed: 6, haloCount: 4, backgroundParticles: 500 }),
+      plantedHalos({ seed: 7, haloCount: 12, backgroundParticles: 4000 }),
+    ];
+    for (const ph of sets) {
+      for (const positions of [ph.positions, Float64Array.from(ph.positions)]) {
+        const opts = { boxSize: ph.boxSize, linkingLength: 1.2 * ph.linkingLength, minMembers: 2 };
+        const fresh = friendsOfFriends(positions, opts);
+        const reused = friendsOfFriends(positions, { ...opts, workspace });
+        expect(reused.groupId).toEqual(fresh.groupId);
+        expect(reused.halos).toEqual(fresh.halos);
+        expect(reused.halos.count).toBe(ph.halos.length);
+      }
+    }
   });
 });
 

@@ -1,9 +1,13 @@
 import { linkParticles } from "./link.js";
 import { type FofLinkingOptions, resolveLinking } from "./options.js";
 import { coordinateViews, type ParticlePositions } from "./positions.js";
+import type { FofWorkspace } from "./workspace.js";
 
 /** Options of {@link friendsOfFriends}. */
-export type FofOptions = FofLinkingOptions;
+export interface FofOptions extends FofLinkingOptions {
+  /** Reusable working memory for repeated calls (see {@link FofWorkspace}). Default: fresh buffers. */
+  workspace?: FofWorkspace;
+}
 
 /** Halos (groups with ≥ minMembers members), numbered 0..H−1 in the order of their first particle. */
 export interface FofHalos {
@@ -56,11 +60,17 @@ export interface FofResult {
 export function friendsOfFriends(positions: ParticlePositions, options: FofOptions): FofResult {
   const { n } = coordinateViews(positions);
   const { boxSize: L, linkingLength, minMembers } = resolveLinking(options, n);
-  const linked = linkParticles(positions, L, linkingLength, {
-    origin: [0, 0, 0],
-    size: [L, L, L],
-    periodic: [true, true, true],
-  });
+  const linked = linkParticles(
+    positions,
+    L,
+    linkingLength,
+    {
+      origin: [0, 0, 0],
+      size: [L, L, L],
+      periodic: [true, true, true],
+    },
+    { workspace: options.workspace },
+  );
   return labelGroups(linked.order, linked.root, linked.scratch, linked.groupCount, minMembers, linkingLength);
 }
 

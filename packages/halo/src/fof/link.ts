@@ -1,6 +1,7 @@
 import { NonFinitePositionError, ParticleOutsideBoxError } from "./errors.js";
 import { type CoordinateView, coordinateViews, type ParticlePositions } from "./positions.js";
 import { findRoot, resolveRoots, unionRoots } from "./union-find.js";
+import type { FofWorkspace } from "./workspace.js";
 
 /**
  * The part of the periodic box a linking pass covers. On a periodic axis the region is the whole
@@ -29,7 +30,7 @@ export interface LinkedParticles {
   groupCount: number;
   /** Rows of the cell grid used, `[gx, gy]` (diagnostics). */
   grid: [number, number];
-  /** n int32s of free memory (the slot records' buffer), for the caller's own use. */
+  /** n int32s of free memory (the slot records' buffer, or the workspace's), for the caller's own use. */
   scratch: Int32Array;
 }
 
@@ -72,7 +73,7 @@ export function linkParticles(
   boxSize: number,
   linkingLength: number,
   region: LinkRegion,
-  context: { block?: number } = {},
+  context: { block?: number; workspace?: FofWorkspace } = {},
 ): LinkedParticles {
   const { n, views } = coordinateViews(positions);
   const L = boxSize;
@@ -99,7 +100,8 @@ export function linkParticles(
 
   // ---- pass 1: validate, row of each particle; count per row (then prefix sums)
   const rowOf = new Int32Array(n);
-  const rowStart = new Int32Array(rows + 1);
+  const ws = context.workspace;
+  const rowStart = ws ? ws.rowTable(rows + 1) : new Int32Array(rows + 1);
   const grid = { gx, gy, sx, sy };
   countRows(views, n, L, region, grid, rowOf, rowStart, context);
 
@@ -111,7 +113,7 @@ export function linkParticles(
   const single =
     vx.array instanceof Float32Array && vy.array instanceof Float32Array && vz.array instanceof Float32Array;
   const order = new Int32Array(n);
-  const rec = single ? new Float32Array(4 * n) : new Float64Array(4 * n);
+  const rec = ws ? ws.records(4 * n, single) : single ? new Float32Array(4 * n) : new Float64Array(4 * n);
   scatterRecords(views, n, L, region, rowOf, rowStart, order, rec);
   for (let r = 0; r < rows; r++) {
     const lo = rowStart[r];
@@ -124,7 +126,8 @@ export function linkParticles(
   linkRows(rec, rowStart, parent, grid, region, L, ell, ellW);
   const groupCount = resolveRoots(parent);
   // the records are no longer needed: their memory is handed out as scratch (≥ n int32s)
-  return { n, order, root: parent, groupCount, grid: [gx, gy], scratch: new Int32Array(rec.buffer, 0, n) };
+  const scratch = new Int32Array(rec.buffer, rec.byteOffset, n);
+  return { n, order, root: parent, groupCount, grid: [gx, gy], scratch };
 }
 
 /** Validate every particle (finite, in the box, in the region), store its row, count rows; prefix sums. */
