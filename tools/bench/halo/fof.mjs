@@ -122,7 +122,7 @@ async function bundle(dir) {
   const out = join(dir, "fof.bundle.mjs");
   await esbuild.build({
     stdin: {
-      contents: 'export * from "./fof.ts"; export * from "./blockwise.ts";',
+      contents: 'export * from "./fof.ts"; export * from "./blockwise.ts"; export * from "./workspace.ts";',
       resolveDir: join(root, "packages/halo/src/fof"),
       loader: "ts",
     },
@@ -265,14 +265,21 @@ try {
         py.stdin.write("run\n");
         return next();
       };
-      const oursRun = () => {
+      const workspace = new fof.FofWorkspace();
+      const oursRun = (ws) => {
         const t = performance.now();
-        const res = fof.friendsOfFriends(pos, { boxSize: L, linkingLength: ell, minMembers: 20 });
+        const res = fof.friendsOfFriends(pos, {
+          boxSize: L,
+          linkingLength: ell,
+          minMembers: 20,
+          workspace: ws,
+        });
         return { seconds: (performance.now() - t) / 1000, res };
       };
       // warm-up: two runs of ours (V8 optimises the hot loops over the first calls), one of
       // scipy's (which writes its labels)
       oursRun();
+      oursRun(workspace);
       const warm = oursRun();
       const ref = await scipyRun();
       const buf = readFileSync(dst);
@@ -285,19 +292,23 @@ try {
         if (relabel[labels[i]] !== warm.res.groupId[i]) same = false;
       }
       const ours = [];
+      const oursWs = [];
       const theirs = [];
       for (let r = 0; r < rounds; r++) {
         ours.push(oursRun().seconds);
+        oursWs.push(oursRun(workspace).seconds);
         theirs.push((await scipyRun()).seconds);
       }
       py.stdin.end();
       const mo = median(ours);
       const mt = median(theirs);
+      const mw = median(oursWs);
       console.log(
         `${kind} ${lay.n.toLocaleString("en")} particles (ℓ = ${ell.toFixed(4)}, ${ref.pairs.toLocaleString("en")} pairs, ` +
           `${warm.res.groupCount.toLocaleString("en")} groups, ${warm.res.halos.count} halos ≥ 20): ` +
           `ours ${fmt(mo)} [${ours.map(fmt).join(", ")}], scipy ${fmt(mt)} [${theirs.map(fmt).join(", ")}], ` +
-          `ratio ${(mt / mo).toFixed(1)}×, partitions ${same ? "identical" : "DIFFERENT"}`,
+          `ratio ${(mt / mo).toFixed(1)}×; ours with a reused FofWorkspace ${fmt(mw)} [${oursWs.map(fmt).join(", ")}], ` +
+          `ratio ${(mt / mw).toFixed(1)}×; partitions ${same ? "identical" : "DIFFERENT"}`,
       );
       if (!same) process.exitCode = 1;
     }
