@@ -32,6 +32,7 @@ export {
   type FofLinkingOptions,
 } from "./fof/options.js";
 export type { CoordinateArray, ParticlePositions } from "./fof/positions.js";
+export { FofWorkspace } from "./fof/workspace.js";
 export { Crc64, crc64, crc64Trailer } from "./genericio/crc64.js";
 export {
   CrcMismatchError,
@@ -65,4 +66,3 @@ export {
   type WriteGenericIOResult,
   writeGenericIO,
 } from "./genericio/write.js";
-export { FofWorkspace } from "./fof/workspace.js";
