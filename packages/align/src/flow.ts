@@ -10,6 +10,11 @@ export interface FlowOptions extends PhaseCorrelationOptions {
   patchSize?: number;
   /** A match is weak below this peak ratio (default 1.2). */
   minPeakRatio?: number;
+  /**
+   * A match is weak below this peak height (the sharpness of the normalised correlation peak: 1 for
+   * identical patches, falling as the peak spreads or the patches differ; default 0: not used).
+   */
+  minPeak?: number;
   /** A match is dropped when it moves more than this, px (default: a quarter of the patch). */
   maxMagnitude?: number;
   /** A match is dropped when it differs from the median of its valid neighbours by more than this, px (default 3). */
@@ -120,19 +125,22 @@ function median(xs: number[]): number {
 }
 
 /**
- * Drop weak and outlying matches, in place: peak ratio below `minPeakRatio`, shift above
+ * Drop weak and outlying matches, in place: peak ratio below `minPeakRatio`, peak height below
+ * `minPeak`, shift above
  * `maxMagnitude`, or more than `maxDeviation` from the median of the valid matches among its 8
  * neighbours (repeated until nothing changes, so a cluster of outliers is peeled from its edge).
  * Returns the number of valid matches left.
  */
 export function cleanFlow(flow: FlowField, options: FlowOptions = {}): number {
   const minRatio = options.minPeakRatio ?? 1.2;
+  const minPeak = options.minPeak ?? 0;
   const maxMag = options.maxMagnitude ?? (options.patchSize ?? 160) / 4;
   const maxDev = options.maxDeviation ?? 3;
-  const { rows, cols, dy, dx, valid, peakRatio } = flow;
+  const { rows, cols, dy, dx, valid, peak, peakRatio } = flow;
   for (let i = 0; i < rows * cols; i++) {
     if (!valid[i]) continue;
-    if (!(peakRatio[i] >= minRatio) || Math.hypot(dy[i], dx[i]) > maxMag) valid[i] = 0;
+    if (!(peakRatio[i] >= minRatio) || !(peak[i] >= minPeak) || Math.hypot(dy[i], dx[i]) > maxMag)
+      valid[i] = 0;
   }
   for (let round = 0; round < 8; round++) {
     const drop: number[] = [];

@@ -125,6 +125,7 @@ function pairOptions(o: AlignStackOptions): PairMapOptions {
     flowPasses: o.flowPasses,
     thresholdPx: o.thresholdPx,
     minPeakRatio: o.minPeakRatio,
+    minPeak: o.minPeak,
     maxMagnitude: o.maxMagnitude,
     maxDeviation: o.maxDeviation,
     upsample: o.upsample,
