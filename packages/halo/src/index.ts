@@ -66,3 +66,12 @@ export {
   type WriteGenericIOResult,
   writeGenericIO,
 } from "./genericio/write.js";
+export {
+  type HaloPropertiesColumns,
+  type HaloPropertiesInput,
+  type HaloPropertiesOptions,
+  HaloPropertyError,
+  haloProperties,
+  POTENTIAL_DIRECT_MAX,
+  sourceSlots,
+} from "./properties/properties.js";
