@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendError } from "./errors.js";
 import { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
+import { registerWasmConv2dInputGrad } from "./wasm-conv2d-input-grad.js";
 
 /** The TensorFlow.js backends this package can run on. */
 export type BackendName = "wasm" | "cpu" | "tensorflow";
@@ -29,6 +30,7 @@ export async function useBackend(name: BackendName = "wasm"): Promise<string> {
   if (name === "wasm") {
     configureWasm();
     registerWasmConv2dFilterGrad();
+    registerWasmConv2dInputGrad();
   } else if (name === "tensorflow") {
     const loaded = await loadNative();
     if (!loaded) {

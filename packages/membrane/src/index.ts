@@ -41,3 +41,4 @@ export {
   unetConfig,
 } from "./unet.js";
 export { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
+export { registerWasmConv2dInputGrad } from "./wasm-conv2d-input-grad.js";

@@ -16,32 +16,35 @@ interface FilterGradAttrs {
 }
 
 /**
- * im2col of a NHWC input for the filter gradient: row r = (b, oh, ow), column (kh·FW + kw)·CI + ci
- * holds the input value the filter tap (kh, kw, ci) saw at output (oh, ow), 0 in the padding.
+ * im2col of a NHWC input for the filter gradient, stored transposed (`[K, N]`): row k = (kh·FW + kw)·CI
+ * + ci, column r = (b, oh, ow) holds the input value filter tap k saw at output (oh, ow), 0 in the
+ * padding. Transposed so the product with dy (`[N, CO]`) is a plain matrix product.
  */
-function im2col(x: Float32Array, info: tf.backend_util.Conv2DInfo, out: Float32Array): void {
+function im2colT(x: Float32Array, info: tf.backend_util.Conv2DInfo, out: Float32Array): void {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: FH, filterWidth: FW, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const K = FH * FW * CI;
-  let row = 0;
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++, row++) {
-        const o = row * K;
-        for (let kh = 0; kh < FH; kh++) {
-          const ih = oh * sh + kh * dh - top;
-          for (let kw = 0; kw < FW; kw++) {
-            const iw = ow * sw + kw * dw - left;
-            const c0 = o + (kh * FW + kw) * CI;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
-              out.fill(0, c0, c0 + CI);
+  const N = B * OH * OW;
+  for (let kh = 0; kh < FH; kh++) {
+    for (let kw = 0; kw < FW; kw++) {
+      for (let ci = 0; ci < CI; ci++) {
+        const o = ((kh * FW + kw) * CI + ci) * N;
+        let col = 0;
+        for (let b = 0; b < B; b++) {
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * sh + kh * dh - top;
+            if (ih < 0 || ih >= H) {
+              out.fill(0, o + col, o + col + OW);
+              col += OW;
               continue;
             }
-            const s = ((b * H + ih) * W + iw) * CI;
-            for (let ci = 0; ci < CI; ci++) out[c0 + ci] = x[s + ci];
+            const rowBase = (b * H + ih) * W;
+            for (let ow = 0; ow < OW; ow++, col++) {
+              const iw = ow * sw + kw * dw - left;
+              out[o + col] = iw < 0 || iw >= W ? 0 : x[(rowBase + iw) * CI + ci];
+            }
           }
         }
       }
@@ -51,7 +54,7 @@ function im2col(x: Float32Array, info: tf.backend_util.Conv2DInfo, out: Float32A
 
 /**
  * `Conv2DBackpropFilter` for the wasm backend, which lacks it (so `model.fit` of a 2-D conv net
- * fails there): dW = im2col(x)ᵀ · dy, the product done by the wasm backend's own `BatchMatMul`
+ * fails there): dW = im2col(x)ᵀ · dy (the im2col matrix built transposed), the product done by the wasm backend's own `BatchMatMul`
  * kernel. NHWC only (what tf.layers uses).
  */
 function conv2dBackpropFilterWasm({
@@ -80,8 +83,8 @@ function conv2dBackpropFilterWasm({
   );
   const N = info.batchSize * info.outHeight * info.outWidth;
   const K = info.filterHeight * info.filterWidth * info.inChannels;
-  const cols = wasm.makeOutput([1, N, K], "float32");
-  im2col(wasm.typedArrayFromHeap(x), info, wasm.typedArrayFromHeap(cols));
+  const cols = wasm.makeOutput([1, K, N], "float32");
+  im2colT(wasm.typedArrayFromHeap(x), info, wasm.typedArrayFromHeap(cols));
   const reshape = tf.getKernel("Reshape", "wasm");
   const matMul = tf.getKernel("BatchMatMul", "wasm");
   if (!reshape || !matMul)
@@ -94,7 +97,7 @@ function conv2dBackpropFilterWasm({
   const product = matMul.kernelFunc({
     inputs: { a: cols, b: dy3 },
     backend,
-    attrs: { transposeA: true, transposeB: false },
+    attrs: { transposeA: false, transposeB: false },
   }) as tf.TensorInfo;
   wasm.disposeData(cols.dataId);
   wasm.disposeData(dy3.dataId);
