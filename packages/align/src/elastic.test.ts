@@ -12,21 +12,10 @@ import { pairMap } from "./pair-map.js";
 import { countFoldedTriangles } from "./spring-mesh.js";
 import { alignStack, correlation } from "./stack.js";
 import type { SectionAlignment, SectionMap, SectionSource } from "./stack-types.js";
+import { sampleDisplacement } from "./warp-truth.js";
 
 const isbi = sharedData("em/isbi2012/image");
 const neuroproof = sharedData("em/neuroproof-sample2/grayscale");
-
-/** Bilinear sample of channel `offset` of a displacement array (clamped to the section). */
-function sample(d: Float32Array, offset: number, H: number, W: number, y: number, x: number): number {
-  const yy = Math.min(Math.max(y, 0), H - 1.000001);
-  const xx = Math.min(Math.max(x, 0), W - 1.000001);
-  const y0 = Math.floor(yy);
-  const x0 = Math.floor(xx);
-  const fy = yy - y0;
-  const fx = xx - x0;
-  const i = offset + y0 * W + x0;
-  return (1 - fy) * ((1 - fx) * d[i] + fx * d[i + 1]) + fy * ((1 - fx) * d[i + W] + fx * d[i + W + 1]);
-}
 
 /**
  * Endpoint errors of `found` (output → warped section z) against the truth. The warp is
@@ -50,8 +39,8 @@ function endpointErrors(
     for (let x = margin; x < W - margin; x += 4) {
       const [py, px] = mapPoint(found, y, x);
       if (!(py >= margin && px >= margin && py <= H - 1 - margin && px <= W - 1 - margin)) continue;
-      const oy = py + sample(d, 2 * z * n, H, W, py, px);
-      const ox = px + sample(d, (2 * z + 1) * n, H, W, py, px);
+      const oy = py + sampleDisplacement(d, 2 * z * n, H, W, py, px);
+      const ox = px + sampleDisplacement(d, (2 * z + 1) * n, H, W, py, px);
       const [ey, ex] = expected(y, x);
       errors.push(Math.hypot(oy - ey, ox - ex));
     }

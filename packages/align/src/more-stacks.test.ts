@@ -11,19 +11,9 @@ import { describe, expect, it } from "vitest";
 import { mapPoint } from "./map.js";
 import { type AlignStackOptions, alignStack } from "./stack.js";
 import type { SectionAlignment, SectionMap } from "./stack-types.js";
+import { sampleDisplacement } from "./warp-truth.js";
 
 const gala = sharedData("em/gala");
-
-function bilinear(d: Float32Array, offset: number, H: number, W: number, y: number, x: number): number {
-  const yy = Math.min(Math.max(y, 0), H - 1.000001);
-  const xx = Math.min(Math.max(x, 0), W - 1.000001);
-  const y0 = Math.floor(yy);
-  const x0 = Math.floor(xx);
-  const fy = yy - y0;
-  const fx = xx - x0;
-  const i = offset + y0 * W + x0;
-  return (1 - fy) * ((1 - fx) * d[i] + fx * d[i + 1]) + fy * ((1 - fx) * d[i + W] + fx * d[i + W + 1]);
-}
 
 async function alignAll(data: Float32Array, Z: number, H: number, W: number, options: AlignStackOptions) {
   const out: SectionAlignment[] = [];
@@ -56,8 +46,8 @@ function errorsOf(
   for (let y = margin; y < H - margin; y += 3) {
     for (let x = margin; x < W - margin; x += 3) {
       const [py, px] = mapPoint(found, y, x);
-      const oy = py + bilinear(d, 2 * z * n, H, W, py, px);
-      const ox = px + bilinear(d, (2 * z + 1) * n, H, W, py, px);
+      const oy = py + sampleDisplacement(d, 2 * z * n, H, W, py, px);
+      const ox = px + sampleDisplacement(d, (2 * z + 1) * n, H, W, py, px);
       const [ry, rx] = mapPoint(reference, y, x);
       out.push(Math.hypot(oy - ry, ox - rx));
     }

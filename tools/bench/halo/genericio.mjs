@@ -4,8 +4,8 @@
 // and off. No peer GenericIO reader is installed, so no ratio is printed; for context the same run
 // times plain `fs.readSync`/`fs.readFile` of the file (the I/O ceiling) and Python `numpy.fromfile`
 // of the same byte ranges (/usr/bin/python3, no CRC). Warm page cache: the file is read once before
-// timing. Ours is timed reading into reused (already touched) arrays, as the C++ reference reads into
-// pre-sized vectors, and into fresh arrays: on VMs where first-touch page faults are slow, fresh
+// timing. Ours is timed reading into reused (already touched) arrays, as a reader into preallocated
+// buffers works, and into fresh arrays: on VMs where first-touch page faults are slow, fresh
 // memory alone caps any reader (numpy included) far below the copy speed.
 // Usage: node tools/bench/halo/genericio.mjs [--rows 1200000] [--ranks 8] [--rounds 5] [--dir /tmp]
 //        (build first: npx nx run @tessera/halo:build, or `npx tsup` in packages/halo)
@@ -92,7 +92,7 @@ try {
   );
   readFileSync(path); // warm the page cache
 
-  // preallocated, touched output arrays (as the C++ reference reads into pre-sized vectors)
+  // preallocated, touched output arrays (as a reader into pre-sized buffers works)
   const probe = await halo.openGenericIO(path, { verifyCrc: false });
   const reused = {};
   for (const v of probe.variables)
