@@ -192,7 +192,7 @@ function squareCorrelator(size: number, options: PhaseCorrelationOptions): Patch
  *
  * Square sections go to a cached {@link PatchCorrelator} of their size, which does the same steps
  * without the padding (circular correlation of the tapered sections, a mixed-radix FFT at the section
- * size, frequencies of negligible weight left out): 5–7× faster, with the same estimates within 0.02 px.
+ * size, frequencies of negligible weight left out): 6–7× faster at 512² and 2048² in one timing run, estimates differing by at most 0.018 px over 180 sampled ISBI patch pairs.
  */
 export function phaseCorrelate(
   fixed: Section,
