@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { cliProcess, exited, freshSite, requireBin, waitFor } from "../../test/helpers.js";
-import { registerApp } from "../site.js";
+import { registerApp, SITE_DB } from "../site.js";
 import { addTasks, eventsSince, getTask, taskAttempts } from "../tasks.js";
 import { launch } from "./launch.js";
 
@@ -21,6 +22,42 @@ const hasExited = (pid: number) => {
   const st = procState(pid);
   return st === null || st === "Z";
 };
+
+/** Every thread of the process is stopped (`T`): a stop signal is delivered to each thread in turn. */
+function allThreadsStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("T");
+  });
+}
+
+/**
+ * SIGSTOP `pid` at a moment it holds no write lock on the site database. A launcher frozen inside a
+ * write transaction holds SQLite's single writer lock until it resumes, so every other writer waits out
+ * its busy timeout (a limit of the embedded store, not of leases); freezing it there would test SQLite.
+ * Tries a zero-timeout `BEGIN IMMEDIATE` while the process is stopped, and thaws and retries if busy.
+ */
+async function freezeOutsideWrite(pid: number, dbPath: string): Promise<void> {
+  const probe = new Database(dbPath, { timeout: 0 });
+  try {
+    for (let tries = 0; tries < 200; tries++) {
+      process.kill(pid, "SIGSTOP");
+      await waitFor(() => allThreadsStopped(pid), `process ${pid} to stop`);
+      try {
+        probe.exec("BEGIN IMMEDIATE");
+        probe.exec("ROLLBACK");
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+        process.kill(pid, "SIGCONT");
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      }
+    }
+    throw new Error(`process ${pid} held the write lock on ${dbPath} at 200 tries`);
+  } finally {
+    probe.close();
+  }
+}
 
 // Resumed, the frozen launcher's overdue heartbeat runs before anything else (its event loop wakes with
 // timers due), finds the lease taken (refused: the launcher is marked expired) and gives its tasks back
@@ -89,7 +126,7 @@ describe.each([
     expect(b1.launcherId).toBe(firstId);
 
     // freeze launcher 1; task b's process completes meanwhile (its exit is not yet reported)
-    process.kill(first.pid!, "SIGSTOP");
+    await freezeOutsideWrite(first.pid!, join(site.dir, SITE_DB));
     open(b, 1);
     await waitFor(() => lines().includes(`${b} 1`) && hasExited(b1.pid!), "task b's first run to complete");
 
