@@ -2,7 +2,8 @@
 // Train the shipped 2-D boundary model on ISBI 2012 (../shared/data/em/isbi2012: sections 0–19 to
 // train, 20–24 to validate) and score it on 20–24: pixel error, and the foreground-restricted
 // adapted Rand error and VOI of the thresholded prediction (connected components of the pixels
-// below 0.5 per section) against the ground-truth cells (ISBI 2012's metrics; membranes ignored).
+// below 0.5 per section; and the watershed + agglomeration of `tessera segment` per section at
+// three thresholds) against the ground-truth cells (ISBI 2012's metrics; membranes ignored).
 // Usage: node tools/membrane/train-isbi.mjs [--epochs 40] [--steps 50] [--depth 4] [--features 16]
 //        [--patch 192] [--batch 4] [--seed 1] [--out packages/membrane/models/isbi2012-boundaries]
 // (build first: npm run build)
@@ -129,6 +130,9 @@ let wrong = 0;
 let pixels = 0;
 const segs = [];
 const gts = [];
+// watershed + agglomeration (the `tessera segment` steps, per section) at these edge thresholds
+const thresholds = [0.3, 0.5, 0.7];
+const sheds = thresholds.map(() => []);
 for (const v of validation) {
   const p = membrane.predictArray(scored, v.raw, v.shape);
   for (let i = 0; i < p.length; i++) {
@@ -142,6 +146,13 @@ for (const v of validation) {
   );
   segs.push(cells.labels);
   gts.push(v.labels);
+  const shed = segment.segmentBoundaries(p, [1, 512, 512], {
+    fragments: { mode: "2d" },
+    agglomerate: { thresholds },
+  });
+  shed.segmentations.forEach((s, t) => {
+    sheds[t].push(s);
+  });
 }
 // one label volume of the five sections (ids offset per section so they stay distinct)
 const concat = (parts) => {
@@ -152,11 +163,16 @@ const concat = (parts) => {
   return out;
 };
 const scores = segment.evaluateSegmentation(concat(segs), concat(gts), { ignoreGt: [0] });
+const watershed = thresholds.map((threshold, t) => {
+  const s = segment.evaluateSegmentation(concat(sheds[t]), concat(gts), { ignoreGt: [0] });
+  return { threshold, adaptedRandError: s.are, voiSplit: s.voiSplit, voiMerge: s.voiMerge };
+});
 const metrics = {
   pixelError: wrong / pixels,
   adaptedRandError: scores.are,
   voiSplit: scores.voiSplit,
   voiMerge: scores.voiMerge,
+  watershed,
   trainingSeconds: seconds,
 };
 await membrane.saveModel(opt.out, model, {

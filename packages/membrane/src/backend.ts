@@ -2,9 +2,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerConv3dTransposeGrad } from "./conv3d-transpose-grad.js";
 import { BackendError } from "./errors.js";
 import { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
 import { registerWasmConv2dInputGrad } from "./wasm-conv2d-input-grad.js";
+import { registerWasmConv3d } from "./wasm-conv3d.js";
+import { registerWasmSlice } from "./wasm-slice.js";
 
 /** The TensorFlow.js backends this package can run on. */
 export type BackendName = "wasm" | "cpu" | "tensorflow";
@@ -27,10 +30,13 @@ function configureWasm(): void {
  * downloads libtensorflow.
  */
 export async function useBackend(name: BackendName = "wasm"): Promise<string> {
+  registerConv3dTransposeGrad();
   if (name === "wasm") {
     configureWasm();
     registerWasmConv2dFilterGrad();
     registerWasmConv2dInputGrad();
+    registerWasmConv3d();
+    registerWasmSlice();
   } else if (name === "tensorflow") {
     const loaded = await loadNative();
     if (!loaded) {

@@ -53,4 +53,41 @@ describe("trainModel", () => {
     expect(after.pixelError as number).toBeLessThan(trivial);
     expect(epochs[0].loss).toBeGreaterThan(after.loss);
   });
+
+  it("learns 3-D affinities on wasm (3-D convolutions, transposed convolutions and their gradients)", async () => {
+    const train = [volume(4, [16, 64, 64])];
+    const validation = [volume(5, [8, 64, 64])];
+    const config = unetConfig({
+      dims: 3,
+      output: "affinities",
+      depth: 2,
+      features: 6,
+      downsample: [1, 2, 2],
+      seed: 2,
+    });
+    const m: MembraneModel = {
+      model: buildUNet(config),
+      metadata: {
+        format: "tessera-membrane-model",
+        version: 1,
+        unet: config,
+        normalisation: { mean: 128, std: 50 },
+        created: "",
+      },
+    };
+    const before = scoreVolumes(m, validation);
+    const epochs = await trainModel(m, train, {
+      patch: [8, 32, 32],
+      batch: 2,
+      stepsPerEpoch: 25,
+      epochs: 2,
+      seed: 5,
+      validation,
+      learningRate: 3e-3,
+    });
+    const after = epochs[epochs.length - 1];
+    expect(after.pixelError).not.toBeNull();
+    expect(after.pixelError as number).toBeLessThan(0.5 * before.pixelError);
+    expect(epochs[0].loss).toBeGreaterThan(after.loss);
+  });
 });

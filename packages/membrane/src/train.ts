@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { registerConv3dTransposeGrad } from "./conv3d-transpose-grad.js";
 import { MembraneOptionsError } from "./errors.js";
 import type { MembraneModel } from "./model-io.js";
 import { predictArray } from "./predict.js";
@@ -164,6 +165,7 @@ export async function trainModel(
   data: TrainingVolume[],
   options: TrainOptions = {},
 ): Promise<EpochResult[]> {
+  registerConv3dTransposeGrad();
   const config = m.metadata.unet;
   if (data.length === 0) {
     throw new MembraneOptionsError("no training volumes", {
