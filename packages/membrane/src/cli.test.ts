@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runCli } from "@tessera/cli";
 import { emPhantom } from "@tessera/phantom";
 import { runPython, tempDir } from "@tessera/testkit";
-import { Box, createVolume } from "@tessera/volume";
+import { Box, createVolume, exportSlicesPng, openVolume } from "@tessera/volume";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { membraneCommand } from "./cli.js";
@@ -150,6 +150,85 @@ print(a.dtype, list(a.attrs["resolution"]), float(np.mean((a[:] >= 0.5) != (t > 
       join(dir.path, "nope"),
     ]);
     expect(noModel.status).toBe(2);
-    expect(noModel.stderr).toMatch(/model\.json/);
+    expect(noModel.stderr).toMatch(/no such model directory or shipped model/);
+  });
+
+  it("trains from a PNG folder and an HDF5 file written by h5py, z ranges picking the sections, then resumes", async () => {
+    const src = await phantomZarrs("formats", [6, 64, 64], 7);
+    const pngs = join(dir.path, "formats-png");
+    await exportSlicesPng(await openVolume(src.raw), pngs);
+    const h5 = join(dir.path, "formats-gt.h5");
+    const labels = await (await openVolume(src.labels)).read();
+    const raw = join(dir.path, "formats-gt.u32");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(raw, labels.data as Uint32Array);
+    runPython(
+      `import sys, h5py, numpy as np
+with h5py.File(sys.argv[2], "w") as f:
+    f.create_dataset("stack", data=np.fromfile(sys.argv[1], dtype=np.uint32).reshape(6, 64, 64), compression="gzip")`,
+      [raw, h5],
+    );
+    const model = join(dir.path, "formats-model");
+    const common = ["--depth", "2", "--features", "4", "--steps", "3", "--patch", "1,32,32", "--batch", "2"];
+    const t = await membrane([
+      "train",
+      "--raw",
+      `${pngs}[0:4]`,
+      "--labels",
+      `${h5}:stack[0:4]`,
+      "--validation-raw",
+      `${pngs}[4:6]`,
+      "--validation-labels",
+      `${h5}:stack[4:6]`,
+      "--model-out",
+      model,
+      "--epochs",
+      "2",
+      ...common,
+    ]);
+    expect(t.status, t.stderr).toBe(0);
+    const first = JSON.parse(readFileSync(join(model, "metadata.json"), "utf8"));
+    expect(first.training.raw).toEqual([`${pngs}[0:4]`]);
+    const r = await membrane([
+      "train",
+      "--raw",
+      `${pngs}[0:4]`,
+      "--labels",
+      `${h5}:stack[0:4]`,
+      "--model-out",
+      model,
+      "--resume",
+      "--epochs",
+      "1",
+      ...common,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1) as string).last.epoch).toBe(3);
+    expect(JSON.parse(readFileSync(join(model, "metadata.json"), "utf8")).training.epoch).toBe(3);
+    // mismatched shapes and a range outside the array are refused, naming the input
+    const bad = await membrane([
+      "train",
+      "--raw",
+      `${pngs}[0:4]`,
+      "--labels",
+      `${h5}:stack[0:3]`,
+      "--model-out",
+      join(dir.path, "m2"),
+      ...common,
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/same shape/);
+    const outside = await membrane([
+      "train",
+      "--raw",
+      `${pngs}[0:9]`,
+      "--labels",
+      `${h5}:stack[0:9]`,
+      "--model-out",
+      join(dir.path, "m3"),
+      ...common,
+    ]);
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toMatch(/z range/);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerConv3dTransposeGrad } from "./conv3d-transpose-grad.js";
+import { randomElasticField, warpPatch } from "./elastic.js";
 import { MembraneOptionsError } from "./errors.js";
 import type { MembraneModel } from "./model-io.js";
 import { predictArray } from "./predict.js";
@@ -28,8 +29,13 @@ export interface TrainOptions {
   learningRate?: number;
   /** Seed of the patch sampling and augmentation (default 0). */
   seed?: number;
-  /** Flips, 90° rotations (square patches) and intensity jitter (default true). */
+  /** Flips, 90° rotations (square patches), intensity jitter and elastic warps (default true). */
   augment?: boolean;
+  /**
+   * In-plane elastic warp of half the patches (when augmenting): control points every `spacing` px
+   * moved up to `amplitude` px (default 32 and 4); false for none.
+   */
+  elastic?: { spacing: number; amplitude: number } | false;
   /** Scored after every epoch. */
   validation?: TrainingVolume[];
   /** Epochs already done (resume from a checkpoint): counting starts after them. */
@@ -157,7 +163,7 @@ export function scoreVolumes(
 /**
  * Train a U-Net on random patches of labelled volumes with Adam and a class-balanced cross-entropy,
  * targets derived from the labels (boundaries or affinities, as the model predicts), augmentation
- * by flips, 90° rotations and intensity jitter, a fixed seed; validation after every epoch. The
+ * by flips, 90° rotations, intensity jitter and in-plane elastic warps, a fixed seed; validation after every epoch. The
  * model is trained in place; the epochs' results are returned (and passed to `onEpoch`).
  */
 export async function trainModel(
@@ -202,6 +208,10 @@ export async function trainModel(
   const raws = new Float32Array(batch * pn);
   const tgts = new Float32Array(batch * pn * C);
   const one = new Float32Array(pn);
+  const labels = new Float32Array(pn);
+  const warped = new Float32Array(pn);
+  const elastic =
+    augment && options.elastic !== false ? (options.elastic ?? { spacing: 32, amplitude: 4 }) : null;
   const { mean, std } = m.metadata.normalisation;
   const results: EpochResult[] = [];
   for (let e = 0; e < epochs; e++) {
@@ -220,10 +230,16 @@ export async function trainModel(
         const gain = augment ? 0.8 + 0.4 * rng.next() : 1;
         const bias = augment ? 0.2 * (rng.next() - 0.5) : 0;
         cutPatch(v.raw, v.shape, origin, patch, flips, transpose, one);
-        for (let i = 0; i < pn; i++) raws[b * pn + i] = ((one[i] - mean) / std) * gain + bias;
-        // targets of the augmented label patch (so affinities follow the flips)
-        const labels = new Float32Array(pn);
+        // targets of the augmented label patch (so affinities follow the flips and the warp)
         cutPatch(v.labels, v.shape, origin, patch, flips, transpose, labels);
+        if (elastic && rng.next() < 0.5) {
+          const field = randomElasticField(py, px, elastic.spacing, elastic.amplitude, () => rng.next());
+          warpPatch(one, patch, field, false, warped);
+          one.set(warped);
+          warpPatch(labels, patch, field, true, warped);
+          labels.set(warped);
+        }
+        for (let i = 0; i < pn; i++) raws[b * pn + i] = ((one[i] - mean) / std) * gain + bias;
         const t = targetsFor(config, labels, patch);
         for (let c = 0; c < C; c++) for (let i = 0; i < pn; i++) tgts[(b * pn + i) * C + c] = t[c * pn + i];
       }
