@@ -20,23 +20,22 @@ export interface DemoSegmentation {
 }
 
 /**
- * Segment the demo's EM image as the connectomics pipeline does: the grey level, inverted, is the
- * boundary map; 2-D distance-seeded watershed fragments per section; agglomeration on mean affinity
- * at several thresholds; each scored against the phantom's true labels (VOI, adapted Rand, CREMI);
- * the best written to `<group>/segmentation`.
+ * Segment the demo's predicted membranes as the connectomics pipeline does: 2-D distance-seeded
+ * watershed fragments per section of the boundary probabilities; agglomeration on mean affinity at
+ * several thresholds; each scored against the phantom's true labels (VOI, adapted Rand, CREMI); the
+ * best written to `<group>/segmentation`.
  */
 export async function segmentDemo(
   group: string,
-  image: Volume,
+  boundaries: Volume,
   truth: Uint32Array,
   resolutionNm: [number, number, number],
 ): Promise<DemoSegmentation> {
   const started = performance.now();
-  const shape = image.shape as [number, number, number];
-  const grey = (await image.read()).data as Uint8Array;
+  const shape = boundaries.shape as [number, number, number];
+  const map = (await boundaries.read()).data as Float32Array;
   const thresholds = [0.4, 0.5, 0.6, 0.7];
-  const result = segmentBoundaries(grey, shape, {
-    boundary: { invert: true },
+  const result = segmentBoundaries(map, shape, {
     fragments: { mode: "2d", seeds: "distance", minSeedDistance: 5, resolutionNm },
     agglomerate: { thresholds },
   });
@@ -49,7 +48,7 @@ export async function segmentDemo(
   const path = join(group, "segmentation");
   const volume = await createVolume(path, {
     shape,
-    chunks: image.chunks,
+    chunks: boundaries.chunks,
     dtype: "uint32",
     attrs: {
       resolution: resolutionNm,
@@ -57,7 +56,7 @@ export async function segmentDemo(
       provenance: {
         stage: "@tessera/segment segmentBoundaries",
         threshold: thresholds[best],
-        input: image.path,
+        input: boundaries.path,
       },
     },
     overwrite: true,

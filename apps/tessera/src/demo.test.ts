@@ -27,7 +27,10 @@ describe("runDemo", () => {
     expect(summary.meanIntensityMembrane).toBeLessThan(summary.meanIntensityCytoplasm - 20);
     expect(progress.at(-1)).toBe(summary.blocks);
     expect(summary.blocks).toBe(2); // z 20 in blocks of 16 × one 256² block in y, x
-    // segmentation of the image, scored against the phantom's labels: agglomeration beats fragments
+    // the shipped phantom model's membranes against the phantom's true membranes (it never saw seed 5)
+    expect(summary.membrane.model).toBe("phantom-boundaries");
+    expect(summary.membrane.pixelError).toBeLessThan(0.06);
+    // segmentation of the prediction, scored against the phantom's labels: agglomeration beats fragments
     const { scores, best, thresholds } = summary.segmentation;
     expect(scores).toHaveLength(thresholds.length);
     expect(scores[best].cremiScore).toBeLessThan(0.5);

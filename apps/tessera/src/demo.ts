@@ -13,6 +13,7 @@ import {
   typedArrayFor,
 } from "@tessera/volume";
 import type { Logger } from "pino";
+import { type DemoMembrane, predictDemoMembranes } from "./demo-membrane.js";
 import { type DemoMeshes, meshDemo } from "./demo-mesh.js";
 import { type DemoSegmentation, segmentDemo } from "./demo-segment.js";
 
@@ -51,6 +52,7 @@ export interface DemoSummary {
     sha256: string;
     verified: boolean;
   }[];
+  membrane: DemoMembrane;
   segmentation: Omit<DemoSegmentation, "labels">;
   meshes: DemoMeshes;
   seconds: { phantom: number; write: number; read: number };
@@ -73,7 +75,8 @@ function folderBytes(path: string): number {
 
 /**
  * The end-to-end demo of what exists so far: make a phantom EM volume (image, labels, membranes),
- * write it blockwise as a zarr v2 group, read it back, verify it bit for bit and summarise it.
+ * write it blockwise as a zarr v2 group, read it back and verify it bit for bit, predict its
+ * membranes with the shipped phantom U-Net, segment the prediction and score it, mesh the neurons.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const shape = options.shape ?? [64, 256, 256];
@@ -148,9 +151,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const t3 = performance.now();
   log?.info({ ms: t3 - t2, verified: summaries.every((s) => s.verified) }, "volumes read back");
 
-  const { labels: _labels, ...segmentation } = await segmentDemo(
+  const predicted = await predictDemoMembranes(
     group,
     await openVolume(join(group, "image")),
+    phantom.boundaries,
+  );
+  log?.info(predicted.summary, "membranes predicted");
+  const { labels: _labels, ...segmentation } = await segmentDemo(
+    group,
+    predicted.volume,
     phantom.labels,
     resolutionNm,
   );
@@ -183,6 +192,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     meanIntensityMembrane: sumMembrane / Math.max(1, membrane),
     meanIntensityCytoplasm: sumCytoplasm / Math.max(1, phantom.image.length - membrane),
     arrays: summaries,
+    membrane: predicted.summary,
     segmentation,
     meshes,
     seconds: { phantom: (t1 - t0) / 1000, write: (t2 - t1) / 1000, read: (t3 - t2) / 1000 },
@@ -193,7 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 export function formatDemoSummary(summary: DemoSummary, logFile: string): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
   const lines = [
-    "Tessera demo — EM phantom → zarr → read back → segmentation scored against the truth → neuron meshes",
+    "Tessera demo — EM phantom → zarr → membrane U-Net → segmentation scored against the truth → neuron meshes",
     `  volume      ${summary.shape.join("×")} voxels (z,y,x) at ${summary.resolutionNm.join("×")} nm, chunks ${summary.chunks.join("×")}, written in ${summary.blocks} blocks`,
     `  cells       ${summary.cellCount} neurites; membrane fraction ${(summary.membraneFraction * 100).toFixed(1)}%`,
     `  intensity   membrane ${summary.meanIntensityMembrane.toFixed(1)} vs cytoplasm ${summary.meanIntensityCytoplasm.toFixed(1)} (mean grey level)`,
@@ -203,14 +213,15 @@ export function formatDemoSummary(summary: DemoSummary, logFile: string): string
       (a) =>
         `    ${a.name.padEnd(11)} ${a.dtype.padEnd(7)} ${mb(a.rawBytes)} raw → ${mb(a.bytesOnDisk)} on disk (${(a.rawBytes / a.bytesOnDisk).toFixed(1)}×), read back ${a.verified ? "identical" : "DIFFERENT"} (sha256 ${a.sha256.slice(0, 12)}…)`,
     ),
-    `  segment     ${summary.segmentation.fragmentCount} fragments (2-D watershed of the inverted image) → agglomeration in ${summary.segmentation.seconds.toFixed(2)} s`,
+    `  membrane    shipped model ${summary.membrane.model} (${summary.membrane.backend}), ${summary.membrane.blocks} blocks in ${summary.membrane.seconds.toFixed(2)} s; pixel error ${(summary.membrane.pixelError * 100).toFixed(2)}% against the true membranes`,
+    `  segment     ${summary.segmentation.fragmentCount} fragments (2-D watershed of the predicted membranes) → agglomeration in ${summary.segmentation.seconds.toFixed(2)} s`,
     ...summary.segmentation.thresholds.map((t, i) => {
       const s = summary.segmentation.scores[i];
       const mark = i === summary.segmentation.best ? " ← written" : "";
       return `    threshold ${t.toFixed(2)}  VOI split ${s.voiSplit.toFixed(3)} merge ${s.voiMerge.toFixed(3)}  ARE ${s.are.toFixed(3)}  CREMI ${s.cremiScore.toFixed(3)}${mark}`;
     }),
     `  meshes      ${summary.meshes.segments} neurons: ${summary.meshes.trianglesBefore} → ${summary.meshes.trianglesAfter} triangles after simplification at 40 nm, ${summary.meshes.seconds.toFixed(2)} s`,
-    `  files       ${summary.group} (image, labels, boundaries, segmentation)`,
+    `  files       ${summary.group} (image, labels, boundaries, predicted-boundaries, segmentation)`,
     `              ${summary.meshes.dir} (one GLB per neuron, meshes.json)`,
     `  view        npx tessera serve ${resolve(summary.meshes.dir, "..")}   (then open the URL it prints)`,
     `  log         ${logFile}`,

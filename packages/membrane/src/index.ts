@@ -6,6 +6,8 @@ export {
   predictionGrid,
   predictVolume,
 } from "./block.js";
+export { registerConv3dTransposeGrad } from "./conv3d-transpose-grad.js";
+export { type ElasticField, randomElasticField, warpPatch } from "./elastic.js";
 export {
   BackendError,
   MembraneError,
@@ -21,6 +23,7 @@ export {
   saveModel,
 } from "./model-io.js";
 export { type PredictOptions, predictArray, tilingOf } from "./predict.js";
+export { resolveModelPath, SHIPPED_MODELS_DIR, shippedModels } from "./shipped-models.js";
 export { affinityTargets, boundaryTargets } from "./targets.js";
 export {
   type EpochResult,
@@ -30,6 +33,7 @@ export {
   targetsFor,
   trainModel,
 } from "./train.js";
+export { type Array3d, readArray3d, sectionsOf } from "./training-input.js";
 export {
   buildUNet,
   fieldOfViewRadius,
@@ -42,3 +46,5 @@ export {
 } from "./unet.js";
 export { registerWasmConv2dFilterGrad } from "./wasm-conv2d-filter-grad.js";
 export { registerWasmConv2dInputGrad } from "./wasm-conv2d-input-grad.js";
+export { registerWasmConv3d } from "./wasm-conv3d.js";
+export { registerWasmSlice } from "./wasm-slice.js";
