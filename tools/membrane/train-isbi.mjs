@@ -6,6 +6,7 @@
 // three thresholds) against the ground-truth cells (ISBI 2012's metrics; membranes ignored).
 // Usage: node tools/membrane/train-isbi.mjs [--epochs 40] [--steps 50] [--depth 4] [--features 16]
 //        [--patch 192] [--batch 4] [--seed 1] [--out packages/membrane/models/isbi2012-boundaries]
+//        [--score-only] (score an existing model directory, e.g. after stopping a run early)
 // (build first: npm run build)
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -26,6 +27,7 @@ const { values: opt } = parseArgs({
     seed: { type: "string", default: "1" },
     lr: { type: "string", default: "0.001" },
     out: { type: "string", default: join(root, "packages/membrane/models/isbi2012-boundaries") },
+    "score-only": { type: "boolean", default: false },
   },
 });
 const membrane = await import(join(root, "packages/membrane/dist/index.js"));
@@ -76,52 +78,56 @@ for (const v of train) {
 const mean = sum / count;
 const std = Math.sqrt(sumSq / count - mean * mean);
 
-const config = membrane.unetConfig({
-  depth: Number(opt.depth),
-  features: Number(opt.features),
-  seed: Number(opt.seed),
-});
-const m = {
-  model: membrane.buildUNet(config),
-  metadata: {
-    format: "tessera-membrane-model",
-    version: 1,
-    unet: config,
-    normalisation: { mean, std },
-    backend,
-    created: new Date().toISOString(),
-  },
-};
-const settings = {
-  epochs: Number(opt.epochs),
-  stepsPerEpoch: Number(opt.steps),
-  batch: Number(opt.batch),
-  patch: [1, Number(opt.patch), Number(opt.patch)],
-  seed: Number(opt.seed),
-  learningRate: Number(opt.lr),
-};
-console.log(
-  `training ${JSON.stringify(config)} on ISBI 2012 0–19 (${backend}), validating on 20–24: ${JSON.stringify(settings)}`,
-);
-let best = Number.POSITIVE_INFINITY;
-const t0 = performance.now();
-const history = await membrane.trainModel(m, train, {
-  ...settings,
-  validation,
-  onEpoch: async (r) => {
-    console.log(
-      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
-    );
-    if (r.validationLoss < best) {
-      best = r.validationLoss;
-      await membrane.saveModel(opt.out, m.model, {
-        ...m.metadata,
-        training: { data: files, settings, bestEpoch: r.epoch },
-      });
-    }
-  },
-});
-const seconds = (performance.now() - t0) / 1000;
+let history = [];
+let seconds = 0;
+if (!opt["score-only"]) {
+  const config = membrane.unetConfig({
+    depth: Number(opt.depth),
+    features: Number(opt.features),
+    seed: Number(opt.seed),
+  });
+  const m = {
+    model: membrane.buildUNet(config),
+    metadata: {
+      format: "tessera-membrane-model",
+      version: 1,
+      unet: config,
+      normalisation: { mean, std },
+      backend,
+      created: new Date().toISOString(),
+    },
+  };
+  const settings = {
+    epochs: Number(opt.epochs),
+    stepsPerEpoch: Number(opt.steps),
+    batch: Number(opt.batch),
+    patch: [1, Number(opt.patch), Number(opt.patch)],
+    seed: Number(opt.seed),
+    learningRate: Number(opt.lr),
+  };
+  console.log(
+    `training ${JSON.stringify(config)} on ISBI 2012 0–19 (${backend}), validating on 20–24: ${JSON.stringify(settings)}`,
+  );
+  let best = Number.POSITIVE_INFINITY;
+  const t0 = performance.now();
+  history = await membrane.trainModel(m, train, {
+    ...settings,
+    validation,
+    onEpoch: async (r) => {
+      console.log(
+        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
+      );
+      if (r.validationLoss < best) {
+        best = r.validationLoss;
+        await membrane.saveModel(opt.out, m.model, {
+          ...m.metadata,
+          training: { data: files, settings, bestEpoch: r.epoch },
+        });
+      }
+    },
+  });
+  seconds = (performance.now() - t0) / 1000;
+}
 
 // score the best model on 20–24
 const { model, metadata } = await membrane.loadModel(opt.out);
@@ -173,11 +179,10 @@ const metrics = {
   voiSplit: scores.voiSplit,
   voiMerge: scores.voiMerge,
   watershed,
-  trainingSeconds: seconds,
 };
 await membrane.saveModel(opt.out, model, {
   ...metadata,
   metrics,
-  training: { ...metadata.training, history },
+  training: { ...metadata.training, ...(history.length ? { history, trainingSeconds: seconds } : {}) },
 });
 console.log(`validation (ISBI 2012 sections 20–24): ${JSON.stringify(metrics)}`);
