@@ -1,6 +1,7 @@
 import { HaloError } from "../errors.js";
 import type { FofHalos } from "../fof/fof.js";
-import { type CoordinateView, coordinateViews, type ParticlePositions } from "../fof/positions.js";
+import type { CoordinateView, ParticlePositions } from "../fof/positions.js";
+import { checkPositive, coordinateViewsOf } from "./checks.js";
 
 /** Bad input to {@link haloProperties}; `field`, `expected` and `found` say what was wrong. */
 export class HaloPropertyError extends HaloError {}
@@ -98,11 +99,11 @@ export function haloProperties(
     });
   }
   const L = options.boxSize;
-  checkPositive("boxSize", L);
+  checkPositive(HaloPropertyError, "boxSize", L);
   const m = options.particleMass;
-  checkPositive("particleMass", m);
-  const { n, views: pv } = views("positions", positions);
-  const { n: nv, views: vv } = views("velocities", velocities);
+  checkPositive(HaloPropertyError, "particleMass", m);
+  const { n, views: pv } = coordinateViewsOf(HaloPropertyError, "positions", positions);
+  const { n: nv, views: vv } = coordinateViewsOf(HaloPropertyError, "velocities", velocities);
   if (nv !== n) {
     throw new HaloPropertyError("velocities must have one vector per particle", {
       field: "velocities",
@@ -383,30 +384,4 @@ function wrapF32(v: number, L: number): number {
   const w = v - L * Math.floor(v / L);
   const f = Math.fround(w);
   return f >= L || f < 0 ? 0 : f;
-}
-
-function checkPositive(field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new HaloPropertyError(`${field} must be a finite number > 0`, {
-      field,
-      expected: "a finite number > 0",
-      found: String(v),
-    });
-  }
-}
-
-function views(field: string, p: ParticlePositions): ReturnType<typeof coordinateViews> {
-  try {
-    return coordinateViews(p);
-  } catch (e) {
-    if (e instanceof HaloError) {
-      throw new HaloPropertyError(`${field}: ${e.message}`, {
-        field: e.field?.replace(/^positions/, field) ?? field,
-        expected: e.expected,
-        found: e.found,
-        cause: e,
-      });
-    }
-    throw e;
-  }
 }

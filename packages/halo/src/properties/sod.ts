@@ -4,7 +4,8 @@
  */
 import { type Cosmology, RHO_CRITICAL_MSUN_MPC3_H2 } from "@tessera/cosmology";
 import { HaloError } from "../errors.js";
-import { type CoordinateView, coordinateViews, type ParticlePositions } from "../fof/positions.js";
+import type { CoordinateView, ParticlePositions } from "../fof/positions.js";
+import { checkPositive, coordinateViewsOf } from "./checks.js";
 
 /** Bad input to {@link sodProperties}; `field`, `expected` and `found` say what was wrong. */
 export class SodError extends HaloError {}
@@ -137,9 +138,9 @@ export function sodProperties(
     });
   }
   const L = options.boxSize;
-  checkPositive("boxSize", L);
+  checkPositive(SodError, "boxSize", L);
   const m = options.particleMass;
-  checkPositive("particleMass", m);
+  checkPositive(SodError, "particleMass", m);
   const Rs = options.searchRadius;
   if (typeof Rs !== "number" || !(Rs > 0) || !(Rs < L / 2)) {
     throw new SodError("the search radius must lie in (0, L/2)", {
@@ -149,12 +150,12 @@ export function sodProperties(
     });
   }
   const delta = options.overdensity ?? 200;
-  checkPositive("overdensity", delta);
+  checkPositive(SodError, "overdensity", delta);
   let densities: SodReferenceDensities;
   if (options.densities !== undefined) {
     densities = options.densities;
-    checkPositive("densities.critical", densities?.critical);
-    checkPositive("densities.mean", densities.mean);
+    checkPositive(SodError, "densities.critical", densities?.critical);
+    checkPositive(SodError, "densities.mean", densities.mean);
   } else {
     if (options.cosmology === undefined || options.redshift === undefined) {
       throw new SodError("give densities, or a cosmology and a redshift", {
@@ -165,8 +166,8 @@ export function sodProperties(
     }
     densities = sodReferenceDensities(options.cosmology, options.redshift);
   }
-  const { n, views: pv } = views("positions", positions);
-  const { n: H, views: cv } = views("centers", centers);
+  const { n, views: pv } = coordinateViewsOf(SodError, "positions", positions);
+  const { n: H, views: cv } = coordinateViewsOf(SodError, "centers", centers);
 
   const grid = buildGrid(pv, n, L, Rs);
   const cx = readCoordinates(cv, H, L, "centers");
@@ -326,30 +327,4 @@ function checkedCoordinate(v: CoordinateView, i: number, L: number, field: strin
     });
   }
   return x;
-}
-
-function checkPositive(field: string, v: unknown): asserts v is number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-    throw new SodError(`${field} must be a finite number > 0`, {
-      field,
-      expected: "a finite number > 0",
-      found: String(v),
-    });
-  }
-}
-
-function views(field: string, p: ParticlePositions): ReturnType<typeof coordinateViews> {
-  try {
-    return coordinateViews(p);
-  } catch (e) {
-    if (e instanceof HaloError) {
-      throw new SodError(`${field}: ${e.message}`, {
-        field: e.field?.replace(/^positions/, field) ?? field,
-        expected: e.expected,
-        found: e.found,
-        cause: e,
-      });
-    }
-    throw e;
-  }
 }
