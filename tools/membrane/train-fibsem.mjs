@@ -13,12 +13,10 @@
 // (build first: npm run build)
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { load, meanAndStd, newModel, root, sharedData, trainKeepingBest } from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
 const { values: opt } = parseArgs({
   options: {
     epochs: { type: "string", default: "20" },
@@ -33,10 +31,10 @@ const { values: opt } = parseArgs({
     "score-only": { type: "boolean", default: false },
   },
 });
-const membrane = await import(join(root, "packages/membrane/dist/index.js"));
-const volume = await import(join(root, "packages/volume/dist/index.js"));
-const segment = await import(join(root, "packages/segment/dist/index.js"));
-const data = resolve(process.env.TESSERA_SHARED_DATA ?? join(root, "../shared/data"), "em");
+const membrane = await load("membrane");
+const volume = await load("volume");
+const segment = await load("segment");
+const data = join(sharedData, "em");
 
 const backend = await membrane.useBackend("wasm");
 const files = [];
@@ -132,18 +130,7 @@ const settings = {
 let history = [];
 let seconds = 0;
 if (!opt["score-only"]) {
-  let sum = 0;
-  let sumSq = 0;
-  let count = 0;
-  for (const v of train) {
-    for (const x of v.raw) {
-      sum += x;
-      sumSq += x * x;
-      count++;
-    }
-  }
-  const mean = sum / count;
-  const std = Math.sqrt(sumSq / count - mean * mean);
+  const normalisation = meanAndStd(train);
   const config = membrane.unetConfig({
     dims: 3,
     output: "boundaries",
@@ -152,48 +139,18 @@ if (!opt["score-only"]) {
     downsample: [2, 2, 2],
     seed: Number(opt.seed),
   });
-  const m = {
-    model: membrane.buildUNet(config),
-    metadata: {
-      format: "tessera-membrane-model",
-      version: 1,
-      unet: config,
-      normalisation: { mean, std },
-      backend,
-      created: new Date().toISOString(),
-    },
-  };
+  const m = newModel(membrane, config, normalisation, backend);
   console.log(
     `training ${JSON.stringify(config)} (${backend}) on ${train.map((v) => v.name).join(", ")}: ${JSON.stringify(settings)}`,
   );
-  let best = Number.POSITIVE_INFINITY;
-  const t0 = performance.now();
-  history = await membrane.trainModel(m, train, {
-    ...settings,
-    validation,
-    onEpoch: async (r) => {
-      console.log(
-        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
-      );
-      if (r.validationLoss < best) {
-        best = r.validationLoss;
-        await membrane.saveModel(opt.out, m.model, {
-          ...m.metadata,
-          training: {
-            data: files,
-            split: {
-              train: train.map((v) => v.name),
-              validation: validation.map((v) => v.name),
-              heldOut: "gala z 30–49",
-            },
-            settings,
-            bestEpoch: r.epoch,
-          },
-        });
-      }
+  ({ history, seconds } = await trainKeepingBest(membrane, m, train, validation, settings, opt.out, {
+    data: files,
+    split: {
+      train: train.map((v) => v.name),
+      validation: validation.map((v) => v.name),
+      heldOut: "gala z 30–49",
     },
-  });
-  seconds = (performance.now() - t0) / 1000;
+  }));
 }
 
 // the held-out comparison

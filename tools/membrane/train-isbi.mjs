@@ -10,12 +10,10 @@
 // (build first: npm run build)
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { load, meanAndStd, newModel, root, sharedData, trainKeepingBest } from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
 const { values: opt } = parseArgs({
   options: {
     epochs: { type: "string", default: "40" },
@@ -30,10 +28,10 @@ const { values: opt } = parseArgs({
     "score-only": { type: "boolean", default: false },
   },
 });
-const membrane = await import(join(root, "packages/membrane/dist/index.js"));
-const volume = await import(join(root, "packages/volume/dist/index.js"));
-const segment = await import(join(root, "packages/segment/dist/index.js"));
-const data = resolve(process.env.TESSERA_SHARED_DATA ?? join(root, "../shared/data"), "em/isbi2012");
+const membrane = await load("membrane");
+const volume = await load("volume");
+const segment = await load("segment");
+const data = join(sharedData, "em/isbi2012");
 
 const backend = await membrane.useBackend("wasm");
 const files = [];
@@ -65,18 +63,7 @@ const train = [];
 for (let z = 0; z < 20; z++) train.push(await section(z));
 const validation = [];
 for (let z = 20; z < 25; z++) validation.push(await section(z));
-let sum = 0;
-let sumSq = 0;
-let count = 0;
-for (const v of train) {
-  for (const x of v.raw) {
-    sum += x;
-    sumSq += x * x;
-    count++;
-  }
-}
-const mean = sum / count;
-const std = Math.sqrt(sumSq / count - mean * mean);
+const normalisation = meanAndStd(train);
 
 let history = [];
 let seconds = 0;
@@ -86,17 +73,7 @@ if (!opt["score-only"]) {
     features: Number(opt.features),
     seed: Number(opt.seed),
   });
-  const m = {
-    model: membrane.buildUNet(config),
-    metadata: {
-      format: "tessera-membrane-model",
-      version: 1,
-      unet: config,
-      normalisation: { mean, std },
-      backend,
-      created: new Date().toISOString(),
-    },
-  };
+  const m = newModel(membrane, config, normalisation, backend);
   const settings = {
     epochs: Number(opt.epochs),
     stepsPerEpoch: Number(opt.steps),
@@ -108,25 +85,9 @@ if (!opt["score-only"]) {
   console.log(
     `training ${JSON.stringify(config)} on ISBI 2012 0–19 (${backend}), validating on 20–24: ${JSON.stringify(settings)}`,
   );
-  let best = Number.POSITIVE_INFINITY;
-  const t0 = performance.now();
-  history = await membrane.trainModel(m, train, {
-    ...settings,
-    validation,
-    onEpoch: async (r) => {
-      console.log(
-        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
-      );
-      if (r.validationLoss < best) {
-        best = r.validationLoss;
-        await membrane.saveModel(opt.out, m.model, {
-          ...m.metadata,
-          training: { data: files, settings, bestEpoch: r.epoch },
-        });
-      }
-    },
-  });
-  seconds = (performance.now() - t0) / 1000;
+  ({ history, seconds } = await trainKeepingBest(membrane, m, train, validation, settings, opt.out, {
+    data: files,
+  }));
 }
 
 // score the best model on 20–24

@@ -5,12 +5,10 @@
 // Targets: the phantom's own membranes (label 0 on them). Keeps the epoch with the lowest validation
 // loss in packages/membrane/models/phantom-boundaries, with its validation pixel error.
 // Usage: node tools/membrane/train-phantom.mjs [--epochs 6] [--steps 30] [--out …]   (build first)
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { load, newModel, root, trainKeepingBest } from "./lib.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
 const { values: opt } = parseArgs({
   options: {
     epochs: { type: "string", default: "6" },
@@ -18,8 +16,8 @@ const { values: opt } = parseArgs({
     out: { type: "string", default: join(root, "packages/membrane/models/phantom-boundaries") },
   },
 });
-const membrane = await import(join(root, "packages/membrane/dist/index.js"));
-const { emPhantom } = await import(join(root, "packages/phantom/dist/index.js"));
+const membrane = await load("membrane");
+const { emPhantom } = await load("phantom");
 
 const backend = await membrane.useBackend("wasm");
 const resolutionNm = [40, 8, 8];
@@ -35,17 +33,7 @@ function volume(seed, shape) {
 const train = [volume(11, [16, 256, 256]), volume(12, [16, 256, 256])];
 const validation = [volume(13, [4, 256, 256])];
 const config = membrane.unetConfig({ depth: 3, features: 8, seed: 1 });
-const m = {
-  model: membrane.buildUNet(config),
-  metadata: {
-    format: "tessera-membrane-model",
-    version: 1,
-    unet: config,
-    normalisation: { mean: 128, std: 50 },
-    backend,
-    created: new Date().toISOString(),
-  },
-};
+const m = newModel(membrane, config, { mean: 128, std: 50 }, backend);
 const settings = {
   epochs: Number(opt.epochs),
   stepsPerEpoch: Number(opt.steps),
@@ -54,22 +42,12 @@ const settings = {
   seed: 1,
   learningRate: 0.003,
 };
-let best = Number.POSITIVE_INFINITY;
-const history = await membrane.trainModel(m, train, {
-  ...settings,
-  validation,
-  onEpoch: async (r) => {
-    console.log(
-      `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
-    );
-    if (r.validationLoss < best) {
-      best = r.validationLoss;
-      await membrane.saveModel(opt.out, m.model, {
-        ...m.metadata,
-        training: { data: [...train, ...validation].map((v) => v.name), settings, bestEpoch: r.epoch },
-        metrics: { validationLoss: r.validationLoss, pixelError: r.pixelError },
-      });
-    }
-  },
+const { history } = await trainKeepingBest(membrane, m, train, validation, settings, opt.out, {
+  data: [...train, ...validation].map((v) => v.name),
 });
-console.log(JSON.stringify({ out: opt.out, best: history.reduce((a, b) => (b.validationLoss < a.validationLoss ? b : a)) }));
+console.log(
+  JSON.stringify({
+    out: opt.out,
+    best: history.reduce((a, b) => (b.validationLoss < a.validationLoss ? b : a)),
+  }),
+);
