@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { alignCommand } from "@tessera/align/cli";
 import { ExitCode, parse } from "@tessera/cli";
+import { haloCommand } from "@tessera/halo/cli";
 import { membraneCommand } from "@tessera/membrane/cli";
 import { meshCommand, serveCommand } from "@tessera/mesh/cli";
 import { segmentCommand } from "@tessera/segment/cli";
@@ -72,6 +73,7 @@ Examples:
   program.addCommand(volumeCommand());
   program.addCommand(alignCommand());
   program.addCommand(membraneCommand());
+  program.addCommand(haloCommand());
   program.addCommand(segmentCommand());
   program.addCommand(meshCommand());
   program.addCommand(serveCommand());

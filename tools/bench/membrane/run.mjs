@@ -69,7 +69,12 @@ async function timeTraining(name, backend) {
   const labels = Uint32Array.from({ length: n }, (_, i) => 1 + ((i >> 4) % 7));
   const m = {
     model: membrane.buildUNet(config),
-    metadata: { format: "tessera-membrane-model", version: 1, unet: config, normalisation: { mean: 100, std: 70 } },
+    metadata: {
+      format: "tessera-membrane-model",
+      version: 1,
+      unet: config,
+      normalisation: { mean: 100, std: 70 },
+    },
   };
   const volumes = [{ raw, labels, shape }];
   await membrane.trainModel(m, volumes, { patch, batch, stepsPerEpoch: 1, epochs: 1, seed: 1 }); // warm-up

@@ -1,0 +1,1 @@
+export { haloCommand } from "./cli/halo-command.js";
