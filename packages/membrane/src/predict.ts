@@ -5,7 +5,10 @@ import { fieldOfViewRadius, outputChannels, sizeMultiple } from "./unet.js";
 
 /** Options of {@link predictArray}. */
 export interface PredictOptions {
-  /** Output tile per network call, voxels per axis of the volume (z, y, x); default 1 × 256 × 256 for 2-D models, 16 × 128 × 128 for 3-D. */
+  /**
+   * Output tile per network call, voxels per axis of the volume (z, y, x); default 4 × 256 × 256 for
+   * 2-D models (the sections of a tile go through the network as one batch), 16 × 128 × 128 for 3-D.
+   */
   tile?: [number, number, number];
   /** Called after each tile with (done, total). */
   onProgress?: (done: number, total: number) => void;
@@ -50,10 +53,9 @@ export function predictArray(
     });
   }
   const { multiple, context } = tilingOf(m);
-  const tile = (options.tile ?? (config.dims === 2 ? [1, 256, 256] : [16, 128, 128])).map((t, a) =>
+  const tile = (options.tile ?? (config.dims === 2 ? [4, 256, 256] : [16, 128, 128])).map((t, a) =>
     roundUp(Math.max(1, t), multiple[a]),
   );
-  if (config.dims === 2) tile[0] = 1;
   const padded = shape.map((s, a) => roundUp(s, multiple[a]));
   const C = outputChannels(config);
   const out = new Float32Array(C * n);
