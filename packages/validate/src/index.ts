@@ -1,0 +1,83 @@
+export {
+  Catalog,
+  type CatalogChunk,
+  type IterateOptions,
+  openCatalog,
+  type QuantityDescription,
+} from "./catalog/catalog.js";
+export {
+  type CatalogConfig,
+  COSMOLOGY_PRESETS,
+  loadCatalogConfig,
+  parseCatalogConfig,
+} from "./catalog/config.js";
+export { type CatalogConfigInput, CatalogConfigSchema } from "./catalog/config-schema.js";
+export {
+  CatalogColumnError,
+  CatalogConfigError,
+  CatalogError,
+  type CatalogErrorDetails,
+  CatalogFileError,
+  type ConfigLocation,
+  ExpressionError,
+  UnitError,
+  UnknownQuantityError,
+} from "./catalog/errors.js";
+export { type CompiledExpression, compileExpression, EXPRESSION_FUNCTIONS } from "./catalog/expression.js";
+export { expandPattern } from "./catalog/glob.js";
+export {
+  type QuantityInfo,
+  type QuantityType,
+  STANDARD_QUANTITIES,
+  standardQuantity,
+} from "./catalog/quantities.js";
+export type { ColumnSource, NativeArray } from "./catalog/readers/source.js";
+export { conversionFactor, type Dimension, parseUnit, UNITS, type Unit } from "./catalog/units.js";
+export { ValidateError } from "./errors.js";
+export {
+  type AbundanceMatchOptions,
+  abundanceMatch,
+  type CumulativeSmf,
+  cumulativeSmf,
+  massAtNumberDensity,
+  type StellarMassFunctionTable,
+} from "./mock/abundance-matching.js";
+export { type CentralStellarMassOptions, centralStellarMasses } from "./mock/central-masses.js";
+export type { HaloColumns } from "./mock/columns.js";
+export { MockGalaxyError } from "./mock/errors.js";
+export {
+  erf,
+  ZHENG07_MR20,
+  type Zheng07Parameters,
+  zheng07MeanCentrals,
+  zheng07MeanSatellites,
+} from "./mock/hod.js";
+export {
+  type MockGalaxiesOptions,
+  type MockGalaxyCatalog,
+  type MockGalaxyColumns,
+  type MockGalaxyProvenance,
+  type MockHaloColumnNames,
+  type MockHodOptions,
+  mockGalaxies,
+} from "./mock/mock-galaxies.js";
+export {
+  type Duffy08Definition,
+  duffy08Concentration,
+  nfwEnclosedFraction,
+  nfwMu,
+  nfwRadiusAtFraction,
+  r200cComovingMpcH,
+} from "./mock/nfw.js";
+export { type IdColumn, IdHalves, IdRandom } from "./mock/random.js";
+export {
+  BEHROOZI13,
+  type Behroozi13Parameters,
+  behroozi13,
+  MOSTER13,
+  type Moster13Parameters,
+  moster13,
+  type ShmrName,
+  type ShmrParameters,
+  stellarMassRelation,
+} from "./mock/shmr.js";
