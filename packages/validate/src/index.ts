@@ -33,6 +33,66 @@ export {
 } from "./catalog/quantities.js";
 export type { ColumnSource, NativeArray } from "./catalog/readers/source.js";
 export { conversionFactor, type Dimension, parseUnit, UNITS, type Unit } from "./catalog/units.js";
+export {
+  AMF_BBKS_SIGMA_FACTOR,
+  AMF_DELTA_C,
+  AMF_REFERENCE_RUNS,
+  AMF_RHO_CRITICAL,
+  AMF_T_CMB_K,
+  type AmfFit,
+  type AmfParameters,
+  type AmfTable,
+  amfMassFunction,
+  amfMultiplicity,
+  readAmfFile,
+} from "./checks/amf.js";
+export { chi2Covariance, chi2Diagonal, jackknifeCovariance } from "./checks/chi2.js";
+export { parseTestConfig } from "./checks/config.js";
+export { ReferenceDataError, ValidationConfigError, ValidationInputError } from "./checks/errors.js";
+export {
+  binAveragedMassFunction,
+  type HaloMassFunctionConfig,
+  HaloMassFunctionConfigSchema,
+  HaloMassFunctionTest,
+} from "./checks/halo-mass-function.js";
+export {
+  coil2004Table3,
+  type Deep2Bin,
+  type NzConfig,
+  NzConfigSchema,
+  NzTest,
+  z0FromMean,
+} from "./checks/nz.js";
+export { type ComparisonPoint, comparisonPlot } from "./checks/plots.js";
+export {
+  DEFAULT_RANGES,
+  type QuantityReadiness,
+  type ReadinessConfig,
+  ReadinessConfigSchema,
+  ReadinessTest,
+} from "./checks/readiness.js";
+export { defaultDataDir } from "./checks/reference-data.js";
+export type {
+  ValidationContext,
+  ValidationResult,
+  ValidationStatus,
+  ValidationTest,
+  VegaLiteSpec,
+} from "./checks/result.js";
+export {
+  liWhite2009,
+  MOUSTAKAS13_H,
+  moustakas2013,
+  type SmfReference,
+  type SmfReferenceName,
+  smfReference,
+} from "./checks/smf-references.js";
+export {
+  type StellarMassFunctionConfig,
+  StellarMassFunctionConfigSchema,
+  StellarMassFunctionTest,
+} from "./checks/stellar-mass-function.js";
+export { readNumericTable } from "./checks/table.js";
 export { ValidateError } from "./errors.js";
 export {
   type AbundanceMatchOptions,
