@@ -17,8 +17,8 @@ const dir = tempDir("tessera-membrane-shipped-");
 afterAll(() => dir.cleanup());
 
 /** Floors for the shipped ISBI 2012 model on sections 20–24 (measured values in the README). */
-const ISBI_PIXEL_ERROR_FLOOR = 0.1;
-const ISBI_ADAPTED_RAND_FLOOR = 0.5;
+const ISBI_PIXEL_ERROR_FLOOR = 0.13;
+const ISBI_ADAPTED_RAND_FLOOR = 0.15;
 
 describe("shipped models", () => {
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe("shipped models", () => {
   });
 
   it.skipIf(!isbi.available)(
-    `ISBI 2012 sections 20–24: pixel error below ${ISBI_PIXEL_ERROR_FLOOR}, skimage's adapted Rand error of the thresholded cells below ${ISBI_ADAPTED_RAND_FLOOR}`,
+    `ISBI 2012 sections 20–24: pixel error below ${ISBI_PIXEL_ERROR_FLOOR}, skimage's adapted Rand error of its watershed of the prediction below ${ISBI_ADAPTED_RAND_FLOOR}`,
     async () => {
       const m = await loadModel(resolveModelPath("isbi2012-boundaries"));
       const n = 512 * 512;
@@ -60,12 +60,15 @@ describe("shipped models", () => {
       const pixelError = wrong / predictions.length;
       writeFileSync(join(dir.path, "p.f32"), predictions);
       writeFileSync(join(dir.path, "l.u8"), labels);
-      // cells: 4-connected components of label > 0 (truth) and of p < 0.5 (ours), per section
+      // truth: 4-connected components of label > 0 per section; ours: the components of p < 0.5 grown
+      // over the membrane pixels by skimage's watershed of p (so every pixel has a cell and no
+      // convention for unlabelled pixels is needed)
       const are = Number(
         runPython(
           `import sys, numpy as np
 from skimage.measure import label
 from skimage.metrics import adapted_rand_error
+from skimage.segmentation import watershed
 p = np.fromfile(sys.argv[1], dtype=np.float32).reshape(5, 512, 512)
 l = np.fromfile(sys.argv[2], dtype=np.uint8).reshape(5, 512, 512)
 def cells(mask):
@@ -74,7 +77,9 @@ def cells(mask):
         lab = label(mask[z], connectivity=1)
         out[z] = np.where(lab > 0, lab + z * 1_000_000, 0)
     return out
-err, _, _ = adapted_rand_error(cells(l > 0), cells(p < 0.5), ignore_labels=(0,))
+markers = cells(p < 0.5)
+grown = np.stack([watershed(p[z], markers[z]) for z in range(5)])
+err, _, _ = adapted_rand_error(cells(l > 0), grown, ignore_labels=(0,))
 print(err)`,
           [join(dir.path, "p.f32"), join(dir.path, "l.u8")],
         ).trim(),
@@ -82,7 +87,7 @@ print(err)`,
       expect(pixelError).toBeLessThan(ISBI_PIXEL_ERROR_FLOOR);
       expect(are).toBeLessThan(ISBI_ADAPTED_RAND_FLOOR);
       console.log(
-        `ISBI 2012 20–24: pixel error ${pixelError.toFixed(4)}, adapted Rand error (skimage) ${are.toFixed(4)}`,
+        `ISBI 2012 20–24: pixel error ${pixelError.toFixed(4)}, adapted Rand error (skimage watershed) ${are.toFixed(4)}`,
       );
     },
   );
