@@ -5,6 +5,7 @@ import { haloCommand } from "@tessera/halo/cli";
 import { membraneCommand } from "@tessera/membrane/cli";
 import { meshCommand, serveCommand } from "@tessera/mesh/cli";
 import { segmentCommand } from "@tessera/segment/cli";
+import { validateCommand } from "@tessera/validate/cli";
 import { startProgressBar } from "@tessera/volume";
 import { openRunLog, volumeCommand } from "@tessera/volume/cli";
 import { registerWorkflowCommands } from "@tessera/workflow";
@@ -74,6 +75,7 @@ Examples:
   program.addCommand(alignCommand());
   program.addCommand(membraneCommand());
   program.addCommand(haloCommand());
+  program.addCommand(validateCommand());
   program.addCommand(segmentCommand());
   program.addCommand(meshCommand());
   program.addCommand(serveCommand());

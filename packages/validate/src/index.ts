@@ -141,3 +141,38 @@ export {
   type ShmrParameters,
   stellarMassRelation,
 } from "./mock/shmr.js";
+export { escapeHtml } from "./report/escape.js";
+export {
+  CSP,
+  cellPage,
+  formatScore,
+  indexPage,
+  renderData,
+  STATUS_STYLE,
+  writeReport,
+} from "./report/html.js";
+export { renderSvg, UNSAFE_SVG } from "./report/svg.js";
+export {
+  describeInput,
+  HASH_LIMIT_BYTES,
+  type InputRecord,
+  packageVersion,
+  runVersions,
+} from "./runner/provenance.js";
+export {
+  type CatalogInput,
+  type CellRecord,
+  type CellStatus,
+  type RunOptions,
+  type RunSummary,
+  runValidation,
+  safeJson,
+  slugify,
+} from "./runner/runner.js";
+export {
+  type LoadedTest,
+  loadTestConfig,
+  parseTestConfigYaml,
+  TEST_KINDS,
+  TestConfigError,
+} from "./runner/test-config.js";

@@ -1,0 +1,1 @@
+export { parseCatalogArg, validateCommand } from "./cli/validate-command.js";
