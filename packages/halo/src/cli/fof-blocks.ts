@@ -352,17 +352,26 @@ export async function runFofMerge(
   }
   const merge = mergeFofBlocks(fofPlan, results);
   log.info({ halos: merge.halos.count }, "merged");
-  const ids: bigint[] = [];
-  const tagOf: bigint[] = [];
-  for (const r of results) {
-    const g = resolveFofBlock(r, merge);
+  // halo members block by block into typed arrays (counted first), each block's result dropped once
+  // read: JS arrays of BigInt cost ~50 bytes a member
+  const resolved = results.map((r) => resolveFofBlock(r, merge));
+  results.length = 0;
+  let members = 0;
+  for (const g of resolved)
+    for (let p = 0; p < g.ids.length; p++) if (g.groupSize[p] >= fofPlan.minMembers) members++;
+  const ids = new BigInt64Array(members);
+  const tagOf = new BigInt64Array(members);
+  let k = 0;
+  for (let b = 0; b < resolved.length; b++) {
+    const g = resolved[b];
     for (let p = 0; p < g.ids.length; p++) {
       if (g.groupSize[p] < fofPlan.minMembers) continue;
-      ids.push(BigInt(g.ids[p]));
-      tagOf.push(BigInt(g.groupMinId[p]));
+      ids[k] = BigInt(g.ids[p]);
+      tagOf[k++] = BigInt(g.groupMinId[p]);
     }
+    resolved[b] = undefined as never;
   }
-  const tags = sortTags(BigInt64Array.from(ids), BigInt64Array.from(tagOf));
+  const tags = sortTags(ids, tagOf);
   const file = await openPlanned(plan, workdir);
   try {
     const read = startProgressBar("read", "columns");
@@ -408,7 +417,7 @@ export async function runFofMerge(
       output: written.catalog.path,
       tags: written.tags.path,
       particles: particles.count,
-      blocks: results.length,
+      blocks: fofPlan.specs.length,
       halos: halos.count,
       members: halos.members.length,
       largest: halos.count > 0 ? Math.max(...halos.size) : 0,
