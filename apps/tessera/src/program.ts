@@ -39,7 +39,9 @@ Set TESSERA_DEBUG=1 to print stack traces.`,
 
   program
     .command("demo")
-    .description("end-to-end demo: phantom EM volume → zarr → verify → membrane U-Net → segment → score → meshes")
+    .description(
+      "end-to-end demo: phantom EM volume → zarr → verify → membrane U-Net → segment → score → meshes",
+    )
     .option("--out <dir>", "output folder", "tessera-demo")
     .option("--shape <z,y,x>", "phantom shape", shapeOption)
     .option("--seed <n>", "phantom seed", parse.integer(0, 2 ** 31 - 1, "7"), 1)
