@@ -1,13 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cosmology, linearPower, massFunction, OUTER_RIM } from "@tessera/cosmology";
 import { writeCatalogZarr } from "@tessera/halo";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCatalog } from "../catalog/catalog.js";
 import { ValidationConfigError } from "./errors.js";
 import { HaloMassFunctionTest } from "./halo-mass-function.js";
-import { poisson, rng } from "./test-helpers.js";
+import { rng, tinkerHaloMasses } from "./test-helpers.js";
 
 const dir = tempDir("validate-hmf-");
 afterAll(() => dir.cleanup());
@@ -20,23 +19,8 @@ const Z = 0.5;
  * positions. `scale` multiplies the masses (1.5: a catalog whose masses are biased).
  */
 function drawHalos(seed: number) {
-  const cosmo = cosmology(OUTER_RIM);
-  const h = cosmo.params.h;
   const u = rng(seed);
-  const step = 0.005;
-  const n0 = Math.round((15.3 - 12.3) / step);
-  const mids = Array.from({ length: n0 }, (_, i) => 12.3 + (i + 0.5) * step);
-  const dn = massFunction(
-    linearPower(cosmo),
-    "tinker08",
-    mids.map((l) => 10 ** l / h),
-    Z,
-  );
-  const mass: number[] = [];
-  for (let i = 0; i < n0; i++) {
-    const k = poisson(u, (dn[i] / h ** 3) * step * BOX ** 3);
-    for (let j = 0; j < k; j++) mass.push(10 ** (mids[i] - step / 2 + u() * step));
-  }
+  const mass = tinkerHaloMasses(u, { box: BOX, z: Z, log10Min: 12.3, log10Max: 15.3, step: 0.005 });
   const n = mass.length;
   const coord = () => Float32Array.from({ length: n }, () => u() * BOX);
   return {

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cosmology, linearPower, massFunction, OUTER_RIM } from "@tessera/cosmology";
+import { cosmology, OUTER_RIM } from "@tessera/cosmology";
 import { writeCatalogCsv } from "@tessera/halo";
 import { sharedData, sharedDataRoot, tempDir } from "@tessera/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { openCatalog } from "../catalog/catalog.js";
 import { mockGalaxies } from "../mock/mock-galaxies.js";
 import { liWhite2009, moustakas2013 } from "./smf-references.js";
 import { StellarMassFunctionTest } from "./stellar-mass-function.js";
-import { poisson, rng } from "./test-helpers.js";
+import { rng, tinkerHaloMasses } from "./test-helpers.js";
 
 const lw = sharedData("cosmo/descqa/SMF/liwhite_2009/Li_White_2009_GSMF.txt");
 const dir = tempDir("validate-smf-");
@@ -18,23 +18,8 @@ const ctx = { dataDir: sharedDataRoot };
 
 /** Halos from Tinker 2008 (Outer Rim, z = 0), 10^10.8–10^15.5 M☉/h, Poisson in 0.01-dex slices, uniform positions. */
 function halos() {
-  const cosmo = cosmology(OUTER_RIM);
-  const h = cosmo.params.h;
   const u = rng(11);
-  const step = 0.01;
-  const n0 = Math.round((15.5 - 10.8) / step);
-  const mids = Array.from({ length: n0 }, (_, i) => 10.8 + (i + 0.5) * step);
-  const dn = massFunction(
-    linearPower(cosmo),
-    "tinker08",
-    mids.map((l) => 10 ** l / h),
-    0,
-  );
-  const mass: number[] = [];
-  for (let i = 0; i < n0; i++) {
-    const k = poisson(u, (dn[i] / h ** 3) * step * BOX ** 3);
-    for (let j = 0; j < k; j++) mass.push(10 ** (mids[i] - step / 2 + u() * step));
-  }
+  const mass = tinkerHaloMasses(u, { box: BOX, z: 0, log10Min: 10.8, log10Max: 15.5, step: 0.01 });
   const n = mass.length;
   const coord = () => Float64Array.from({ length: n }, () => u() * BOX);
   return {

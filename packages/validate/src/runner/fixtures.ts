@@ -2,9 +2,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cosmology, linearPower, massFunction, OUTER_RIM } from "@tessera/cosmology";
+import { OUTER_RIM } from "@tessera/cosmology";
 import { writeCatalogZarr } from "@tessera/halo";
-import { poisson, rng } from "../checks/test-helpers.js";
+import { rng, tinkerHaloMasses } from "../checks/test-helpers.js";
 import { mockGalaxies } from "../mock/mock-galaxies.js";
 
 export const BOX = 200;
@@ -12,23 +12,8 @@ export const Z = 0;
 
 /** Halos drawn from Tinker 2008 dn/dlog10M (Outer Rim, z = 0) in 10^12.3–10^15 M☉/h, uniform positions. */
 export function drawHalos(seed: number) {
-  const cosmo = cosmology(OUTER_RIM);
-  const h = cosmo.params.h;
   const u = rng(seed);
-  const step = 0.01;
-  const n0 = Math.round((15 - 12.3) / step);
-  const mids = Array.from({ length: n0 }, (_, i) => 12.3 + (i + 0.5) * step);
-  const dn = massFunction(
-    linearPower(cosmo),
-    "tinker08",
-    mids.map((l) => 10 ** l / h),
-    Z,
-  );
-  const mass: number[] = [];
-  for (let i = 0; i < n0; i++) {
-    const k = poisson(u, (dn[i] / h ** 3) * step * BOX ** 3);
-    for (let j = 0; j < k; j++) mass.push(10 ** (mids[i] - step / 2 + u() * step));
-  }
+  const mass = tinkerHaloMasses(u, { box: BOX, z: Z, log10Min: 12.3, log10Max: 15, step: 0.01 });
   const n = mass.length;
   const coord = () => Float64Array.from({ length: n }, () => u() * BOX);
   return {
