@@ -123,7 +123,7 @@ console.log(
   `\`fof block\` (largest of ${B ** 3} processes; total time) | ${blockPeak.toFixed(0)} | ${blockSeconds.toFixed(1)}`,
 );
 console.log(
-  `\`fof merge\` (reads all particles for the catalog) | ${merge.peakMiB.toFixed(0)} | ${merge.seconds.toFixed(1)}`,
+  `\`fof merge\` (block files only: closed halos' rows, crossing halos' particles) | ${merge.peakMiB.toFixed(0)} | ${merge.seconds.toFixed(1)}`,
 );
 console.log(`node + halo CLI, idle (--help) | ${idle.peakMiB.toFixed(0)} | ${idle.seconds.toFixed(1)}`);
 console.log(`outputs identical: tags ${tagsSame}, catalog ${catalogSame}`);

@@ -2,15 +2,19 @@
  * The files of a blockwise FOF run in its work folder: `plan.json` (what `fof plan` decided) and
  * `blocks/<id>.fofblock` (what each `fof block --id N` task found), both written atomically.
  *
- * A block file is `TSFOFB01` ‖ u32 LE header length ‖ JSON header ‖ padding to 8 ‖ the arrays the
- * header lists (float64 / int32, little-endian, each at an 8-aligned offset).
+ * A block file is `TSFOFB02` ‖ u32 LE header length ‖ JSON header ‖ padding to 8 ‖ the arrays the
+ * header lists (float64 / float32 / int64 / int32, little-endian, each at an 8-aligned offset): the
+ * block's merge records and its {@link BlockHalos} (closed halos' catalog rows and tags, open groups'
+ * particles).
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FofBlockOptions, FofBlockResult } from "../fof/blockwise.js";
+import type { HaloPropertiesColumns } from "../properties/properties.js";
 import { temporaryPath } from "../reduce/output-files.js";
 import { HaloCliError, type ParticleColumnNames, type ParticleMass } from "./common.js";
+import type { BlockHalos } from "./fof-block-halos.js";
 
 /** What `fof plan` writes to `<workdir>/plan.json`. */
 export interface FofPlanFile {
@@ -32,7 +36,7 @@ export interface FofPlanFile {
   softening: number;
 }
 
-const MAGIC = "TSFOFB01";
+const MAGIC = "TSFOFB02";
 const PLAN = "plan.json";
 
 /** Path of the plan in a work folder. */
@@ -101,13 +105,33 @@ export async function readPlanFile(workdir: string): Promise<FofPlanFile> {
   return plan;
 }
 
-type Stored = Float64Array | Int32Array;
+type Stored = Float64Array | Float32Array | BigInt64Array | Int32Array;
+type StoredType = "f64" | "f32" | "i64" | "i32";
+const TYPES: Record<StoredType, new (b: ArrayBuffer) => Stored> = {
+  f64: Float64Array,
+  f32: Float32Array,
+  i64: BigInt64Array,
+  i32: Int32Array,
+};
+const CATALOG = "catalog.";
+const OPEN = "open.";
 
-/** The arrays of a block result, by name. */
-function arraysOf(r: FofBlockResult): Record<string, Stored> {
-  const m = r.memberships;
-  if (m === undefined) throw new Error("block results are stored with their memberships");
-  return {
+function typeOf(a: Stored): StoredType {
+  if (a instanceof Float64Array) return "f64";
+  if (a instanceof Float32Array) return "f32";
+  if (a instanceof BigInt64Array) return "i64";
+  return "i32";
+}
+
+/** A block task's output: the merge records (no memberships) and the halo parts. */
+export interface StoredBlock {
+  result: FofBlockResult;
+  halos: BlockHalos;
+}
+
+/** The arrays of a stored block, by name. */
+function arraysOf({ result: r, halos }: StoredBlock): Record<string, Stored> {
+  const out: Record<string, Stored> = {
     closedMinId: r.closed.minId,
     closedSize: r.closed.size,
     openMinId: r.open.minId,
@@ -116,20 +140,22 @@ function arraysOf(r: FofBlockResult): Record<string, Stored> {
     ghostOpen: r.ghostOpen,
     boundaryIds: r.boundaryIds,
     boundaryOpen: r.boundaryOpen,
-    memberIds: m.ids,
-    memberMinId: m.minId,
-    memberSize: m.size,
-    memberOpen: m.open,
+    firstRow: halos.firstRow,
+    memberIds: halos.memberIds,
   };
+  for (const [name, a] of Object.entries(halos.catalog)) out[CATALOG + name] = a as Stored;
+  for (const [name, a] of Object.entries(halos.open)) out[OPEN + name] = a as Stored;
+  return out;
 }
 
-/** Write a block result (with memberships) for plan `planId`. */
-export async function writeBlockFile(workdir: string, planId: string, r: FofBlockResult): Promise<string> {
-  const arrays = arraysOf(r);
-  const entries: { name: string; type: "f64" | "i32"; length: number; offset: number }[] = [];
+/** Write the output of block task `block.result.block` for plan `planId`. */
+export async function writeBlockFile(workdir: string, planId: string, block: StoredBlock): Promise<string> {
+  const r = block.result;
+  const arrays = arraysOf(block);
+  const entries: { name: string; type: StoredType; length: number; offset: number }[] = [];
   let offset = 0;
   for (const [name, a] of Object.entries(arrays)) {
-    entries.push({ name, type: a instanceof Float64Array ? "f64" : "i32", length: a.length, offset });
+    entries.push({ name, type: typeOf(a), length: a.length, offset });
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
   const header = Buffer.from(
@@ -160,7 +186,7 @@ export async function writeBlockFile(workdir: string, planId: string, r: FofBloc
  * Read the result of block `id`, checking it belongs to plan `planId`; a missing result is a typed
  * error saying which task to run.
  */
-export async function readBlockFile(workdir: string, planId: string, id: number): Promise<FofBlockResult> {
+export async function readBlockFile(workdir: string, planId: string, id: number): Promise<StoredBlock> {
   const path = blockPath(workdir, id);
   let bytes: Buffer;
   try {
@@ -177,14 +203,17 @@ export async function readBlockFile(workdir: string, planId: string, id: number)
   const bad = (found: string): never => {
     throw new HaloCliError("not a FOF block result", { path, block: id, expected: MAGIC, found });
   };
-  if (bytes.length < 12 || bytes.subarray(0, 8).toString("latin1") !== MAGIC) bad("another file");
+  const magic = bytes.subarray(0, 8).toString("latin1");
+  if (magic.startsWith("TSFOFB") && magic !== MAGIC)
+    bad(`a block result of another version (${magic}): rerun the block task`);
+  if (bytes.length < 12 || magic !== MAGIC) bad("another file");
   const hl = bytes.readUInt32LE(8);
   let header: {
     planId: string;
     block: number;
     particleCount: number;
     ownedCount: number;
-    arrays: { name: string; type: "f64" | "i32"; length: number; offset: number }[];
+    arrays: { name: string; type: StoredType; length: number; offset: number }[];
   };
   try {
     header = JSON.parse(bytes.subarray(12, 12 + hl).toString("utf8"));
@@ -202,29 +231,38 @@ export async function readBlockFile(workdir: string, planId: string, id: number)
   }
   const start = Math.ceil((12 + hl) / 8) * 8;
   const a: Record<string, Stored> = {};
+  const catalog: Record<string, Stored> = {};
+  const open: Record<string, Stored> = {};
   for (const e of header.arrays) {
-    const size = e.length * (e.type === "f64" ? 8 : 4);
+    const Ctor = TYPES[e.type];
+    if (Ctor === undefined) bad(`an array of unknown type ${e.type}`);
+    const size = e.length * (e.type === "f64" || e.type === "i64" ? 8 : 4);
     const at = start + e.offset;
     if (at + size > bytes.length) bad(`a file cut short (${bytes.length} bytes)`);
     const copy = new Uint8Array(size);
     copy.set(bytes.subarray(at, at + size));
-    a[e.name] = e.type === "f64" ? new Float64Array(copy.buffer) : new Int32Array(copy.buffer);
+    const array = new Ctor(copy.buffer);
+    if (e.name.startsWith(CATALOG)) catalog[e.name.slice(CATALOG.length)] = array;
+    else if (e.name.startsWith(OPEN)) open[e.name.slice(OPEN.length)] = array;
+    else a[e.name] = array;
   }
   return {
-    block: header.block,
-    particleCount: header.particleCount,
-    ownedCount: header.ownedCount,
-    closed: { minId: a.closedMinId as Float64Array, size: a.closedSize as Int32Array },
-    open: { minId: a.openMinId as Float64Array, size: a.openSize as Int32Array },
-    ghostIds: a.ghostIds as Float64Array,
-    ghostOpen: a.ghostOpen as Int32Array,
-    boundaryIds: a.boundaryIds as Float64Array,
-    boundaryOpen: a.boundaryOpen as Int32Array,
-    memberships: {
-      ids: a.memberIds as Float64Array,
-      minId: a.memberMinId as Float64Array,
-      size: a.memberSize as Int32Array,
-      open: a.memberOpen as Int32Array,
+    result: {
+      block: header.block,
+      particleCount: header.particleCount,
+      ownedCount: header.ownedCount,
+      closed: { minId: a.closedMinId as Float64Array, size: a.closedSize as Int32Array },
+      open: { minId: a.openMinId as Float64Array, size: a.openSize as Int32Array },
+      ghostIds: a.ghostIds as Float64Array,
+      ghostOpen: a.ghostOpen as Int32Array,
+      boundaryIds: a.boundaryIds as Float64Array,
+      boundaryOpen: a.boundaryOpen as Int32Array,
+    },
+    halos: {
+      catalog: catalog as unknown as HaloPropertiesColumns,
+      firstRow: a.firstRow as Float64Array,
+      memberIds: a.memberIds as Float64Array,
+      open: open as unknown as BlockHalos["open"],
     },
   };
 }

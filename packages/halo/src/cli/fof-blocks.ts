@@ -11,14 +11,12 @@ import { startProgressBar } from "@tessera/volume";
 import { logged, openRunLog } from "@tessera/volume/cli";
 import { Command } from "commander";
 import {
-  type FofBlockParticles,
   type FofBlockPlan,
   type FofBlockResult,
   type FofBlockSpec,
   fofRegionContains,
   mergeFofBlocks,
   planFofBlocks,
-  resolveFofBlock,
   runFofBlock,
 } from "../fof/blockwise.js";
 import type { GenericIOArray } from "../genericio/format.js";
@@ -30,15 +28,12 @@ import {
   defaultLog,
   examples,
   HaloCliError,
-  halosFromTags,
   particleColumns,
   particleMassOf,
   positive,
   printSummary,
-  readParticles,
   refuseExisting,
   round,
-  sortTags,
 } from "./common.js";
 import {
   type FofPlanFile,
@@ -49,8 +44,15 @@ import {
   writeBlockFile,
   writePlanFile,
 } from "./fof-block-file.js";
+import {
+  type BlockHalos,
+  type BlockRegionParticles,
+  blockHalos,
+  type HaloCatalogOptions,
+  mergeBlockHalos,
+} from "./fof-block-halos.js";
 import { type FofCliOptions, linkingOf, required } from "./fof-options.js";
-import { defaultTagsPath, haloCatalog, writeFofOutputs } from "./halo-catalog.js";
+import { defaultTagsPath, writeFofOutputs } from "./halo-catalog.js";
 
 /** The structured log of a work folder's plan and block tasks. */
 function workLog(workdir: string, given?: string) {
@@ -84,9 +86,27 @@ function checkedId(value: number, path: string, row: number, name: string): numb
   return value;
 }
 
+/** Typed error for a coordinate outside [0, L]. */
+function outsideBox(
+  plan: FofPlanFile,
+  name: string,
+  axis: string,
+  row: number,
+  v: number,
+  L: number,
+): HaloCliError {
+  return new HaloCliError("a particle lies outside the box", {
+    path: plan.input,
+    field: `${name}[${row}]`,
+    expected: `${axis} in [0, ${L}] (${L} is the point at 0)`,
+    found: String(v),
+  });
+}
+
 /**
- * The particles of a block's region (owned + overload margin), read rank by rank: memory is one rank
- * plus the block's particles. Ids are the id column, else the particle's row in the file.
+ * The particles of a block's region (owned + overload margin) with their velocities and file rows,
+ * read rank by rank: memory is one rank plus the block's particles. Ids are the id column, else the
+ * particle's row in the file.
  */
 export async function readBlockRegion(
   file: GenericIOFile,
@@ -94,13 +114,16 @@ export async function readBlockRegion(
   fofPlan: FofBlockPlan,
   spec: FofBlockSpec,
   onRank: (done: number, total: number) => void,
-): Promise<FofBlockParticles> {
+): Promise<BlockRegionParticles> {
   const [cx, cy, cz] = plan.columns.position;
-  const names = [cx, cy, cz, ...(plan.columns.id ? [plan.columns.id] : [])];
+  const velocity = plan.columns.velocity;
+  const names = [cx, cy, cz, ...(velocity ?? []), ...(plan.columns.id ? [plan.columns.id] : [])];
   const xs: number[] = [];
   const ys: number[] = [];
   const zs: number[] = [];
+  const vs: [number[], number[], number[]] = [[], [], []];
   const ids: number[] = [];
+  const rows: number[] = [];
   let float32 = true;
   let base = 0;
   const L = fofPlan.boxSize;
@@ -110,36 +133,38 @@ export async function readBlockRegion(
     const [x, y, z] = [cols[cx], cols[cy], cols[cz]] as Float64Array[];
     if (!(x instanceof Float32Array && y instanceof Float32Array && z instanceof Float32Array))
       float32 = false;
+    const v = velocity?.map((name) => cols[name] as Float64Array);
     const id = plan.columns.id ? (cols[plan.columns.id] as GenericIOArray) : undefined;
     for (let i = 0; i < rank.rows; i++) {
       const px = Number(x[i]);
       const py = Number(y[i]);
       const pz = Number(z[i]);
-      for (const [axis, v, name] of [
-        ["x", px, cx],
-        ["y", py, cy],
-        ["z", pz, cz],
-      ] as const) {
-        if (!(v >= 0 && v < L)) {
-          throw new HaloCliError("a particle lies outside the box", {
-            path: plan.input,
-            field: `${name}[${base + i}]`,
-            expected: `${axis} in [0, ${L})`,
-            found: String(v),
-          });
-        }
-      }
+      if (!(px >= 0 && px <= L)) throw outsideBox(plan, cx, "x", base + i, px, L);
+      if (!(py >= 0 && py <= L)) throw outsideBox(plan, cy, "y", base + i, py, L);
+      if (!(pz >= 0 && pz <= L)) throw outsideBox(plan, cz, "z", base + i, pz, L);
       if (!fofRegionContains(fofPlan, spec, px, py, pz)) continue;
       xs.push(px);
       ys.push(py);
       zs.push(pz);
+      if (v) for (let a = 0; a < 3; a++) vs[a].push(Number(v[a][i]));
+      rows.push(base + i);
       ids.push(id ? checkedId(Number(id[i]), plan.input, base + i, plan.columns.id as string) : base + i);
     }
     base += rank.rows;
     onRank(k + 1, file.ranks.length);
   }
   const F = float32 ? Float32Array : Float64Array;
-  return { positions: { x: F.from(xs), y: F.from(ys), z: F.from(zs) }, ids: Float64Array.from(ids) };
+  const zero = velocity ? undefined : new Float64Array(xs.length);
+  return {
+    positions: { x: F.from(xs), y: F.from(ys), z: F.from(zs) },
+    velocities: {
+      x: zero ?? Float64Array.from(vs[0]),
+      y: zero ?? Float64Array.from(vs[1]),
+      z: zero ?? Float64Array.from(vs[2]),
+    },
+    ids: Float64Array.from(ids),
+    rows: Float64Array.from(rows),
+  };
 }
 
 interface PlanCliOptions extends FofCliOptions {
@@ -270,7 +295,7 @@ export async function runFofBlockTask(workdir: string, id: number): Promise<Reco
     });
   }
   const file = await openPlanned(plan, workdir);
-  let particles: FofBlockParticles;
+  let particles: BlockRegionParticles;
   const bar = startProgressBar(`block ${id}`, "ranks");
   try {
     particles = await readBlockRegion(file, plan, fofPlan, spec, bar.update);
@@ -279,7 +304,9 @@ export async function runFofBlockTask(workdir: string, id: number): Promise<Reco
     await file.close();
   }
   const result = runFofBlock(fofPlan, id, particles, { keepMemberships: true });
-  const path = await writeBlockFile(workdir, plan.id, result);
+  const halos = blockHalos(particles, result, catalogOptions(plan, fofPlan));
+  result.memberships = undefined;
+  const path = await writeBlockFile(workdir, plan.id, { result, halos });
   return {
     block: id,
     result: path,
@@ -287,6 +314,7 @@ export async function runFofBlockTask(workdir: string, id: number): Promise<Reco
     owned: result.ownedCount,
     closedHalos: result.closed.size.length,
     openGroups: result.open.size.length,
+    openGroupParticles: halos.open.group.length,
     records: result.ghostIds.length + result.boundaryIds.length,
     seconds: round((performance.now() - started) / 1000, 2),
   };
@@ -328,7 +356,21 @@ interface MergeCliOptions {
   log?: string;
 }
 
-/** Merge the block results of a work folder and write the tags and the catalog. */
+/** How the plan's halo properties are computed. */
+function catalogOptions(plan: FofPlanFile, fofPlan: FofBlockPlan): HaloCatalogOptions {
+  return {
+    boxSize: fofPlan.boxSize,
+    particleMass: plan.particleMass.value,
+    softening: plan.softening,
+    minMembers: fofPlan.minMembers,
+  };
+}
+
+/**
+ * Merge the block results of a work folder and write the tags and the catalog. The particle file
+ * is not read again: closed halos come with their catalog rows, crossing halos are computed from
+ * the open groups' particles the blocks kept.
+ */
 export async function runFofMerge(
   workdir: string,
   output: string,
@@ -340,11 +382,14 @@ export async function runFofMerge(
   const plan = await readPlanFile(workdir);
   const fofPlan = planFofBlocks(plan.fof);
   const results: FofBlockResult[] = [];
+  const parts: BlockHalos[] = [];
   const bar = startProgressBar("merge", "blocks");
   try {
     bar.update(0, fofPlan.specs.length);
     for (const spec of fofPlan.specs) {
-      results.push(await readBlockFile(workdir, plan.id, spec.index));
+      const stored = await readBlockFile(workdir, plan.id, spec.index);
+      results.push(stored.result);
+      parts.push(stored.halos);
       bar.update(results.length, fofPlan.specs.length);
     }
   } finally {
@@ -352,81 +397,48 @@ export async function runFofMerge(
   }
   const merge = mergeFofBlocks(fofPlan, results);
   log.info({ halos: merge.halos.count }, "merged");
-  // halo members block by block into typed arrays (counted first), each block's result dropped once
-  // read: JS arrays of BigInt cost ~50 bytes a member
-  const resolved = results.map((r) => resolveFofBlock(r, merge));
-  results.length = 0;
-  let members = 0;
-  for (const g of resolved)
-    for (let p = 0; p < g.ids.length; p++) if (g.groupSize[p] >= fofPlan.minMembers) members++;
-  const ids = new BigInt64Array(members);
-  const tagOf = new BigInt64Array(members);
-  let k = 0;
-  for (let b = 0; b < resolved.length; b++) {
-    const g = resolved[b];
-    for (let p = 0; p < g.ids.length; p++) {
-      if (g.groupSize[p] < fofPlan.minMembers) continue;
-      ids[k] = BigInt(g.ids[p]);
-      tagOf[k++] = BigInt(g.groupMinId[p]);
-    }
-    resolved[b] = undefined as never;
+  const { catalog, tags } = mergeBlockHalos(parts, merge, catalogOptions(plan, fofPlan));
+  parts.length = 0;
+  const halos = catalog.fof_halo_count.length;
+  if (halos !== merge.halos.count) {
+    throw new HaloCliError("the block results disagree with the merge (rerun the block tasks)", {
+      path: workdir,
+      field: "halos",
+      expected: `${merge.halos.count} halos`,
+      found: `${halos} halos in the block results`,
+    });
   }
-  const tags = sortTags(ids, tagOf);
-  const file = await openPlanned(plan, workdir);
-  try {
-    const read = startProgressBar("read", "columns");
-    const particles = await readParticles(file, plan.columns, read.update).finally(() => read.stop());
-    const halos = halosFromTags(tags, particles.ids, particles.count, {
-      tags: workdir,
-      particles: plan.input,
-    });
-    if (halos.count !== merge.halos.count) {
-      throw new HaloCliError("the block results disagree with the merge (rerun the block tasks)", {
-        path: workdir,
-        field: "halos",
-        expected: `${merge.halos.count} halos`,
-        found: `${halos.count} halos from the memberships`,
-      });
-    }
-    const catalog = haloCatalog(particles, halos, {
-      boxSize: fofPlan.boxSize,
-      particleMass: plan.particleMass.value,
-      softening: plan.softening,
-    });
-    const written = await writeFofOutputs(output, tagsPath, { ...catalog }, tags, {
-      boxSize: fofPlan.boxSize,
-      overwrite,
-      provenance: {
-        operation: "halo fof merge",
-        inputs: [plan.input],
-        parameters: {
-          boxSize: fofPlan.boxSize,
-          linkingLength: fofPlan.linkingLength,
-          minMembers: fofPlan.minMembers,
-          blocks: fofPlan.blocks,
-          overload: fofPlan.overload,
-          particleMass: plan.particleMass.value,
-          particleMassSource: plan.particleMass.source,
-          softening: plan.softening,
-          columns: plan.columns,
-          plan: plan.id,
-        },
+  const written = await writeFofOutputs(output, tagsPath, { ...catalog }, tags, {
+    boxSize: fofPlan.boxSize,
+    overwrite,
+    provenance: {
+      operation: "halo fof merge",
+      inputs: [plan.input],
+      parameters: {
+        boxSize: fofPlan.boxSize,
+        linkingLength: fofPlan.linkingLength,
+        minMembers: fofPlan.minMembers,
+        blocks: fofPlan.blocks,
+        overload: fofPlan.overload,
+        particleMass: plan.particleMass.value,
+        particleMassSource: plan.particleMass.source,
+        softening: plan.softening,
+        columns: plan.columns,
+        plan: plan.id,
       },
-    });
-    return {
-      output: written.catalog.path,
-      tags: written.tags.path,
-      particles: particles.count,
-      blocks: fofPlan.specs.length,
-      halos: halos.count,
-      members: halos.members.length,
-      largest: halos.count > 0 ? Math.max(...halos.size) : 0,
-      linkingLength: fofPlan.linkingLength,
-      seconds: round((performance.now() - started) / 1000, 2),
-    };
-  } finally {
-    await file.close();
-  }
+    },
+  });
+  return {
+    output: written.catalog.path,
+    tags: written.tags.path,
+    particles: plan.rows,
+    blocks: fofPlan.specs.length,
+    halos,
+    members: tags.id.length,
+    largest: catalog.fof_halo_count.reduce((m, c) => Math.max(m, c), 0),
+    linkingLength: fofPlan.linkingLength,
+    seconds: round((performance.now() - started) / 1000, 2),
+  };
 }
 
 function fofMergeCommand(): Command {

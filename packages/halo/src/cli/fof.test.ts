@@ -1,6 +1,7 @@
 // tessera halo fof (whole box and plan/block/merge) on planted-halo boxes written with writeGenericIO.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { plantedHalos } from "@tessera/phantom";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { friendsOfFriends } from "../fof/fof.js";
@@ -127,6 +128,64 @@ describe("tessera halo fof", () => {
     const replan = await halo(["fof", "plan", "-i", particles, "--blocks", "2", "-w", work, ...common]);
     expect(replan.status).toBe(2);
     expect(replan.stderr).toMatch(/exists/);
+  });
+
+  it("a 2,600-member halo across the box corner, a coordinate equal to L, no id column: merge = whole box", async () => {
+    // planted halo 0 (2,600 members: the seeded 2,000-source centre) moved onto the box corner, so
+    // it is cut by the periodic boundary and by the faces of all 8 blocks
+    const ph = plantedHalos({ seed: 9, haloParticleCounts: [2600, 300, 120], backgroundParticles: 2000 });
+    const Lp = ph.boxSize;
+    const n = ph.positions.length / 3;
+    const c = ph.halos[0].center;
+    const col = (src: Float32Array, k: number, shift = 0) =>
+      Float32Array.from({ length: n }, (_, i) => {
+        let w = src[3 * i + k] + shift;
+        w -= Lp * Math.floor(w / Lp);
+        const f = Math.fround(w);
+        return f >= Lp ? 0 : f;
+      });
+    const columns = {
+      x: col(ph.positions, 0, -c[0]),
+      y: col(ph.positions, 1, -c[1]),
+      z: col(ph.positions, 2, -c[2]),
+      vx: col(ph.velocities, 0),
+      vy: col(ph.velocities, 1),
+      vz: col(ph.velocities, 2),
+    };
+    // the member nearest x = 0 from above sits exactly at x = L (the same point)
+    let k = -1;
+    for (let i = 0; i < n; i++) if (ph.haloIndex[i] === 0 && (k < 0 || columns.x[i] < columns.x[k])) k = i;
+    columns.x[k] = Lp;
+    const input = join(dir.path, "corner.gio");
+    await writeParticles(input, columns, Lp, 2);
+    const args = [
+      "--linking-length",
+      String(1.2 * ph.linkingLength),
+      "--min-members",
+      "20",
+      "--particle-mass",
+      "1",
+    ];
+    const whole = join(dir.path, "corner-whole.gio");
+    const w = await halo(["fof", "-i", input, "-o", whole, ...args]);
+    expect(w.status, w.stderr).toBe(0);
+    const work = join(dir.path, "corner-work");
+    const p = await halo(["fof", "plan", "-i", input, "--blocks", "2", "-w", work, ...args]);
+    expect(p.status, p.stderr).toBe(0);
+    for (let id = 0; id < 8; id++) {
+      const b = await halo(["fof", "block", "-w", work, "--id", String(id)]);
+      expect(b.status, b.stderr).toBe(0);
+    }
+    const merged = join(dir.path, "corner-merged.gio");
+    const m = await halo(["fof", "merge", "-w", work, "-o", merged]);
+    expect(m.status, m.stderr).toBe(0);
+    const catalog = await readAll(merged);
+    // the planted halos are found (the 2,600-member one whole), tags and rows as the whole-box run
+    expect([...(catalog.fof_halo_count as Int32Array)].sort((a, b) => b - a)).toEqual([2600, 300, 120]);
+    expect(catalog).toEqual(await readAll(whole));
+    expect(await readAll(join(dir.path, "corner-merged.tags.gio"))).toEqual(
+      await readAll(join(dir.path, "corner-whole.tags.gio")),
+    );
   });
 
   it("refuses bad input with exit 2 and one line naming the file or field", async () => {

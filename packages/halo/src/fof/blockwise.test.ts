@@ -6,6 +6,7 @@ import {
   type FofBlockPlan,
   type FofBlockResult,
   type FofBlockSpec,
+  fofOwnerBlock,
   fofRegionContains,
   mergeFofBlocks,
   planFofBlocks,
@@ -106,6 +107,20 @@ describe("blockwise == monolithic (same partition)", () => {
     });
     const ell = 1.2 * ph.linkingLength;
     for (const blocks of splits) await expectSameAsMonolithic(ph.positions, ph.boxSize, ell, blocks);
+  });
+  it("coordinates equal to L are the point at 0: groups across the boundary, owned by block 0", async () => {
+    // L = 10, ℓ = 0.6: a chain (10, 5, 5)–(0.5, 5, 5)–(9.5, 5, 5) wraps through x = 0 (truth: one
+    // group of 3); a corner particle at (10, 10, 10) links with (0.3, 0.3, 0.3); (5, 5, 5) is alone
+    const L = 10;
+    const pos = new Float32Array([10, 5, 5, 0.5, 5, 5, 9.5, 5, 5, 10, 10, 10, 0.3, 0.3, 0.3, 5, 5, 5]);
+    for (const blocks of splits) {
+      const { res, mono } = await expectSameAsMonolithic(pos, L, 0.6, blocks, 1);
+      expect(Array.from(mono.minId)).toEqual([0, 0, 0, 3, 3, 5]);
+      expect(Array.from(res.halos.size)).toEqual([3, 2, 1]);
+    }
+    const plan = planFofBlocks({ boxSize: L, linkingLength: 0.6, blocks: 2 });
+    expect(fofOwnerBlock(plan, 10, 10, 10)).toBe(0);
+    expect(fofOwnerBlock(plan, 10, 0, 9.99)).toBe(1);
   });
   it("a lattice whose planes lie exactly on the block faces (ℓ just above the spacing: one group)", async () => {
     const n = 12;

@@ -97,6 +97,7 @@ export function planFofBlocks(options: FofBlockOptions): FofBlockPlan {
 
 /** Block coordinate along one axis of a particle coordinate `x` (n blocks on the axis). */
 function ownerAxis(x: number, n: number, L: number): number {
+  if (x === L) return 0; // L is the point at 0
   const k = Math.floor((x * n) / L);
   if (k >= n) return n - 1;
   return Math.max(k, 0);
@@ -144,6 +145,8 @@ export interface FofGroupTable {
 export interface FofBlockMemberships {
   /** Owned particle ids. */
   ids: Float64Array;
+  /** Index of each owned particle in the block's input ({@link FofBlockParticles}). */
+  index: Int32Array;
   /** Closed group: the group's smallest id; open group: −1 (resolved by the merge). */
   minId: Float64Array;
   /** Closed group: its size; open group: 0. */
@@ -323,6 +326,7 @@ export function runFofBlock(
   if (options.keepMemberships) {
     const mem: FofBlockMemberships = {
       ids: new Float64Array(ownedCount),
+      index: new Int32Array(ownedCount),
       minId: new Float64Array(ownedCount),
       size: new Int32Array(ownedCount),
       open: new Int32Array(ownedCount),
@@ -332,6 +336,7 @@ export function runFofBlock(
       if (kind[k] === 0) continue;
       const r = root[k];
       mem.ids[p] = ids[order[k]];
+      mem.index[p] = order[k];
       const o = openOf[r];
       mem.open[p] = o;
       mem.minId[p] = o >= 0 ? -1 : minId[r];

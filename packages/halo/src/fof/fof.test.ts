@@ -177,9 +177,9 @@ describe("bad input", () => {
       /field: minMembers/,
     );
   });
-  it("positions outside [0, L) are a ParticleOutsideBoxError naming the particle and coordinate", () => {
+  it("positions outside [0, L] are a ParticleOutsideBoxError naming the particle and coordinate", () => {
     for (const [bad, field] of [
-      [[1, 1, 1, 2, 10, 2], "positions[1].y"],
+      [[1, 1, 1, 2, 10.001, 2], "positions[1].y"],
       [[1, 1, -0.5, 2, 2, 2], "positions[0].z"],
       [[1, 1, 1, 12, 2, 2], "positions[1].x"],
     ] as const) {

@@ -66,7 +66,7 @@ export function regionTolerance(L: number): number {
  * float64) plus 4 bytes per row; no allocation per particle.
  *
  * @throws NonFinitePositionError for a NaN/infinite coordinate; ParticleOutsideBoxError for a
- *   coordinate outside [0, L) or outside the region.
+ *   coordinate outside [0, L] or outside the region (a coordinate equal to L is the point at 0).
  */
 export function linkParticles(
   positions: ParticlePositions,
@@ -158,12 +158,13 @@ function countRows(
     const x = ax[ofx + st * i];
     const y = ay[ofy + st * i];
     const z = az[ofz + st * i];
-    // `!(x >= 0 && x < L)` is also true for NaN
-    if (!(x >= 0 && x < L)) throw positionError(i, 0, x, "box", L, region, context);
-    if (!(y >= 0 && y < L)) throw positionError(i, 1, y, "box", L, region, context);
-    if (!(z >= 0 && z < L)) throw positionError(i, 2, z, "box", L, region, context);
-    let u = x;
-    let v = y;
+    // `!(x >= 0 && x <= L)` is also true for NaN; a coordinate equal to L is the point at 0
+    // (simulation codes write wrapped positions that round up to L in float32)
+    if (!(x >= 0 && x <= L)) throw positionError(i, 0, x, "box", L, region, context);
+    if (!(y >= 0 && y <= L)) throw positionError(i, 1, y, "box", L, region, context);
+    if (!(z >= 0 && z <= L)) throw positionError(i, 2, z, "box", L, region, context);
+    let u = x === L ? 0 : x;
+    let v = y === L ? 0 : y;
     if (!px) {
       u = regionCoordinate(x, ox, L);
       if (u > Wx + tol) throw positionError(i, 0, x, "region", L, region, context);
@@ -212,7 +213,7 @@ function positionError(
     return new ParticleOutsideBoxError(`particle ${i} lies outside the periodic box`, {
       ...ctx,
       field,
-      expected: `0 ≤ ${names[axis]} < ${L} (the box size)`,
+      expected: `0 ≤ ${names[axis]} ≤ ${L} (the box size; ${L} is the point at 0)`,
       found: String(v),
       particle: i,
     });
@@ -252,10 +253,13 @@ function scatterRecords(
   for (let i = 0; i < n; i++) {
     const k = fill[rowOf[i]]++;
     order[k] = i;
-    const z = az[ofz + st * i];
+    const x = ax[ofx + st * i];
+    const y = ay[ofy + st * i];
+    const z0 = az[ofz + st * i];
+    const z = z0 === L ? 0 : z0; // L is the point at 0 (see countRows)
     const q = 4 * k;
-    rec[q] = ax[ofx + st * i];
-    rec[q + 1] = ay[ofy + st * i];
+    rec[q] = x === L ? 0 : x;
+    rec[q + 1] = y === L ? 0 : y;
     rec[q + 2] = z;
     rec[q + 3] = pz ? z : regionCoordinate(z, oz, L);
   }

@@ -116,9 +116,9 @@ describe("typed errors", () => {
     expect(byRedshift.field).toBe("snapshots[1].redshift");
   });
 
-  it("objects outside [0, L): ObjectOutsideBoxError with snapshot and row", () => {
+  it("objects outside [0, L]: ObjectOutsideBoxError with snapshot and row", () => {
     for (const [bad, axis] of [
-      [{ x: [1, 100], y: [3, 4], z: [5, 6] }, "x"],
+      [{ x: [1, 100.001], y: [3, 4], z: [5, 6] }, "x"],
       [{ x: [1, 2], y: [-1e-9, 4], z: [5, 6] }, "y"],
       [{ x: [1, 2], y: [3, 4], z: [5, Number.NaN] }, "z"],
     ] as const) {
@@ -129,7 +129,7 @@ describe("typed errors", () => {
       expect(e.snapshot).toBe(1);
       expect(e.object).toBe(axis === "y" ? 0 : 1);
       expect(e.field).toBe(`snapshots[1].objects.${axis}[${e.object}]`);
-      expect(e.expected).toContain("< 100");
+      expect(e.expected).toContain("<= 100");
     }
   });
 

@@ -171,11 +171,11 @@ function checkObjects(snap: LightconeSnapshot, s: number, L: number): void {
     const c = axes[a];
     for (let i = 0; i < n; i++) {
       const v = c[i];
-      if (!(v >= 0 && v < L)) {
+      if (!(v >= 0 && v <= L)) {
         const name = "xyz"[a];
         throw new ObjectOutsideBoxError("an object lies outside the periodic box", {
           field: `snapshots[${s}].objects.${name}[${i}]`,
-          expected: `0 <= ${name} < ${L} (the box size, Mpc/h)`,
+          expected: `0 <= ${name} <= ${L} (the box size, Mpc/h; ${L} is the point at 0)`,
           found: String(v),
           snapshot: s,
           object: i,

@@ -213,6 +213,52 @@ describe.skipIf(!hasNumpy)("numpy oracle on planted halos", () => {
   });
 });
 
+describe("indices of a subset", () => {
+  it("a 2,600-member halo computed from a subset with its indices equals the whole-set row", () => {
+    // 10 other particles, then a uniform cube of 2,600 members (a flat potential: the minimum
+    // depends on which 2,000 sources the seed picks)
+    const n = 2610;
+    let s = 12345;
+    const rand = () => {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      return (s >>> 0) / 2 ** 32;
+    };
+    const pos = Float64Array.from({ length: 3 * n }, () => 2 + rand());
+    const vel = Float64Array.from({ length: 3 * n }, () => rand() - 0.5);
+    const members = Int32Array.from({ length: 2600 }, (_, k) => 10 + k);
+    const whole: { halos: FofHalos } = {
+      halos: {
+        count: 1,
+        size: Int32Array.of(2600),
+        minId: Float64Array.of(10),
+        offsets: Int32Array.of(0, 2600),
+        members,
+      },
+    };
+    const opts = { boxSize: 10, particleMass: 1, seed: 3, softening: 0.01 };
+    const want = haloProperties(pos, vel, whole, opts);
+    const sub = (a: Float64Array) => a.slice(30);
+    const got = haloProperties(sub(pos), sub(vel), oneHalo(2600), {
+      ...opts,
+      indices: members,
+      ids: members,
+    });
+    expect(got).toEqual(want);
+    // without the indices the seed differs, and so does the centre
+    const plain = haloProperties(sub(pos), sub(vel), oneHalo(2600), { ...opts, ids: members });
+    expect([plain.fof_halo_center_x[0], plain.fof_halo_center_y[0], plain.fof_halo_center_z[0]]).not.toEqual([
+      want.fof_halo_center_x[0],
+      want.fof_halo_center_y[0],
+      want.fof_halo_center_z[0],
+    ]);
+    expect(() => haloProperties(sub(pos), sub(vel), oneHalo(2600), { ...opts, indices: [1, 2] })).toThrow(
+      /field: indices/,
+    );
+  });
+});
+
 /** One halo holding particles 0..n−1. */
 function oneHalo(n: number): { halos: FofHalos } {
   const members = Int32Array.from({ length: n }, (_, i) => i);

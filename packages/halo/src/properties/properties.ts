@@ -27,6 +27,12 @@ export interface HaloPropertiesOptions {
   softening?: number;
   /** Seed (integer in [0, 2³²)) of the source subsets of halos above 2,000 members. Default 0. */
   seed?: number;
+  /**
+   * Index of each particle in the whole particle set, when these arrays hold a subset (a block of a
+   * blockwise run): the seed then uses the halo's first member's index in the whole set, so a halo
+   * gets the same centre from a subset as from the whole set. Default: the position in these arrays.
+   */
+  indices?: ArrayLike<number>;
 }
 
 /** The FOF output the properties need: the halos (and, for the default softening, ℓ). */
@@ -154,6 +160,14 @@ export function haloProperties(
       field: "ids",
       expected: `${n} ids`,
       found: ids === null || typeof ids !== "object" ? String(ids) : `${ids.length} ids`,
+    });
+  }
+  const indices = options.indices;
+  if (indices !== undefined && (indices === null || typeof indices !== "object" || indices.length !== n)) {
+    throw new HaloPropertyError("indices must hold one index per particle", {
+      field: "indices",
+      expected: `${n} indices`,
+      found: indices === null || typeof indices !== "object" ? String(indices) : `${indices.length} indices`,
     });
   }
 
@@ -300,7 +314,8 @@ export function haloProperties(
     out.fof_halo_angmom_z[h] = m * lz;
 
     // potential minimum
-    const best = potentialMinimum(ux, uy, uz, eps2, sourceSlots(c, seed, first));
+    const seedIndex = indices === undefined ? first : indices[first];
+    const best = potentialMinimum(ux, uy, uz, eps2, sourceSlots(c, seed, seedIndex));
     const bi = members[start + best];
     out.fof_halo_center_x[h] = wrapF32(at(px, bi), L);
     out.fof_halo_center_y[h] = wrapF32(at(py, bi), L);

@@ -319,12 +319,12 @@ function readCoordinates(v: readonly CoordinateView[], n: number, L: number, fie
 
 function checkedCoordinate(v: CoordinateView, i: number, L: number, field: string, axis: string): number {
   const x = v.array[v.offset + v.stride * i];
-  if (!(x >= 0 && x < L)) {
+  if (!(x >= 0 && x <= L)) {
     throw new SodError(`a ${field === "centers" ? "centre" : "particle"} lies outside the box`, {
       field: `${field}[${i}].${axis}`,
-      expected: `a finite coordinate in [0, ${L})`,
+      expected: `a finite coordinate in [0, ${L}] (${L} is the point at 0)`,
       found: String(x),
     });
   }
-  return x;
+  return x === L ? 0 : x;
 }
