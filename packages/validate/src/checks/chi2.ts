@@ -65,3 +65,21 @@ export function jackknifeCovariance(samples: Float64Array[]): Float64Array {
   for (let i = 0; i < n * n; i++) cov[i] *= (N - 1) / N;
   return cov;
 }
+
+/**
+ * Hartlap et al. (2007) factor (N − p − 2)/(N − 1) that makes the inverse of a covariance estimated
+ * from N samples an unbiased estimate of the true inverse for p bins (without it a jackknife χ² is
+ * inflated by about (N − 1)/(N − p − 2): 1.37 for 27 sub-boxes and 6 bins).
+ * @throws ValidateError when N ≤ p + 2 (too few samples for the bins).
+ */
+export function hartlapFactor(samples: number, bins: number): number {
+  const f = (samples - bins - 2) / (samples - 1);
+  if (!(f > 0)) {
+    throw new ValidateError("too few jackknife regions for the bins in the χ²", {
+      field: "jackknifeDivisions",
+      expected: `more than ${bins + 2} regions for ${bins} bins (N³ regions)`,
+      found: `${samples} regions`,
+    });
+  }
+  return f;
+}

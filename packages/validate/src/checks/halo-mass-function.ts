@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Catalog } from "../catalog/catalog.js";
 import { type AmfFit, amfMassFunction } from "./amf.js";
 import { catalogBoxSize, catalogCosmology, catalogRedshift } from "./catalog-info.js";
-import { chi2Covariance, jackknifeCovariance } from "./chi2.js";
+import { chi2Covariance, hartlapFactor, jackknifeCovariance } from "./chi2.js";
 import { parseTestConfig } from "./config.js";
 import { comparisonPlot } from "./plots.js";
 import {
@@ -129,7 +129,8 @@ export function binAveragedMassFunction(
 /**
  * Halo mass function vs an analytic fit: dn/dlog10M of the catalog in equal log10 M bins, streamed
  * chunk by chunk, against the bin-averaged fit at the catalog's redshift and cosmology; χ² with
- * Poisson errors or a jackknife covariance over N³ sub-boxes of the periodic box. Criterion:
+ * Poisson errors or a jackknife covariance over N³ sub-boxes of the periodic box (its inverse scaled
+ * by the Hartlap factor, see {@link hartlapFactor}). Criterion:
  * χ²/dof < `threshold` (default 2) over the bins with ≥ `minCount` halos.
  */
 export class HaloMassFunctionTest implements ValidationTest<HaloMassFunctionConfig> {
@@ -150,7 +151,7 @@ export class HaloMassFunctionTest implements ValidationTest<HaloMassFunctionConf
   /** The criterion as stated in the result. */
   get criterion(): string {
     const c = this.config;
-    return `χ²/dof < ${c.threshold} over the bins with ≥ ${c.minCount} halos (${c.covariance} covariance${c.covariance === "jackknife" ? `, ${c.jackknifeDivisions}³ sub-boxes` : ""})`;
+    return `χ²/dof < ${c.threshold} over the bins with ≥ ${c.minCount} halos (${c.covariance} covariance${c.covariance === "jackknife" ? `, ${c.jackknifeDivisions}³ sub-boxes, Hartlap-corrected inverse` : ""})`;
   }
 
   async run(catalog: Catalog, _context: ValidationContext = {}): Promise<ValidationResult> {
@@ -220,9 +221,11 @@ export class HaloMassFunctionTest implements ValidationTest<HaloMassFunctionConf
       return k < 0 ? Math.sqrt(total[b]) / (V * width) : Math.sqrt(cov[k * idx.length + k]);
     });
     const dof = idx.length;
+    const hartlap = jk && dof > 0 ? hartlapFactor(regions, dof) : 1;
     const chi2 =
       dof > 0
-        ? chi2Covariance(
+        ? hartlap *
+          chi2Covariance(
             Float64Array.from(idx, (b) => dn[b] - model[b]),
             cov,
           )
@@ -239,6 +242,7 @@ export class HaloMassFunctionTest implements ValidationTest<HaloMassFunctionConf
       usedInChi2: used,
       chi2,
       dof,
+      ...(jk ? { jackknifeRegions: regions, hartlapFactor: hartlap } : {}),
       rows,
       boxSizeMpcH: L,
       redshift: z0,
