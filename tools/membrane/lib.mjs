@@ -41,25 +41,38 @@ export function meanAndStd(volumes) {
 }
 
 /**
- * Train `m`, printing every epoch and saving the epoch with the lowest validation loss to `out` with
- * `training` (and the epoch's metrics) in its metadata. Returns the epochs and the seconds taken.
+ * Train `m`, printing every epoch and saving the best epoch to `out` with `training` (and the epoch's
+ * metrics) in its metadata. "Best" is the lowest validation loss, or the lowest `select(m)` when a
+ * selection score is given (for example a segmentation score on a selection volume). Returns the
+ * epochs and the seconds taken.
  */
-export async function trainKeepingBest(membrane, m, train, validation, settings, out, training) {
+export async function trainKeepingBest(membrane, m, train, validation, settings, out, training, select) {
   let best = Number.POSITIVE_INFINITY;
   const t0 = performance.now();
   const history = await membrane.trainModel(m, train, {
     ...settings,
     validation,
     onEpoch: async (r) => {
+      const score = select ? await select.score(m) : r.validationLoss;
+      if (select) r[select.name] = score;
       console.log(
-        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}, ${r.seconds.toFixed(1)} s`,
+        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, pixel error ${r.pixelError.toFixed(4)}${select ? `, ${select.name} ${score.toFixed(4)}` : ""}, ${r.seconds.toFixed(1)} s`,
       );
-      if (r.validationLoss < best) {
-        best = r.validationLoss;
+      if (score < best) {
+        best = score;
         await membrane.saveModel(out, m.model, {
           ...m.metadata,
-          training: { ...training, settings, bestEpoch: r.epoch },
-          metrics: { validationLoss: r.validationLoss, pixelError: r.pixelError },
+          training: {
+            ...training,
+            settings,
+            bestEpoch: r.epoch,
+            selectedBy: select?.name ?? "validation loss",
+          },
+          metrics: {
+            validationLoss: r.validationLoss,
+            pixelError: r.pixelError,
+            ...(select ? { [select.name]: score } : {}),
+          },
         });
       }
     },

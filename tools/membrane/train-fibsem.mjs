@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Train the shipped 3-D boundary model for FIB-SEM-like data and compare it with the probability map
 // shipped with gala's example volume, on a part of that volume the model never saw.
-//   train:      gala train-image z 0–29 (with train-gt) and neuroproof sample 2 z 0–199
-//   select:     the epoch with the lowest validation loss on neuroproof sample 2 z 200–249 (y, x < 128)
+//   --select cremi (default):
+//     train:    gala train-image z 0–24 (with train-gt) and neuroproof sample 2 z 0–199
+//     select:   the epoch whose prediction of gala z 25–29, segmented by `tessera segment`'s steps,
+//               has the best CREMI score (over agglomeration thresholds 0.1 … 0.9)
+//   --select loss (the first shipped model's recipe):
+//     train:    gala train-image z 0–29 and neuroproof sample 2 z 0–199
+//     select:   the epoch with the lowest validation loss on neuroproof sample 2 z 200–249 (y, x < 128)
 //   held out:   gala z 30–49 — predicted by the model, segmented by `tessera segment`'s steps
 //               (seeded watershed + mean-affinity agglomeration), scored against train-gt (label 0
 //               ignored) at every agglomeration threshold; gala's train-p1 map goes through the same
 //               steps at the same thresholds.
 // Usage: node tools/membrane/train-fibsem.mjs [--epochs 20] [--steps 40] [--depth 3] [--features 12]
-//        [--patch 16,64,64] [--batch 2] [--seed 1] [--out packages/membrane/models/fibsem-boundaries]
+//        [--patch 16,64,64] [--batch 2] [--seed 1] [--select cremi|loss] [--init <model dir>]
+//        [--out packages/membrane/models/fibsem-boundaries]
 //        [--score-only] (score an existing model directory without training)
+// --init continues training from a model directory's weights and normalisation (fine-tuning).
 // (build first: npm run build)
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -29,6 +36,8 @@ const { values: opt } = parseArgs({
     lr: { type: "string", default: "0.001" },
     out: { type: "string", default: join(root, "packages/membrane/models/fibsem-boundaries") },
     "score-only": { type: "boolean", default: false },
+    select: { type: "string", default: "cremi" },
+    init: { type: "string" },
   },
 });
 const membrane = await load("membrane");
@@ -36,6 +45,12 @@ const volume = await load("volume");
 const segment = await load("segment");
 const data = join(sharedData, "em");
 
+if (opt.select !== "cremi" && opt.select !== "loss") {
+  console.error(`--select must be cremi or loss, got ${opt.select}`);
+  process.exit(2);
+}
+const byCremi = opt.select === "cremi";
+const galaTrainEnd = byCremi ? 25 : 30;
 const backend = await membrane.useBackend("wasm");
 const files = [];
 const checksum = (path) => {
@@ -83,9 +98,9 @@ const asVolume = (raw, labels, name) => ({
 });
 const train = [
   asVolume(
-    zRange(galaImage.data, galaImage.shape, 0, 30),
-    zRange(galaGt.data, galaGt.shape, 0, 30),
-    "gala z 0–29",
+    zRange(galaImage.data, galaImage.shape, 0, galaTrainEnd),
+    zRange(galaGt.data, galaGt.shape, 0, galaTrainEnd),
+    `gala z 0–${galaTrainEnd - 1}`,
   ),
   asVolume(
     zRange(npImage, npShape, 0, 200),
@@ -105,19 +120,37 @@ function crop(array, shape, z0, z1, n) {
   return { data: out, shape: [z1 - z0, n, n] };
 }
 // (a 128² corner keeps the per-epoch validation short)
-const validation = [
-  asVolume(
-    crop(npImage, npShape, 200, 250, 128),
-    crop(npGt.data, npShape, 200, 250, 128),
-    "neuroproof sample 2 z 200–249, y, x 0–127",
-  ),
-];
+const selection = asVolume(
+  zRange(galaImage.data, galaImage.shape, 25, 30),
+  zRange(galaGt.data, galaGt.shape, 25, 30),
+  "gala z 25–29",
+);
+const validation = byCremi
+  ? [selection]
+  : [
+      asVolume(
+        crop(npImage, npShape, 200, 250, 128),
+        crop(npGt.data, npShape, 200, 250, 128),
+        "neuroproof sample 2 z 200–249, y, x 0–127",
+      ),
+    ];
 const heldOut = {
   raw: Float32Array.from(zRange(galaImage.data, galaImage.shape, 30, 50).data),
   gt: zRange(galaGt.data, galaGt.shape, 30, 50).data,
   p1: zRange(galaP1.data, galaP1.shape, 30, 50).data,
   shape: [20, galaImage.shape[1], galaImage.shape[2]],
 };
+
+const thresholds = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+/** Scores of a boundary map of `v` (shape, labels) segmented at every threshold (label 0 ignored). */
+function scoreMap(map, v) {
+  const result = segment.segmentBoundaries(map, v.shape, { agglomerate: { thresholds } });
+  return thresholds.map((threshold, t) => {
+    const s = segment.evaluateSegmentation(result.segmentations[t], v.labels, { ignoreGt: [0] });
+    return { threshold, cremiScore: s.cremiScore, voiSplit: s.voiSplit, voiMerge: s.voiMerge, are: s.are };
+  });
+}
+const bestOf = (rows) => rows.reduce((a, b) => (b.cremiScore < a.cremiScore ? b : a));
 
 const settings = {
   epochs: Number(opt.epochs),
@@ -130,43 +163,58 @@ const settings = {
 let history = [];
 let seconds = 0;
 if (!opt["score-only"]) {
-  const normalisation = meanAndStd(train);
-  const config = membrane.unetConfig({
-    dims: 3,
-    output: "boundaries",
-    depth: Number(opt.depth),
-    features: Number(opt.features),
-    downsample: [2, 2, 2],
-    seed: Number(opt.seed),
-  });
-  const m = newModel(membrane, config, normalisation, backend);
+  let m;
+  if (opt.init) {
+    m = await membrane.loadModel(opt.init);
+    m.metadata = { ...m.metadata, backend, created: new Date().toISOString() };
+  } else {
+    const config = membrane.unetConfig({
+      dims: 3,
+      output: "boundaries",
+      depth: Number(opt.depth),
+      features: Number(opt.features),
+      downsample: [2, 2, 2],
+      seed: Number(opt.seed),
+    });
+    m = newModel(membrane, config, meanAndStd(train), backend);
+  }
   console.log(
-    `training ${JSON.stringify(config)} (${backend}) on ${train.map((v) => v.name).join(", ")}: ${JSON.stringify(settings)}`,
+    `training ${JSON.stringify(m.metadata.unet)} (${backend}${opt.init ? `, from ${opt.init}` : ""}) on ${train.map((v) => v.name).join(", ")}: ${JSON.stringify(settings)}`,
   );
-  ({ history, seconds } = await trainKeepingBest(membrane, m, train, validation, settings, opt.out, {
-    data: files,
-    split: {
-      train: train.map((v) => v.name),
-      validation: validation.map((v) => v.name),
-      heldOut: "gala z 30–49",
+  const select = byCremi
+    ? {
+        name: "selectionCremi",
+        score: async (model) =>
+          bestOf(scoreMap(membrane.predictArray(model, selection.raw, selection.shape), selection))
+            .cremiScore,
+      }
+    : undefined;
+  ({ history, seconds } = await trainKeepingBest(
+    membrane,
+    m,
+    train,
+    validation,
+    settings,
+    opt.out,
+    {
+      data: files,
+      ...(opt.init ? { initialisedFrom: opt.init } : {}),
+      split: {
+        train: train.map((v) => v.name),
+        validation: validation.map((v) => v.name),
+        selection: byCremi ? "best CREMI score of gala z 25–29 over thresholds 0.1 … 0.9" : "validation loss",
+        heldOut: "gala z 30–49",
+      },
     },
-  }));
+    select,
+  ));
 }
 
 // the held-out comparison
 const { model, metadata } = await membrane.loadModel(opt.out);
 const prediction = membrane.predictArray({ model, metadata }, heldOut.raw, heldOut.shape);
-const thresholds = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-function scoreMap(map) {
-  const result = segment.segmentBoundaries(map, heldOut.shape, { agglomerate: { thresholds } });
-  return thresholds.map((threshold, t) => {
-    const s = segment.evaluateSegmentation(result.segmentations[t], heldOut.gt, { ignoreGt: [0] });
-    return { threshold, cremiScore: s.cremiScore, voiSplit: s.voiSplit, voiMerge: s.voiMerge, are: s.are };
-  });
-}
-const ours = scoreMap(prediction);
-const shipped = scoreMap(heldOut.p1);
-const bestOf = (rows) => rows.reduce((a, b) => (b.cremiScore < a.cremiScore ? b : a));
+const ours = scoreMap(prediction, { shape: heldOut.shape, labels: heldOut.gt });
+const shipped = scoreMap(heldOut.p1, { shape: heldOut.shape, labels: heldOut.gt });
 let wrong = 0;
 for (let i = 0; i < prediction.length; i++) if (prediction[i] >= 0.5 !== (heldOut.gt[i] === 0)) wrong++;
 const comparison = {

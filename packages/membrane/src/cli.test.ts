@@ -8,6 +8,8 @@ import { Box, createVolume, exportSlicesPng, openVolume } from "@tessera/volume"
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { membraneCommand } from "./cli.js";
+import { loadModel } from "./model-io.js";
+import { predictArray } from "./predict.js";
 
 const dir = tempDir("tessera-membrane-cli-");
 afterAll(() => dir.cleanup());
@@ -230,5 +232,57 @@ with h5py.File(sys.argv[2], "w") as f:
     ]);
     expect(outside.status).toBe(2);
     expect(outside.stderr).toMatch(/z range/);
+  });
+  it("--padding valid: recorded in the model's metadata; the reloaded model predicts blockwise as predictArray does", async () => {
+    const train = await phantomZarrs("valid", [2, 48, 48], 9);
+    const model = join(dir.path, "valid-model");
+    const t = await membrane([
+      "train",
+      "--raw",
+      train.raw,
+      "--labels",
+      train.labels,
+      "--model-out",
+      model,
+      "--padding",
+      "valid",
+      "--depth",
+      "2",
+      "--features",
+      "3",
+      "--epochs",
+      "1",
+      "--steps",
+      "2",
+      "--batch",
+      "1",
+      "--patch",
+      "1,41,41",
+    ]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(model, "metadata.json"), "utf8")).unet.padding).toBe("valid");
+    const output = join(dir.path, "valid-boundaries.zarr");
+    const p = await membrane(["predict", "-i", train.raw, "-o", output, "-m", model, "--block", "1,16,16"]);
+    expect(p.status, p.stderr).toBe(0);
+    const m = await loadModel(model);
+    const raw = await (await openVolume(train.raw)).read();
+    const whole = predictArray(m, raw.data as ArrayLike<number>, [2, 48, 48]);
+    const blockwise = (await (await openVolume(output)).read()).data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - blockwise[i]));
+    expect(worst).toBeLessThan(1e-5);
+    const bad = await membrane([
+      "train",
+      "--raw",
+      train.raw,
+      "--labels",
+      train.labels,
+      "--model-out",
+      join(dir.path, "v2"),
+      "--padding",
+      "full",
+    ]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/padding/);
   });
 });

@@ -7,6 +7,7 @@ export {
   predictVolume,
 } from "./block.js";
 export { registerConv3dTransposeGrad } from "./conv3d-transpose-grad.js";
+export { CentreCrop, type CentreCropArgs, centreCrop } from "./crop-layer.js";
 export { type ElasticField, randomElasticField, warpPatch } from "./elastic.js";
 export {
   BackendError,
@@ -22,7 +23,7 @@ export {
   type Normalisation,
   saveModel,
 } from "./model-io.js";
-export { type PredictOptions, predictArray, tilingOf } from "./predict.js";
+export { type PredictOptions, predictArray, type Tiling, tilingOf } from "./predict.js";
 export { resolveModelPath, SHIPPED_MODELS_DIR, shippedModels } from "./shipped-models.js";
 export { affinityTargets, boundaryTargets } from "./targets.js";
 export {
@@ -36,9 +37,14 @@ export {
 export { type Array3d, readArray3d, sectionsOf } from "./training-input.js";
 export {
   buildUNet,
+  type ConvPadding,
   fieldOfViewRadius,
+  inputSizeFor,
+  nearestValidSizes,
   type OutputKind,
   outputChannels,
+  outputMargin,
+  outputSizeFor,
   sizeMultiple,
   type UNetConfig,
   type UNetOptions,

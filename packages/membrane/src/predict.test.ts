@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { emPhantom } from "@tessera/phantom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "./backend.js";
 import { loadModel, type MembraneModel, type ModelMetadata, saveModel } from "./model-io.js";
-import { predictArray } from "./predict.js";
-import { buildUNet, unetConfig } from "./unet.js";
+import { predictArray, tilingOf } from "./predict.js";
+import { buildUNet, outputMargin, unetConfig } from "./unet.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-membrane-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,6 +63,80 @@ describe("tiled prediction and model directories", () => {
     let worst = 0;
     for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - tiled[i]));
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  const worstDifference = (a: Float32Array, b: Float32Array) => {
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    return worst;
+  };
+
+  it("valid 2-D: the result does not depend on the tile size (within 1e-5), and the interior equals one model call on the raw array", () => {
+    const config = unetConfig({ depth: 3, features: 4, seed: 1, padding: "valid" });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    expect(tilingOf(m).margin).toEqual([0, 20, 20]);
+    const whole = predictArray(m, phantom.image, [4, 90, 70], { tile: [4, 512, 512] });
+    for (const tile of [
+      [1, 20, 24],
+      [3, 36, 28],
+      [2, 4, 8],
+    ] as [number, number, number][]) {
+      const tiled = predictArray(m, phantom.image, [4, 90, 70], { tile });
+      expect(worstDifference(whole, tiled), tile.join("×")).toBeLessThan(1e-5);
+    }
+    expect(Math.max(...whole) - Math.min(...whole)).toBeGreaterThan(1e-3);
+    // independent of the tiling code: the network on rows 0–87, columns 0–67 (a valid input; its
+    // output starts at the margin, 20, a multiple of the pooling grid) gives rows and columns 20–67 / 20–47
+    const input = tf.tidy(() =>
+      tf
+        .tensor3d(Float32Array.from(phantom.image), [4, 90, 70])
+        .slice([0, 0, 0], [4, 88, 68])
+        .sub(128)
+        .div(64)
+        .reshape([4, 88, 68, 1]),
+    );
+    const direct = (m.model.predict(input) as tf.Tensor).dataSync();
+    let worst = 0;
+    for (let z = 0; z < 4; z++)
+      for (let y = 0; y < 48; y++)
+        for (let x = 0; x < 28; x++)
+          worst = Math.max(
+            worst,
+            Math.abs(direct[(z * 48 + y) * 28 + x] - whole[(z * 90 + y + 20) * 70 + x + 20]),
+          );
+    expect(worst).toBeLessThan(1e-5);
+    input.dispose();
+  });
+
+  it("valid 3-D anisotropic affinities: tiles in z, y and x give the whole-volume result", () => {
+    const config = unetConfig({
+      dims: 3,
+      output: "affinities",
+      depth: 2,
+      features: 4,
+      downsample: [1, 2, 2],
+      seed: 4,
+      padding: "valid",
+    });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    expect(outputMargin(config)).toEqual([6, 8, 8]);
+    const whole = predictArray(m, phantom.image, [4, 90, 70], { tile: [8, 128, 128] });
+    for (const tile of [
+      [2, 32, 16],
+      [1, 10, 30],
+    ] as [number, number, number][]) {
+      const tiled = predictArray(m, phantom.image, [4, 90, 70], { tile });
+      expect(worstDifference(whole, tiled), tile.join("×")).toBeLessThan(1e-5);
+    }
+    expect(Math.max(...whole) - Math.min(...whole)).toBeGreaterThan(1e-3);
+  });
+
+  it("valid depth 4: output sizes that are not multiples of the pooling grid still tile seamlessly", () => {
+    const config = unetConfig({ depth: 4, features: 2, seed: 6, padding: "valid" });
+    const m: MembraneModel = { model: buildUNet(config), metadata: metadataFor(config) };
+    const whole = predictArray(m, phantom.image, [4, 90, 70], { tile: [4, 512, 512] });
+    const tiled = predictArray(m, phantom.image, [4, 90, 70], { tile: [1, 16, 24] });
+    expect(worstDifference(whole, tiled)).toBeLessThan(1e-5);
   });
 
   it("round trip: a saved and reloaded model predicts the same values", async () => {

@@ -22,6 +22,7 @@ interface TrainCliOptions {
   depth: number;
   features: number;
   downsample?: number[];
+  padding: "same" | "valid";
   epochs: number;
   steps: number;
   batch: number;
@@ -97,6 +98,7 @@ async function startingModel(
     depth: opts.depth,
     features: opts.features,
     downsample: opts.downsample,
+    padding: opts.padding,
     seed: opts.seed,
   });
   const m: MembraneModel = {
@@ -147,10 +149,22 @@ export function trainCommand(): Command {
       "pooling factor per axis (2-D: y,x; 3-D: z,y,x, e.g. 1,2,2 for anisotropic data)",
       parse.integers("2,2 or 2,2,2", { min: 1 }),
     )
+    .addOption(
+      new Option(
+        "--padding <kind>",
+        "3-wide convolutions: same (output size = input size) or valid (no padding: the output lacks the network's margin at each end, trained on the patch centre; blockwise prediction reads the margin as context)",
+      )
+        .choices(["same", "valid"])
+        .default("same"),
+    )
     .option("--epochs <n>", "epochs", parse.integer(1, 100_000, "10"), 10)
     .option("--steps <n>", "steps per epoch", parse.integer(1, 1_000_000, "50"), 50)
     .option("--batch <n>", "patches per step", parse.integer(1, 1024, "4"), 4)
-    .option("--patch <z,y,x>", "patch shape", parse.integers("1,128,128", { count: 3, min: 1 }))
+    .option(
+      "--patch <z,y,x>",
+      "input patch shape (rounded down to the pooling grid, or to a valid input size with --padding valid)",
+      parse.integers("1,128,128", { count: 3, min: 1 }),
+    )
     .option(
       "--seed <n>",
       "seed of initialisation, sampling and augmentation",
@@ -168,7 +182,8 @@ export function trainCommand(): Command {
 Examples:
   $ tessera membrane train --raw raw.zarr --labels gt.zarr --validation-raw vraw.zarr --validation-labels vgt.zarr --model-out my-model
   $ tessera membrane train --raw image.h5:stack[0:30] --labels gt.h5:stack[0:30] --validation-raw image.h5:stack[30:50] --validation-labels gt.h5:stack[30:50] --model-out fib3d --dims 3 --patch 16,64,64 --batch 2
-  $ tessera membrane train --raw sections/ --labels labels/ --model-out my-model --epochs 5 --resume`,
+  $ tessera membrane train --raw sections/ --labels labels/ --model-out my-model --epochs 5 --resume
+  $ tessera membrane train --raw raw.zarr --labels gt.zarr --model-out valid-model --padding valid --patch 1,188,188`,
     )
     .action(async (opts: TrainCliOptions) => {
       if (!opts.resume) await refuseExisting(opts.modelOut, opts.overwrite === true);

@@ -5,7 +5,7 @@ import { MembraneOptionsError } from "./errors.js";
 import type { MembraneModel } from "./model-io.js";
 import { predictArray } from "./predict.js";
 import { affinityTargets, boundaryTargets } from "./targets.js";
-import { outputChannels, sizeMultiple, type UNetConfig } from "./unet.js";
+import { nearestValidSizes, outputChannels, outputMargin, sizeMultiple, type UNetConfig } from "./unet.js";
 
 /** A raw volume with its labels, `[z, y, x]` (one section: z = 1). */
 export interface TrainingVolume {
@@ -17,7 +17,11 @@ export interface TrainingVolume {
 
 /** Options of {@link trainModel}. */
 export interface TrainOptions {
-  /** Patch per sample, `[z, y, x]` (2-D models: z = 1). Default `[1, 128, 128]` / `[8, 64, 64]`. */
+  /**
+   * Input patch per sample, `[z, y, x]` (2-D models: z = 1). Default `[1, 128, 128]` / `[8, 64, 64]`.
+   * Rounded down to the pooling grid ("same") or to a valid input size ("valid", at least the
+   * smallest); a "valid" model is trained on the centre of the patch, the margin cut off each side.
+   */
   patch?: [number, number, number];
   /** Patches per step (default 4). */
   batch?: number;
@@ -182,9 +186,21 @@ export async function trainModel(
   }
   const mult = sizeMultiple(config);
   const multiple = config.dims === 2 ? [1, mult[0], mult[1]] : mult;
-  const patch = (options.patch ?? (config.dims === 2 ? [1, 128, 128] : [8, 64, 64])).map((p, a) =>
-    Math.max(multiple[a], Math.floor(p / multiple[a]) * multiple[a]),
-  ) as [number, number, number];
+  const requested = options.patch ?? (config.dims === 2 ? [1, 128, 128] : [8, 64, 64]);
+  const patch = requested.map((p, a) => Math.max(multiple[a], Math.floor(p / multiple[a]) * multiple[a])) as [
+    number,
+    number,
+    number,
+  ];
+  // "valid": the input patch a valid size, the targets its centre
+  const net = outputMargin(config);
+  const margin = config.dims === 2 ? [0, net[0], net[1]] : net;
+  if (config.padding === "valid") {
+    const spatial = config.dims === 2 ? requested.slice(1) : requested;
+    const { below, above } = nearestValidSizes(config, spatial, "input");
+    const fitted = below.map((b, a) => b ?? above[a]);
+    patch.splice(3 - fitted.length, fitted.length, ...fitted);
+  }
   if (config.dims === 2) patch[0] = 1;
   for (const v of data) {
     if (v.shape.some((s, a) => s < patch[a])) {
@@ -204,9 +220,11 @@ export async function trainModel(
   const C = outputChannels(config);
   const [pz, py, px] = patch;
   const pn = pz * py * px;
+  const [oz, oy, ox] = patch.map((p, a) => p - 2 * margin[a]);
+  const on = oz * oy * ox;
   const square = py === px;
   const raws = new Float32Array(batch * pn);
-  const tgts = new Float32Array(batch * pn * C);
+  const tgts = new Float32Array(batch * on * C);
   const one = new Float32Array(pn);
   const labels = new Float32Array(pn);
   const warped = new Float32Array(pn);
@@ -240,13 +258,22 @@ export async function trainModel(
           labels.set(warped);
         }
         for (let i = 0; i < pn; i++) raws[b * pn + i] = ((one[i] - mean) / std) * gain + bias;
+        // targets of the whole patch (so the centre's neighbours are real), cropped to the output
         const t = targetsFor(config, labels, patch);
-        for (let c = 0; c < C; c++) for (let i = 0; i < pn; i++) tgts[(b * pn + i) * C + c] = t[c * pn + i];
+        for (let c = 0; c < C; c++) {
+          for (let z = 0; z < oz; z++) {
+            for (let y = 0; y < oy; y++) {
+              const src = c * pn + ((z + margin[0]) * py + y + margin[1]) * px + margin[2];
+              const dst = b * on + (z * oy + y) * ox;
+              for (let x = 0; x < ox; x++) tgts[(dst + x) * C + c] = t[src + x];
+            }
+          }
+        }
       }
       const loss = optimizer.minimize(() => {
         const shape = config.dims === 2 ? [batch, py, px, 1] : [batch, pz, py, px, 1];
         const x = tf.tensor(raws, shape);
-        const y = tf.tensor(tgts, [...shape.slice(0, -1), C]);
+        const y = tf.tensor(tgts, config.dims === 2 ? [batch, oy, ox, C] : [batch, oz, oy, ox, C]);
         return balancedLoss(y, m.model.apply(x, { training: true }) as tf.Tensor);
       }, true) as tf.Scalar;
       const value = loss.dataSync()[0];
