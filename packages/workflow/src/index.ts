@@ -17,6 +17,30 @@ export {
 } from "./app.js";
 export { APP_EXAMPLE_YAML } from "./app-example.js";
 export { APP_FILE_FIELDS, appFromDefinition, parseDefinitionText, readAppDefinition } from "./app-file.js";
+export { JobSpecError, SchedulerCommandError, SchedulerCommandMissingError } from "./backends/errors.js";
+export {
+  FINAL_JOB_STATES,
+  JOB_STATES,
+  type JobState,
+  SLURM_STUCK_REASONS,
+  slurmJobState,
+} from "./backends/job-states.js";
+export { type PollingScheduler, type WaitOptions, waitForJobs } from "./backends/job-tracker.js";
+export {
+  type CommandCounts,
+  type JobStatus,
+  SlurmScheduler,
+  type SlurmSchedulerOptions,
+  type SubmittedJob,
+  slurmJobCompLog,
+} from "./backends/slurm.js";
+export {
+  type BatchJobSpec,
+  checkJobSpec,
+  renderSlurmScript,
+  shellQuote,
+  slurmWalltime,
+} from "./backends/slurm-script.js";
 export { parseSince, registerWorkflowCommands } from "./cli.js";
 export { type BatchPlan, planBatch } from "./dag.js";
 export {

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# A real single-node Slurm cluster on this machine, for the workflow backend tests (as root, no systemd).
+#
+#   tools/slurm/cluster.sh start    # install nothing; configure and start munged, slurmctld, slurmd;
+#                                   # wait until `sinfo` shows the node idle (idempotent)
+#   tools/slurm/cluster.sh stop     # stop the daemons this script started
+#   tools/slurm/cluster.sh status   # sinfo
+#
+# Needs Debian's slurm-wlm and munge (`apt-get install -y slurm-wlm munge`; .ci/run installs them).
+# State, spool, logs and the job-completion log live under $TESSERA_SLURM_DIR (default /var/tmp/tessera-slurm);
+# the config goes to /etc/slurm/slurm.conf (the path the Slurm commands read). One partition, `debug`,
+# with every core of this machine.
+set -euo pipefail
+
+DIR="${TESSERA_SLURM_DIR:-/var/tmp/tessera-slurm}"
+CONF=/etc/slurm/slurm.conf
+HOST="$(hostname -s)"
+
+die() { echo "tools/slurm/cluster.sh: $*" >&2; exit 1; }
+
+need() {
+  for cmd in munged slurmctld slurmd sinfo sbatch; do
+    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || die "missing $cmd: apt-get install -y slurm-wlm munge"
+  done
+  [ "$(id -u)" = 0 ] || die "run as root (the daemons and /etc/slurm need it)"
+}
+
+write_config() {
+  mkdir -p "$DIR"/{state,spool,log} /etc/slurm
+  local mem
+  mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
+  cat >"$CONF" <<EOF
+# written by tools/slurm/cluster.sh
+ClusterName=tessera
+SlurmctldHost=$HOST
+SlurmUser=root
+AuthType=auth/munge
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$DIR/log/jobcomp.log
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MinJobAge=300
+SchedulerType=sched/backfill
+StateSaveLocation=$DIR/state
+SlurmdSpoolDir=$DIR/spool
+SlurmctldPidFile=$DIR/slurmctld.pid
+SlurmdPidFile=$DIR/slurmd.pid
+SlurmctldLogFile=$DIR/log/slurmctld.log
+SlurmdLogFile=$DIR/log/slurmd.log
+NodeName=$HOST CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
+PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
+EOF
+}
+
+start_munge() {
+  if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then return; fi
+  if [ ! -s /etc/munge/munge.key ]; then
+    mkdir -p /etc/munge
+    dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key status=none
+  fi
+  chown munge:munge /etc/munge/munge.key 2>/dev/null || true
+  chmod 400 /etc/munge/munge.key
+  mkdir -p /run/munge /var/log/munge /var/lib/munge
+  chown munge:munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
+  runuser -u munge -- /usr/sbin/munged --force
+  touch "$DIR/started-munged"
+  for _ in $(seq 50); do
+    munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  die "munged did not start (munge -n | unmunge fails)"
+}
+
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start() {
+  need
+  mkdir -p "$DIR"
+  start_munge
+  if running "$DIR/slurmctld.pid" && running "$DIR/slurmd.pid" && sinfo -h -o %T 2>/dev/null | grep -q idle; then
+    echo "slurm already running: $(sinfo -h -o '%P %D %T %c')"
+    return
+  fi
+  write_config
+  running "$DIR/slurmctld.pid" || /usr/sbin/slurmctld
+  running "$DIR/slurmd.pid" || /usr/sbin/slurmd
+  for _ in $(seq 100); do
+    if sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+      echo "slurm up: $(sinfo -h -o '%P %D %T cpus=%c')"
+      return
+    fi
+    sleep 0.2
+  done
+  echo "--- slurmctld.log" >&2; tail -20 "$DIR/log/slurmctld.log" >&2 || true
+  echo "--- slurmd.log" >&2; tail -20 "$DIR/log/slurmd.log" >&2 || true
+  die "the node did not become idle in sinfo within 20 s"
+}
+
+stop() {
+  for d in slurmd slurmctld; do
+    if running "$DIR/$d.pid"; then
+      kill "$(cat "$DIR/$d.pid")" && echo "stopped $d"
+    fi
+  done
+  if [ -e "$DIR/started-munged" ]; then
+    pkill -u munge -x munged && echo "stopped munged"
+    rm -f "$DIR/started-munged"
+  fi
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) sinfo ;;
+  *) die "usage: tools/slurm/cluster.sh start|stop|status" ;;
+esac
