@@ -30,6 +30,7 @@ describe("CLI", () => {
       "app",
       "events",
       "launch",
+      "queue",
       "site",
       "status",
       "task",

@@ -26,6 +26,7 @@ export {
   slurmJobState,
 } from "./backends/job-states.js";
 export { type PollingScheduler, type WaitOptions, waitForJobs } from "./backends/job-tracker.js";
+export { type PilotOptions, type SubmittedPilot, submitPilot, workflowBin } from "./backends/pilot.js";
 export {
   type CommandCounts,
   type JobStatus,

@@ -12,6 +12,8 @@ export interface BatchJobSpec {
   tasks?: number;
   /** CPUs per task (default 1). */
   cpusPerTask?: number;
+  /** The whole node(s), all their cores (`--exclusive`). */
+  exclusive?: boolean;
   /** Walltime in minutes (default: the partition's limit). */
   walltimeMinutes?: number;
   /** Partition (Slurm) / queue (PBS). */
@@ -86,6 +88,7 @@ export function renderSlurmScript(spec: BatchJobSpec): string {
   lines.push(`#SBATCH --chdir=${spec.workdir}`);
   lines.push(`#SBATCH --nodes=${spec.nodes ?? 1}`, `#SBATCH --ntasks=${spec.tasks ?? 1}`);
   lines.push(`#SBATCH --cpus-per-task=${spec.cpusPerTask ?? 1}`);
+  if (spec.exclusive) lines.push("#SBATCH --exclusive");
   if (spec.walltimeMinutes !== undefined) lines.push(`#SBATCH --time=${slurmWalltime(spec.walltimeMinutes)}`);
   if (spec.queue !== undefined) lines.push(`#SBATCH --partition=${spec.queue}`);
   if (spec.account !== undefined) lines.push(`#SBATCH --account=${spec.account}`);

@@ -14,6 +14,7 @@ interface LaunchCliOptions {
   killGraceMs?: number;
   onStop: "finish" | "requeue";
   keepRunning?: boolean;
+  claimUntil?: number;
   spawnHelper: "auto" | "python" | "perl" | "node" | false;
   progress: boolean;
 }
@@ -70,6 +71,11 @@ export function registerLaunchCommand(program: Command): void {
       new Option("--on-stop <mode>", "on SIGINT/SIGTERM").choices(["finish", "requeue"]).default("finish"),
     )
     .option("--keep-running", "wait for new tasks instead of exiting when idle")
+    .option(
+      "--claim-until <epoch-seconds>",
+      "claim no task after this time, finish the running ones and exit (a pilot's walltime)",
+      parse.integer(0, 2 ** 40, "1767225600"),
+    )
     .addOption(
       new Option(
         "--spawn-helper <kind>",
@@ -93,6 +99,7 @@ export function registerLaunchCommand(program: Command): void {
           killGraceMs: o.killGraceMs,
           onStop: o.onStop,
           untilIdle: !o.keepRunning,
+          ...(o.claimUntil === undefined ? {} : { claimUntil: o.claimUntil * 1000 }),
           spawnHelper: o.spawnHelper,
           handleSignals: true,
           onProgress: bar?.update,

@@ -44,6 +44,13 @@ export interface LaunchOptions {
   killGraceMs?: number;
   /** Exit when no task is left to run anywhere on the site (default true); false: run until stopped. */
   untilIdle?: boolean;
+  /**
+   * Claim no task after this time (epoch ms), let the running ones finish, hand staged ones back and
+   * exit (reason "walltime"): a pilot inside a batch allocation stops before its walltime ends. A task
+   * still running when the allocation is killed is taken over by another launcher once its lease
+   * expires, never lost.
+   */
+  claimUntil?: number;
   /** Stop gracefully when aborted. */
   signal?: AbortSignal;
   /** On stop: let running tasks finish (default) or terminate them and requeue them. */
@@ -80,7 +87,7 @@ export interface LaunchSummary extends LaunchStats {
   launcherId: string;
   durationMs: number;
   /** Why it stopped. */
-  reason: "idle" | "stopped" | "lease-lost";
+  reason: "idle" | "stopped" | "lease-lost" | "walltime";
 }
 
 /** The helpers in order of preference, each with the protocol to run it by. */
@@ -395,6 +402,12 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
         if (running.size === 0 && staged.length === 0) break;
         await sleep(pollMs);
         await checkKilled();
+        continue;
+      }
+      if (options.claimUntil !== undefined && Date.now() >= options.claimUntil) {
+        log.info({ claimUntil: new Date(options.claimUntil).toISOString() }, "claim deadline: finishing");
+        stopping = true;
+        if (reason === "idle") reason = "walltime";
         continue;
       }
       dispatch();
