@@ -26,6 +26,18 @@ export {
   slurmJobState,
 } from "./backends/job-states.js";
 export { type PollingScheduler, type WaitOptions, waitForJobs } from "./backends/job-tracker.js";
+export {
+  type MpiexecOptions,
+  mpiexecArgv,
+  PBS_EXIT,
+  type PbsOptions,
+  parseQstatJson,
+  parseQsubId,
+  pbsJobState,
+  pbsNodes,
+  pbsWalltime,
+  renderPbsScript,
+} from "./backends/pbs.js";
 export { type PilotOptions, type SubmittedPilot, submitPilot, workflowBin } from "./backends/pilot.js";
 export {
   type CommandCounts,

@@ -15,8 +15,8 @@ export interface JobStatus {
   stuck?: boolean;
   /** The command's exit status from the wrapper's exit file, once the job has ended and written it. */
   exitCode?: number;
-  /** Where the state came from: the batched `squeue`, `scontrol`, the jobcomp log, or none (LOST). */
-  source: "squeue" | "scontrol" | "jobcomp" | "none";
+  /** Where the state came from: the batched `squeue` (or PBS's `qstat`), `scontrol`, the jobcomp log, or none (LOST). */
+  source: "squeue" | "qstat" | "scontrol" | "jobcomp" | "none";
 }
 
 /** A submitted job: its id and the files that make it reproducible. */
