@@ -1,7 +1,7 @@
 import { JobSpecError } from "./errors.js";
 import type { JobState } from "./job-states.js";
 import type { JobStatus } from "./slurm.js";
-import { type BatchJobSpec, checkJobSpec, shellQuote } from "./slurm-script.js";
+import { type BatchJobSpec, checkJobSpec, shellQuote, wrapperLines } from "./slurm-script.js";
 
 /** PBS Pro resources beyond the neutral spec (ALCF Polaris/Aurora conventions). */
 export interface PbsOptions {
@@ -43,20 +43,8 @@ export function renderPbsScript(spec: BatchJobSpec, pbs: PbsOptions = {}): strin
   if (spec.account !== undefined) lines.push(`#PBS -A ${spec.account}`);
   if (spec.queue !== undefined) lines.push(`#PBS -q ${spec.queue}`);
   lines.push(`#PBS -o ${spec.output}`, "#PBS -j oe");
-  lines.push("# rendered by @tessera/workflow; the wrapper below records the command's exit status");
   lines.push(`cd ${shellQuote(spec.workdir)} || exit 1`);
-  for (const [k, v] of Object.entries(spec.env ?? {})) lines.push(`export ${k}=${shellQuote(v)}`);
-  const exit = shellQuote(spec.exitFile);
-  lines.push(
-    "(",
-    spec.command,
-    ")",
-    "status=$?",
-    `printf '%s\\n' "$status" > ${exit}.tmp && mv -f ${exit}.tmp ${exit}`,
-    'exit "$status"',
-    "",
-  );
-  return lines.join("\n");
+  return [...lines, ...wrapperLines(spec)].join("\n");
 }
 
 /** The job id qsub prints (`123456.server.domain`); a typed error for anything else. */

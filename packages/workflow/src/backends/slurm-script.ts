@@ -92,7 +92,15 @@ export function renderSlurmScript(spec: BatchJobSpec): string {
   if (spec.walltimeMinutes !== undefined) lines.push(`#SBATCH --time=${slurmWalltime(spec.walltimeMinutes)}`);
   if (spec.queue !== undefined) lines.push(`#SBATCH --partition=${spec.queue}`);
   if (spec.account !== undefined) lines.push(`#SBATCH --account=${spec.account}`);
-  lines.push("# rendered by @tessera/workflow; the wrapper below records the command's exit status");
+  return [...lines, ...wrapperLines(spec)].join("\n");
+}
+
+/**
+ * The body shared by every backend's script: the environment, the command in a subshell, and its
+ * exit status written to `exitFile` (temporary name, then `mv`) and returned.
+ */
+export function wrapperLines(spec: BatchJobSpec): string[] {
+  const lines = ["# rendered by @tessera/workflow; the wrapper below records the command's exit status"];
   for (const [k, v] of Object.entries(spec.env ?? {})) lines.push(`export ${k}=${shellQuote(v)}`);
   const exit = shellQuote(spec.exitFile);
   lines.push(
@@ -104,5 +112,5 @@ export function renderSlurmScript(spec: BatchJobSpec): string {
     'exit "$status"',
     "",
   );
-  return lines.join("\n");
+  return lines;
 }
