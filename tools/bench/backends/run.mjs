@@ -62,6 +62,9 @@ try {
   }
   const allocated = ((job.end - job.start) / 1000) * job.cpus; // scontrol times have 1-s resolution
   await wf.closeSite(site);
+  console.log(
+    `pilot: ${N} tasks, busy ${busy.toFixed(1)} core-s / allocated ${allocated.toFixed(0)} core-s, makespan ${pilotMakespan.toFixed(1)} s`,
+  );
 
   // ---- 2. one sbatch per task
   const per = new wf.SlurmScheduler({ jobsDir: join(work, "jobs-per-task") });
@@ -80,6 +83,7 @@ try {
   const q = await wf.waitForJobs(per, ids, { ...poll, timeoutMs: 3_600_000 });
   const perMakespan = (Date.now() - t1) / 1000;
   const notDone = [...q.statuses.values()].filter((s) => s.state !== "COMPLETED").length;
+  console.log(`one sbatch per task: makespan ${perMakespan.toFixed(1)} s`);
 
   // ---- 3. scheduler load while jobs are tracked
   const M = Number(opt.tracked);
@@ -93,11 +97,10 @@ try {
       workdir: work,
       output: join(work, "held.out"),
       exitFile: join(work, `held-${i}.exit`),
-      env: {},
+      hold: true,
     });
     tracked.push(j.id);
   }
-  execFileSync("scontrol", ["hold", tracked.join(",")]);
   const counts0 = { ...load.counts };
   const seconds = Number(opt["track-seconds"]);
   const r = await wf.waitForJobs(load, tracked, {

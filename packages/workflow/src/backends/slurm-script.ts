@@ -14,6 +14,8 @@ export interface BatchJobSpec {
   cpusPerTask?: number;
   /** The whole node(s), all their cores (`--exclusive`). */
   exclusive?: boolean;
+  /** Submit held (`--hold`): pending until released with `scontrol release`. */
+  hold?: boolean;
   /** Walltime in minutes (default: the partition's limit). */
   walltimeMinutes?: number;
   /** Partition (Slurm) / queue (PBS). */
@@ -89,6 +91,7 @@ export function renderSlurmScript(spec: BatchJobSpec): string {
   lines.push(`#SBATCH --nodes=${spec.nodes ?? 1}`, `#SBATCH --ntasks=${spec.tasks ?? 1}`);
   lines.push(`#SBATCH --cpus-per-task=${spec.cpusPerTask ?? 1}`);
   if (spec.exclusive) lines.push("#SBATCH --exclusive");
+  if (spec.hold) lines.push("#SBATCH --hold");
   if (spec.walltimeMinutes !== undefined) lines.push(`#SBATCH --time=${slurmWalltime(spec.walltimeMinutes)}`);
   if (spec.queue !== undefined) lines.push(`#SBATCH --partition=${spec.queue}`);
   if (spec.account !== undefined) lines.push(`#SBATCH --account=${spec.account}`);
