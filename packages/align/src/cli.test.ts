@@ -4,9 +4,17 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "@tessera/cli";
-import { assertFreshBuilds, pythonHas, repoRoot, runPython, sharedData, tempDir } from "@tessera/testkit";
+import {
+  assertFreshBuilds,
+  captureOutput,
+  pythonHas,
+  repoRoot,
+  runPython,
+  sharedData,
+  tempDir,
+} from "@tessera/testkit";
 import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alignCommand } from "./cli.js";
 
 const isbi = sharedData("em/isbi2012/image");
@@ -91,47 +99,14 @@ interface Captured {
 
 /** Runs `tessera align …` in process (as commander parses it), capturing stdout/stderr. */
 async function align(args: string[]): Promise<Captured> {
-  const captured = { stdout: "", stderr: "" };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    captured.stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    captured.stderr += String(chunk);
-    return true;
-  });
-  try {
-    await alignCommand().exitOverride().parseAsync(args, { from: "user" });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return captured;
+  return captureOutput(() => alignCommand().exitOverride().parseAsync(args, { from: "user" }));
 }
 
 /** Runs `tessera align …` through runCli (as the `tessera` program does): exit status and stderr. */
 async function alignExit(args: string[]): Promise<Captured & { status: number }> {
-  const captured = { stdout: "", stderr: "" };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    captured.stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    captured.stderr += String(chunk);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  let status = 0;
-  try {
-    await runCli(new Command("tessera").addCommand(alignCommand()), ["node", "tessera", "align", ...args]);
-    status = Number(process.exitCode ?? 0);
-  } finally {
-    process.exitCode = saved;
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { ...captured, status };
+  return captureOutput(() =>
+    runCli(new Command("tessera").addCommand(alignCommand()), ["node", "tessera", "align", ...args]),
+  );
 }
 
 const summaryOf = (c: Captured) => JSON.parse(c.stdout.trim().split("\n").at(-1) as string);

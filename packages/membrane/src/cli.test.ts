@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "@tessera/cli";
 import { emPhantom } from "@tessera/phantom";
-import { runPython, tempDir } from "@tessera/testkit";
+import { captureOutput, runPython, tempDir } from "@tessera/testkit";
 import { Box, createVolume, exportSlicesPng, openVolume } from "@tessera/volume";
 import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { membraneCommand } from "./cli.js";
 import { loadModel } from "./model-io.js";
 import { predictArray } from "./predict.js";
@@ -15,32 +15,9 @@ const dir = tempDir("tessera-membrane-cli-");
 afterAll(() => dir.cleanup());
 
 async function membrane(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const captured = { stdout: "", stderr: "" };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    captured.stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    captured.stderr += String(chunk);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  let status = 0;
-  try {
-    await runCli(new Command("tessera").addCommand(membraneCommand()), [
-      "node",
-      "tessera",
-      "membrane",
-      ...args,
-    ]);
-    status = Number(process.exitCode ?? 0);
-  } finally {
-    process.exitCode = saved;
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { ...captured, status };
+  return captureOutput(() =>
+    runCli(new Command("tessera").addCommand(membraneCommand()), ["node", "tessera", "membrane", ...args]),
+  );
 }
 
 async function phantomZarrs(name: string, shape: [number, number, number], seed: number) {

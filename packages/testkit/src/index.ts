@@ -6,6 +6,7 @@ export {
   buildAnchors,
   runAnchor,
 } from "./anchors.js";
+export { type CapturedRun, captureOutput } from "./capture-output.js";
 export {
   assertFreshBuilds,
   SOURCE_DIGEST_FILE,

@@ -1,8 +1,8 @@
 // Test helpers of the `tessera halo` command tests (not exported by the package).
 import { runCli } from "@tessera/cli";
 import { plantedHalos } from "@tessera/phantom";
+import { captureOutput } from "@tessera/testkit";
 import { Command } from "commander";
-import { vi } from "vitest";
 import type { GenericIOArray } from "../genericio/format.js";
 import { openGenericIO } from "../genericio/read.js";
 import { writeGenericIO } from "../genericio/write.js";
@@ -10,27 +10,9 @@ import { haloCommand } from "./halo-command.js";
 
 /** Run `tessera halo <args>` through runCli, capturing stdout, stderr and the exit status. */
 export async function halo(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const captured = { stdout: "", stderr: "" };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    captured.stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    captured.stderr += String(chunk);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  let status = 0;
-  try {
-    await runCli(new Command("tessera").addCommand(haloCommand()), ["node", "tessera", "halo", ...args]);
-    status = Number(process.exitCode ?? 0);
-  } finally {
-    process.exitCode = saved;
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { ...captured, status };
+  return captureOutput(() =>
+    runCli(new Command("tessera").addCommand(haloCommand()), ["node", "tessera", "halo", ...args]),
+  );
 }
 
 /** The last stdout line, parsed as JSON. */

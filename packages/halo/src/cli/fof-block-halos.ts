@@ -220,7 +220,7 @@ export function mergeBlockHalos(
   merge: FofBlockMerge,
   options: HaloCatalogOptions,
 ): { catalog: HaloPropertiesColumns; tags: HaloTags } {
-  const all = [...parts.map((p) => ({ ...p })), crossingHalos(parts, merge, options)];
+  const all = [...parts, crossingHalos(parts, merge, options)];
   const H = all.reduce((s, p) => s + p.firstRow.length, 0);
   // catalog: every part's rows, ordered by first member row
   const joined = concatColumns(all.map((p) => p.catalog as never)) as unknown as HaloPropertiesColumns;

@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "@tessera/cli";
-import { tempDir } from "@tessera/testkit";
+import { captureOutput, tempDir } from "@tessera/testkit";
 import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCatalog } from "../catalog/catalog.js";
 import { SHARED_DATA, writeFixtureCatalogs, writeFixtureTests } from "../runner/fixtures.js";
 import type { RunSummary } from "../runner/runner.js";
@@ -16,32 +16,9 @@ let cats: { good: string; bad: string; rows: number };
 let tests: string[];
 
 async function validate(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const captured = { stdout: "", stderr: "" };
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    captured.stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    captured.stderr += String(chunk);
-    return true;
-  });
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  let status = 0;
-  try {
-    await runCli(new Command("tessera").addCommand(validateCommand()), [
-      "node",
-      "tessera",
-      "validate",
-      ...args,
-    ]);
-    status = Number(process.exitCode ?? 0);
-  } finally {
-    process.exitCode = saved;
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { ...captured, status };
+  return captureOutput(() =>
+    runCli(new Command("tessera").addCommand(validateCommand()), ["node", "tessera", "validate", ...args]),
+  );
 }
 
 beforeAll(async () => {
