@@ -269,25 +269,42 @@ describe.each(spawners)("startProcess through the %s", (_name, make) => {
     const spawner = make();
     try {
       for (const how of ["walltime", "terminate"] as const) {
-        const workdir = join(dir.path, `group-${how}-${++serial}`);
-        mkdirSync(workdir);
-        // the shell starts a grandchild in its group, reports its pid, and waits
-        const proc = startProcess(spawner, {
-          argv: ["sh", "-c", "sleep 30 & echo $! > grandchild.pid; wait"],
-          cwd: workdir,
-          env: { PATH },
-          stdoutPath: join(workdir, "stdout.log"),
-          stderrPath: join(workdir, "stderr.log"),
-          killGraceMs: 200,
-          walltimeMs: how === "walltime" ? 1500 : undefined,
-        });
-        const grandchild = await waitFor(() => {
-          try {
-            return Number(readFileSync(join(workdir, "grandchild.pid"), "utf8")) || undefined;
-          } catch {
-            return undefined;
+        // On a loaded machine a short walltime can end the shell before it has started the
+        // grandchild; then the case proves nothing, so it is run again with a longer walltime.
+        let started: { proc: ReturnType<typeof startProcess>; grandchild: number } | undefined;
+        for (const walltimeMs of [1500, 6000, 20000]) {
+          const workdir = join(dir.path, `group-${how}-${++serial}`);
+          mkdirSync(workdir);
+          // the shell starts a grandchild in its group, reports its pid, and waits
+          const proc = startProcess(spawner, {
+            argv: ["sh", "-c", "sleep 60 & echo $! > grandchild.pid; wait"],
+            cwd: workdir,
+            env: { PATH },
+            stdoutPath: join(workdir, "stdout.log"),
+            stderrPath: join(workdir, "stderr.log"),
+            killGraceMs: 200,
+            walltimeMs: how === "walltime" ? walltimeMs : undefined,
+          });
+          let ended = false;
+          void proc.done.then(() => {
+            ended = true;
+          });
+          const grandchild = await waitFor(() => {
+            if (ended) return -1;
+            try {
+              return Number(readFileSync(join(workdir, "grandchild.pid"), "utf8")) || undefined;
+            } catch {
+              return undefined;
+            }
+          }, "the grandchild's pid");
+          // a grandchild already stopped by the walltime (ended just after writing its pid) counts as not started
+          if (grandchild > 0 && !(ended && !alive(grandchild))) {
+            started = { proc, grandchild };
+            break;
           }
-        }, "the grandchild's pid");
+        }
+        if (!started) throw new Error(`the shell never started its grandchild (${how})`);
+        const { proc, grandchild } = started;
         expect(alive(grandchild)).toBe(true);
         if (how === "terminate") proc.terminate();
         const outcome = await proc.done;
