@@ -6,7 +6,9 @@
 #   tools/slurm/cluster.sh stop     # stop the daemons this script started
 #   tools/slurm/cluster.sh status   # sinfo
 #
-# Needs Debian's slurm-wlm and munge (`apt-get install -y slurm-wlm munge`; .ci/run installs them).
+# Needs Debian's slurm-wlm and munge (`apt-get install -y slurm-wlm munge`; .ci/run installs them); MPI tasks
+# launched with `srun --mpi=pmix` also need openmpi-bin, python3-mpi4py (the tests' hello world) and libpmix-dev
+# (slurmd loads libpmix.so, which only the -dev package provides; restart slurmd after installing it).
 # State, spool, logs and the job-completion log live under $TESSERA_SLURM_DIR (default /var/tmp/tessera-slurm);
 # the config goes to /etc/slurm/slurm.conf (the path the Slurm commands read). One partition, `debug`,
 # with every core of this machine.

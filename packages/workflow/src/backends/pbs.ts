@@ -171,6 +171,8 @@ export interface MpiexecOptions {
   gpusPerNode?: number;
   /** Host file (default $PBS_NODEFILE). */
   hostfile?: string;
+  /** GPUs of each rank by host and local rank (instead of `gpusPerNode`'s 0 … n−1). */
+  gpus?: RankGpus;
 }
 
 /**
@@ -192,13 +194,35 @@ export function mpiexecArgv(argv: readonly string[], o: MpiexecOptions): string[
   const out = ["mpiexec", "-n", String(o.ranks), "--ppn", String(o.ranksPerNode)];
   out.push("--depth", String(o.depth ?? 1), "--cpu-bind", "depth");
   if (o.hostfile) out.push("--hostfile", o.hostfile);
-  if (o.gpusPerNode) {
-    out.push(
-      "sh",
-      "-c",
-      `r=\${PALS_LOCAL_RANKID:-\${PMI_LOCAL_RANK:-\${OMPI_COMM_WORLD_LOCAL_RANK:-0}}}; CUDA_VISIBLE_DEVICES=$((r % ${o.gpusPerNode})) exec "$@"`,
-      "gpu-affinity",
-    );
+  return [...out, ...gpuAffinityArgv(o.gpus ?? o.gpusPerNode), ...argv];
+}
+
+/** GPUs a rank sees: by host (short name; "*" for any) and local rank (mod the list's length). */
+export type RankGpus = Record<string, string[]>;
+
+/**
+ * With GPUs, the `sh -c` wrapper that sets each rank's `CUDA_VISIBLE_DEVICES` from its host's short
+ * name and its local rank (`PALS_LOCAL_RANKID`, `PMI_LOCAL_RANK`, `OMPI_COMM_WORLD_LOCAL_RANK` or
+ * `SLURM_LOCALID`), then execs the command after it. `gpusPerNode` n means rank r gets GPU r mod n
+ * on every host; nothing without GPUs.
+ */
+export function gpuAffinityArgv(gpus: number | RankGpus | undefined): string[] {
+  if (!gpus) return [];
+  const table: RankGpus =
+    typeof gpus === "number" ? { "*": Array.from({ length: gpus }, (_, i) => String(i)) } : gpus;
+  const arms: string[] = [];
+  for (const [host, perRank] of Object.entries(table)) {
+    if (!/^[\w.*-]+$/.test(host)) throw new JobSpecError("gpus", "host names", host);
+    perRank.forEach((ids, r) => {
+      if (!/^[\d,]+$/.test(ids)) throw new JobSpecError("gpus", "GPU ids like 0,1", ids);
+      arms.push(`${host.split(".")[0]}/${r}) d=${ids};;`);
+    });
   }
-  return [...out, ...argv];
+  const n = Object.values(table)[0].length;
+  return [
+    "sh",
+    "-c",
+    `r=\${PALS_LOCAL_RANKID:-\${PMI_LOCAL_RANK:-\${OMPI_COMM_WORLD_LOCAL_RANK:-\${SLURM_LOCALID:-0}}}}; h=$(hostname); case "\${h%%.*}/$((r % ${n}))" in ${arms.join(" ")} esac; CUDA_VISIBLE_DEVICES=$d exec "$@"`,
+    "gpu-affinity",
+  ];
 }

@@ -71,4 +71,20 @@ describe.skipIf(!runSlurmTests())("pilot jobs on Slurm", () => {
     expect(tasks.map((t) => t.state)).toEqual(new Array(10).fill("JOB_FINISHED"));
     for (const t of tasks) expect((await taskAttempts(site, t.id)).length).toBe(1);
   });
+
+  it("a pilot sbatch refuses (unknown partition) is an error with sbatch's words; no task is marked running", async () => {
+    const site = await freshSite();
+    await registerApp(site, { name: "work", argv: ["true"] });
+    await addTasks(site, [{ app: "work" }, { app: "work" }]);
+    const error = await submitPilot({
+      site: site.dir,
+      backend: "slurm",
+      walltimeMinutes: 5,
+      queue: "no_such_partition",
+    }).catch((e) => e);
+    expect(String(error.message)).toMatch(/sbatch .*invalid partition/i);
+    const tasks = await listTasks(site, {});
+    expect(tasks.map((t) => t.state)).toEqual(["READY", "READY"]);
+    for (const t of tasks) expect(await taskAttempts(site, t.id)).toEqual([]);
+  });
 });

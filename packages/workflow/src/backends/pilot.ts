@@ -1,18 +1,27 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openSite } from "../site.js";
+import { FINAL_STATES, type TaskState } from "../states.js";
 import { JobSpecError } from "./errors.js";
+import type { PbsOptions } from "./pbs.js";
+import { PbsScheduler } from "./pbs-scheduler.js";
 import { SlurmScheduler, type SubmittedJob, slurmJobCompLog } from "./slurm.js";
-import { shellQuote } from "./slurm-script.js";
+import { type BatchJobSpec, shellQuote } from "./slurm-script.js";
 
 /** Options of {@link submitPilot}. */
 export interface PilotOptions {
   /** The site folder (its task database is what the pilot works from). */
   site: string;
-  /** Only "slurm" for now. */
-  backend: "slurm";
-  /** Nodes of the allocation (only 1 for now: the pilot runs the local launcher on its node). */
+  /** The site's scheduler. */
+  backend: "slurm" | "pbs";
+  /**
+   * Nodes of the allocation (default 1). The launcher runs on the first; tasks of several ranks, and
+   * tasks placed on the other nodes, start with `srun --exact`.
+   */
   nodes?: number;
+  /** `srun --mpi=<plugin>` for multi-rank tasks (Open MPI programs need "pmix"; default: the cluster's). */
+  srunMpi?: string;
   /** Walltime of the allocation, minutes. */
   walltimeMinutes: number;
   /** Stop claiming tasks this many seconds before the walltime ends (default: 10 % of it, 30 s … 10 min). */
@@ -21,10 +30,16 @@ export interface PilotOptions {
   queue?: string;
   /** Account / project. */
   project?: string;
-  /** Cores the launcher packs tasks into (default: the allocation's, `SLURM_CPUS_ON_NODE`). */
+  /** Cores of each node the launcher packs tasks into (default: the allocation's, `SLURM_CPUS_ON_NODE`). */
   maxCpus?: number;
   /** Job name (default tessera-pilot). */
   name?: string;
+  /** PBS only: `system=`, `place=`, `filesystems=` of the job (ALCF conventions). */
+  pbs?: PbsOptions;
+  /** PBS only: the `mpiexec` dialect of multi-rank tasks (default "pals", Cray PALS). */
+  mpiFlavour?: "pals" | "openmpi";
+  /** The scheduler to submit through (default: a new SlurmScheduler or PbsScheduler on `<site>/jobs`). */
+  scheduler?: { submit(spec: BatchJobSpec): Promise<SubmittedJob> };
 }
 
 /** A submitted pilot: the job and when, relative to its start, it stops claiming. */
@@ -47,6 +62,35 @@ export function workflowBin(): string {
 }
 
 /**
+ * Refuse a pilot in which no waiting task could finish: every app with work left has a walltime,
+ * and the shortest of them is longer than the pilot's. (Apps without a walltime are not judged.)
+ */
+async function checkTasksFit(siteDir: string, walltimeMinutes: number): Promise<void> {
+  const site = await openSite(siteDir);
+  try {
+    let shortest: { app: string; ms: number } | undefined;
+    for (const app of site.apps.values()) {
+      const counts = await site.store.countTasks({ app: app.name });
+      const waiting = Object.entries(counts).some(
+        ([st, n]) => n > 0 && !FINAL_STATES.includes(st as TaskState),
+      );
+      if (!waiting) continue;
+      if (app.walltimeMs === undefined) return;
+      if (!shortest || app.walltimeMs < shortest.ms) shortest = { app: app.name, ms: app.walltimeMs };
+    }
+    if (shortest && shortest.ms > walltimeMinutes * 60_000) {
+      throw new JobSpecError(
+        "walltimeMinutes",
+        `at least ${Math.ceil(shortest.ms / 60_000)} (the shortest waiting task, app "${shortest.app}", has a walltime of ${shortest.ms / 1000} s; none could finish)`,
+        String(walltimeMinutes),
+      );
+    }
+  } finally {
+    await site.store.close();
+  }
+}
+
+/**
  * Submit a pilot job: an allocation that runs the Tessera launcher on the site's READY tasks,
  * packing them into the allocation's cores, and stops claiming `stopClaimingSeconds` before its
  * walltime ends so that running tasks finish (a task cut by the walltime is taken over by the next
@@ -54,13 +98,17 @@ export function workflowBin(): string {
  * and exit file are in `<site>/jobs/`.
  */
 export async function submitPilot(options: PilotOptions): Promise<SubmittedPilot> {
-  if (options.backend !== "slurm") {
-    throw new JobSpecError("backend", '"slurm" (PBS is not implemented yet)', String(options.backend));
+  const backend = options.backend;
+  if (backend !== "slurm" && backend !== "pbs") {
+    throw new JobSpecError("backend", '"slurm" or "pbs"', String(backend));
   }
   const nodes = options.nodes ?? 1;
-  if (nodes !== 1) {
-    throw new JobSpecError("nodes", "1 (multi-node pilots are not implemented yet)", String(nodes));
-  }
+  if (!(Number.isInteger(nodes) && nodes >= 1))
+    throw new JobSpecError("nodes", "an integer ≥ 1", String(nodes));
+  if (options.mpiFlavour !== undefined && options.mpiFlavour !== "pals" && options.mpiFlavour !== "openmpi")
+    throw new JobSpecError("mpiFlavour", '"pals" or "openmpi"', String(options.mpiFlavour));
+  if (options.srunMpi !== undefined && !/^[\w.-]+$/.test(options.srunMpi))
+    throw new JobSpecError("srunMpi", "a Slurm MPI plugin name (pmix, pmi2, none …)", options.srunMpi);
   const w = options.walltimeMinutes;
   if (!(Number.isInteger(w) && w >= 1))
     throw new JobSpecError("walltimeMinutes", "an integer ≥ 1", String(w));
@@ -73,24 +121,36 @@ export async function submitPilot(options: PilotOptions): Promise<SubmittedPilot
     );
   }
   const site = resolve(options.site);
+  await checkTasksFit(site, w);
   const jobs = join(site, "jobs");
   const stamp = `${Date.now()}-${process.pid}`;
-  // the allocation's cores, expanded by the job's shell
-  const cpus = options.maxCpus === undefined ? `"$\{SLURM_CPUS_ON_NODE:-1}"` : String(options.maxCpus);
+  // the cores of each node, expanded by the job's shell
+  const cpus =
+    options.maxCpus !== undefined
+      ? String(options.maxCpus)
+      : backend === "slurm"
+        ? `"$\{SLURM_CPUS_ON_NODE:-1}"`
+        : `"$\{NCPUS:-$(nproc)}"`;
+  const mpi =
+    backend === "slurm"
+      ? ["--mpi srun", ...(options.srunMpi ? [`--srun-mpi ${options.srunMpi}`] : [])]
+      : ["--mpi mpiexec", `--mpi-flavour ${options.mpiFlavour ?? "pals"}`];
   const command = [
     shellQuote(process.execPath),
     shellQuote(workflowBin()),
     "launch --site",
     shellQuote(site),
     `--max-cpus ${cpus}`,
+    ...mpi,
     `--claim-until "$(( $(date +%s) + ${w * 60 - stop} ))"`,
     "--no-progress",
   ].join(" ");
-  const slurm = new SlurmScheduler({
-    jobsDir: jobs,
-    jobCompLog: await slurmJobCompLog().catch(() => undefined),
-  });
-  const job = await slurm.submit({
+  const scheduler =
+    options.scheduler ??
+    (backend === "slurm"
+      ? new SlurmScheduler({ jobsDir: jobs, jobCompLog: await slurmJobCompLog().catch(() => undefined) })
+      : new PbsScheduler({ jobsDir: jobs, pbs: options.pbs }));
+  const job = await scheduler.submit({
     name: options.name ?? "tessera-pilot",
     command,
     nodes,

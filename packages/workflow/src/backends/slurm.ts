@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { JobSpecError } from "./errors.js";
-import { FINAL_JOB_STATES, type JobState, SLURM_STUCK_REASONS, slurmJobState } from "./job-states.js";
+import { readExitFile } from "./exit-file.js";
+import { type JobState, SLURM_STUCK_REASONS, slurmJobState } from "./job-states.js";
 import { runCommand } from "./run-command.js";
 import { type BatchJobSpec, renderSlurmScript } from "./slurm-script.js";
 
@@ -110,7 +111,7 @@ export class SlurmScheduler {
       if (result.has(id)) continue;
       result.set(id, await this.#lookup(id));
     }
-    for (const status of result.values()) await this.#readExit(status);
+    for (const status of result.values()) await readExitFile(status, this.#exitFiles.get(status.id));
     return result;
   }
 
@@ -145,17 +146,6 @@ export class SlurmScheduler {
       if (state) return this.#status(id, state, undefined, "jobcomp");
     }
     return { id, state: "LOST", source: "none" };
-  }
-
-  async #readExit(status: JobStatus): Promise<void> {
-    const file = this.#exitFiles.get(status.id);
-    if (!file || !FINAL_JOB_STATES.has(status.state)) return;
-    try {
-      const v = Number((await readFile(file, "utf8")).trim());
-      if (Number.isInteger(v)) status.exitCode = v;
-    } catch {
-      // the wrapper did not write it (killed, timed out, never started)
-    }
   }
 }
 

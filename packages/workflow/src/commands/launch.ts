@@ -17,6 +17,9 @@ interface LaunchCliOptions {
   claimUntil?: number;
   spawnHelper: "auto" | "python" | "perl" | "node" | false;
   progress: boolean;
+  mpi?: "srun" | "mpiexec";
+  mpiFlavour?: "pals" | "openmpi";
+  srunMpi?: string;
 }
 
 /** A progress bar on stderr when it is a terminal (cli-progress, loaded only then). */
@@ -85,6 +88,22 @@ export function registerLaunchCommand(program: Command): void {
         .default("auto"),
     )
     .option("--no-spawn-helper", "start tasks from threads of the launcher instead of a helper process")
+    .addOption(
+      new Option(
+        "--mpi <launcher>",
+        "inside an allocation: start multi-rank tasks and tasks on other nodes with srun (Slurm) or mpiexec (PBS); nodes from $SLURM_JOB_NODELIST or $PBS_NODEFILE",
+      ).choices(["srun", "mpiexec"]),
+    )
+    .addOption(
+      new Option(
+        "--mpi-flavour <kind>",
+        "mpiexec's dialect (default pals: Cray PALS on Polaris/Aurora)",
+      ).choices(["pals", "openmpi"]),
+    )
+    .option(
+      "--srun-mpi <plugin>",
+      "srun --mpi=<plugin> for MPI tasks (pmix for Open MPI; default: the cluster's)",
+    )
     .option("--no-progress", "no progress bar")
     .action(async (o: LaunchCliOptions, cmd: Command) =>
       withSite(o, async (s) => {
@@ -101,6 +120,7 @@ export function registerLaunchCommand(program: Command): void {
           untilIdle: !o.keepRunning,
           ...(o.claimUntil === undefined ? {} : { claimUntil: o.claimUntil * 1000 }),
           spawnHelper: o.spawnHelper,
+          ...(o.mpi ? { mpi: { launcher: o.mpi, flavour: o.mpiFlavour, srunMpi: o.srunMpi } } : {}),
           handleSignals: true,
           onProgress: bar?.update,
         });

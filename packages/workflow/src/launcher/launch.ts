@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { availableParallelism, hostname } from "node:os";
 import { join } from "node:path";
 import type pino from "pino";
-import { cpusOf, gpusOf, type Resources, resolveResources } from "../app.js";
+import { type Resources, resolveResources } from "../app.js";
 import { errorMessage, InvalidFieldError } from "../errors.js";
 import { siteLogger } from "../logger.js";
 import { openSite, type Site } from "../site.js";
@@ -11,8 +11,11 @@ import type { TaskRecord } from "../types.js";
 import { resolveExecutable } from "./executable.js";
 import { nodeProtocol, perlProtocol, pythonProtocol } from "./helper-protocols.js";
 import { HelperSpawner } from "./helper-spawner.js";
+import { checkMpiLaunch, type MpiLaunch } from "./mpi-launch.js";
+import { NodePool } from "./node-pool.js";
+import { type AllocationNodes, discoverNodes } from "./nodes.js";
 import { killOrphan } from "./orphans.js";
-import { ResourcePool } from "./resource-pool.js";
+import { type TaskShape, taskShape } from "./placement.js";
 import {
   execute,
   type LaunchStats,
@@ -32,10 +35,21 @@ export interface LaunchOptions {
   site: Site | string;
   /** Only `local` (this machine) for now. */
   backend?: "local";
-  /** Cores to pack tasks into (default: all). */
+  /** Cores to pack tasks into, on each node (default: all of this machine's). */
   maxCpus?: number;
-  /** GPUs to pack tasks into (default 0); tasks get `CUDA_VISIBLE_DEVICES`. */
+  /** GPUs to pack tasks into, on each node (default 0); tasks get `CUDA_VISIBLE_DEVICES`. */
   maxGpus?: number;
+  /**
+   * Inside a batch allocation: start multi-rank tasks, and tasks placed on other nodes, with `srun`
+   * or `mpiexec` (see {@link MpiLaunch}); serial tasks on this node run directly. Without it every
+   * task runs on this machine.
+   */
+  mpi?: MpiLaunch;
+  /**
+   * The allocation's nodes, the first being this launcher's (default with `mpi`: from
+   * `$PBS_NODEFILE` or `$SLURM_JOB_NODELIST`, see {@link discoverNodes}).
+   */
+  nodes?: string[];
   /** Lease of this launcher in ms (default 20000); renewed every quarter. */
   leaseMs?: number;
   /** Poll interval when idle, ms (default 100). */
@@ -155,10 +169,28 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       JSON.stringify(options.spawnHelper),
     );
   }
+  const mpi = options.mpi ? checkMpiLaunch(options.mpi) : undefined;
+  const host = hostname();
+  let alloc: AllocationNodes;
+  if (options.nodes !== undefined) {
+    if (options.nodes.length === 0 || !options.nodes.every((n) => typeof n === "string" && n !== ""))
+      throw new InvalidFieldError("nodes", "a non-empty list of node names", JSON.stringify(options.nodes));
+    alloc = { names: [...options.nodes], head: 0, source: "this host" };
+  } else {
+    alloc = mpi
+      ? discoverNodes(process.env, host)
+      : { names: [host.split(".")[0]], head: 0, source: "this host" };
+  }
+  if (!mpi && alloc.names.length > 1) {
+    throw new InvalidFieldError(
+      "mpi",
+      "an MPI launcher (srun or mpiexec) to run tasks on several nodes",
+      "none",
+    );
+  }
   const site = typeof options.site === "string" ? await openSite(options.site) : options.site;
   const ownSite = typeof options.site === "string";
   const { store } = site;
-  const host = hostname();
   const launcherId = options.id ?? `${host}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = siteLogger(site.dir).child({ launcher: launcherId });
   const started = Date.now();
@@ -172,6 +204,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     killGraceMs,
     maxCpus,
     maxGpus,
+    alloc,
+    ...(mpi ? { mpi } : {}),
     log,
     stats,
     spawner,
@@ -182,7 +216,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       return workers;
     },
   };
-  const pool = new ResourcePool(maxCpus, maxGpus);
+  const pool = new NodePool(alloc.names.length, maxCpus, maxGpus, alloc.head);
   const running = new Map<number, TaskHandle>();
   let stopping = false;
   let reason: LaunchSummary["reason"] = "idle";
@@ -238,6 +272,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
     {
       maxCpus,
       maxGpus,
+      nodes: alloc.names.length,
+      ...(mpi ? { mpi: mpi.launcher, nodesFrom: alloc.source } : {}),
       leaseMs,
       spawner: spawner instanceof HelperSpawner ? `${spawner.kind} helper` : `${spawnThreads} threads`,
     },
@@ -286,8 +322,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   /** Claimed tasks being staged in or waiting for a free slot (prefetched, so a slot never waits for stage-in). */
   interface Staged {
     task: TaskRecord;
-    cpus: number;
-    gpus: number;
+    shape: TaskShape;
     resources: Resources;
     prepared: Prepared | null | undefined;
     handle: TaskHandle;
@@ -330,8 +365,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       const s: Staged = {
         task,
         resources,
-        cpus: cpusOf(resources),
-        gpus: gpusOf(resources),
+        shape: taskShape(resources, mpi),
         prepared: undefined,
         handle: { terminate: () => {}, release: false },
       };
@@ -358,8 +392,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
         i++;
         continue;
       }
-      const gpuIds = pool.take(s.cpus, s.gpus);
-      if (!gpuIds) {
+      const placement = pool.take(s.shape.nodes, s.shape.cpusPerNode, s.shape.gpusPerNode);
+      if (!placement) {
         i++;
         continue;
       }
@@ -371,10 +405,10 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
       const free = () => {
         if (freed) return;
         freed = true;
-        pool.give(s.cpus, gpuIds);
+        pool.give(placement);
         wake();
       };
-      execute(ctx, s.task, s.prepared, gpuIds, s.handle, free)
+      execute(ctx, s.task, s.prepared, placement, s.handle, free)
         .catch((error) => log.error({ task: s.task.id, error: errorMessage(error) }, "task runner failed"))
         .finally(() => {
           running.delete(s.task.id);

@@ -35,6 +35,11 @@ export class ResourcePool {
     return this.freeCpus;
   }
 
+  /** Free GPUs now. */
+  get gpus(): number {
+    return this.freeGpus.length;
+  }
+
   /** Whether nothing is taken. */
   get idle(): boolean {
     return this.freeCpus === this.maxCpus && this.freeGpus.length === this.maxGpus;

@@ -26,6 +26,10 @@ import type { TaskRecord } from "../types.js";
 import { WORKFLOW_VERSION } from "../version.js";
 import { backoffDelay } from "./backoff.js";
 import { resolveExecutable } from "./executable.js";
+import type { MpiLaunch } from "./mpi-launch.js";
+import type { Placement } from "./node-pool.js";
+import type { AllocationNodes } from "./nodes.js";
+import { placedCommand, taskShape } from "./placement.js";
 import { startProcess } from "./process.js";
 import type { Spawner } from "./spawner.js";
 import type { WorkerPool } from "./worker-pool.js";
@@ -48,8 +52,13 @@ export interface RunContext {
   launcherId: string;
   host: string;
   killGraceMs: number;
+  /** Cores and GPUs of each node. */
   maxCpus: number;
   maxGpus: number;
+  /** The nodes tasks are placed on (this host alone without an MPI launcher). */
+  alloc: AllocationNodes;
+  /** How tasks on other nodes or of several ranks start (none: everything runs here, directly). */
+  mpi?: MpiLaunch;
   log: pino.Logger;
   workers: () => Promise<WorkerPool>;
   stats: LaunchStats;
@@ -95,13 +104,16 @@ interface Ended {
 async function prepare(ctx: RunContext, task: TaskRecord, resources: Resources): Promise<Prepared> {
   const app = ctx.site.apps.get(task.app);
   if (!app) throw new UnknownAppError(task.app, [...ctx.site.apps.keys()]);
-  const cpus = resources.nodes * resources.ranksPerNode * resources.threadsPerRank;
-  const gpus = resources.nodes * resources.ranksPerNode * resources.gpusPerRank;
-  if (cpus > ctx.maxCpus || gpus > ctx.maxGpus) {
+  const shape = taskShape(resources, ctx.mpi);
+  const nodeCount = ctx.alloc.names.length;
+  if (shape.nodes > nodeCount || shape.cpusPerNode > ctx.maxCpus || shape.gpusPerNode > ctx.maxGpus) {
+    const where = ctx.mpi ? ` on each of ${shape.nodes} nodes` : "";
     throw new InvalidFieldError(
       "resources",
-      `at most ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this launcher)`,
-      `${cpus} cpus and ${gpus} gpus`,
+      ctx.mpi
+        ? `at most ${nodeCount} nodes of ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this allocation)`
+        : `at most ${ctx.maxCpus} cpus and ${ctx.maxGpus} gpus (this launcher)`,
+      `${shape.cpusPerNode} cpus and ${shape.gpusPerNode} gpus${where}`,
     );
   }
   const params = validateParams(app, task.params);
@@ -196,7 +208,7 @@ export async function execute(
   ctx: RunContext,
   task: TaskRecord,
   p: Prepared,
-  gpuIds: number[],
+  placement: Placement,
   handle: TaskHandle,
   onRunEnded: () => void = () => {},
 ): Promise<void> {
@@ -204,7 +216,11 @@ export async function execute(
   const claimedAt = task.updatedAt;
   let digest = p.digest;
   const own = `TESSERA_SITE=${p.env.TESSERA_SITE}\nTESSERA_TASK_ID=${task.id}\nTESSERA_ATTEMPT=${task.attempts}\nTESSERA_WORKDIR=${p.workdir}\nOMP_NUM_THREADS=${p.env.OMP_NUM_THREADS}\n`;
-  if (gpuIds.length > 0) p.env.CUDA_VISIBLE_DEVICES = gpuIds.join(",");
+  const command = p.app.worker
+    ? { argv: p.argv }
+    : placedCommand(p.argv, p.hook.resources, placement, ctx.alloc, ctx.mpi, p.workdir);
+  if (command.cudaVisibleDevices !== undefined) p.env.CUDA_VISIBLE_DEVICES = command.cudaVisibleDevices;
+  if (command.hostfile) writeFileSync(command.hostfile.path, command.hostfile.text);
   digest = createHash("sha256")
     .update(digest)
     .update(own)
@@ -235,7 +251,7 @@ export async function execute(
     } else {
       const startedAt = Date.now();
       const proc = startProcess(ctx.spawner, {
-        argv: p.argv,
+        argv: command.argv,
         cwd: p.workdir,
         env: p.env,
         stdoutPath: join(p.workdir, "stdout.log"),
@@ -250,7 +266,7 @@ export async function execute(
         attemptId = await store.startRun(task.id, ctx.launcherId, {
           ...base,
           pid: await proc.pid,
-          argv: p.argv,
+          argv: command.argv,
           startedAt,
         });
       } catch (error) {
@@ -270,7 +286,7 @@ export async function execute(
         exitCode: r.exitCode,
         signal: r.signal,
         timedOut: r.timedOut,
-        error: r.spawnError ? `cannot start ${p.argv[0]}: ${r.spawnError.message}` : null,
+        error: r.spawnError ? `cannot start ${command.argv[0]}: ${r.spawnError.message}` : null,
         startedAt: r.startedAt,
         endedAt: r.endedAt,
         stdoutTail: r.stdoutTail,
