@@ -53,7 +53,7 @@ export function fragmentsDtype(grid: BlockGrid): "uint32" | "uint64" {
  * Open the output volume at `path` when it has the boundaries' shape and `dtype` (and `overwrite` is
  * not set), else create it chunked like the blocks. Block tasks of one run call this concurrently.
  */
-async function ensureOutput(
+export async function ensureOutput(
   run: SegmentRun,
   boundaries: Volume,
   path: string,

@@ -59,7 +59,11 @@ describe.skipIf(!hasPython)("tessera-segment init-config", () => {
     const parsed = JSON.parse(runPython(PY_KEYS, [file])) as { keys: string[]; commented: string[] };
     // present as values, or (optional fields without a default) as commented-out keys
     expect([...parsed.keys, ...parsed.commented].sort()).toEqual(schemaKeys(segmentRunSchema.shape).sort());
-    expect(parsed.commented).toEqual(["boundary.maxValue", "fragmentsOptions.resolutionNm"]);
+    expect(parsed.commented).toEqual([
+      "relabelThresholds",
+      "boundary.maxValue",
+      "fragmentsOptions.resolutionNm",
+    ]);
     // a comment line above each key
     const lines = result.stdout.split("\n");
     lines.forEach((line, i) => {

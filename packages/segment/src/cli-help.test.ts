@@ -35,6 +35,24 @@ describe("tessera-segment --help", () => {
     }
   });
 
+  it("shows --threshold-index only on the commands whose output it chooses (run, relabel)", () => {
+    const affected = ["run", "relabel", "relabel block"];
+    for (const path of commandPaths(segmentCommand())) {
+      const name = path.join(" ");
+      const help = segmentBin([...path, "--help"], segmentDir).stdout;
+      if (affected.includes(name)) expect(help, name).toContain("--threshold-index <k>");
+      else expect(help, name).not.toContain("--threshold-index");
+    }
+    expect(segmentBin(["fragments", "--help"], segmentDir).stdout).not.toMatch(/threshold-index/);
+    // relabel's --thresholds chooses the thresholds written (a group of arrays), not the agglomeration's
+    for (const path of [["relabel"], ["relabel", "block"]]) {
+      const help = segmentBin([...path, "--help"], segmentDir).stdout.replace(/\s+/g, " ");
+      expect(help).toContain(
+        "--thresholds <all|t,...> write one segmentation per threshold into a zarr group at the segmentation path",
+      );
+    }
+  });
+
   it("documents the run config: format, every top-level field, init-config, the HDF5 conversion", () => {
     const help = segmentBin(["--help"], segmentDir).stdout;
     expect(help).toContain("JSON with // line comments");
@@ -47,6 +65,7 @@ describe("tessera-segment --help", () => {
       "blockShape",
       "context",
       "thresholdIndex",
+      "relabelThresholds",
       "boundary",
       "fragmentsOptions",
       "agglomerate",

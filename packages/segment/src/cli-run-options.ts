@@ -20,7 +20,8 @@ export interface RunOptionValues {
   seedThreshold?: number;
   minSeedDistance?: number;
   minSize?: number;
-  thresholds?: number[];
+  /** `agglomerate.thresholds`, or for `relabel` the thresholds to write (`relabelThresholds`). */
+  thresholds?: number[] | "all";
   thresholdIndex?: number;
   overwrite?: boolean;
   saveConfig?: string;
@@ -40,9 +41,30 @@ function contextOption(value: string): number | number[] {
 
 const positive = parse.numbers("255", { count: 1, positive: true });
 
-/** Add the run options (config file, inputs, outputs, block grid, step options) to `command`. */
-export function addRunOptions(command: Command): Command {
-  return command
+/** The commands that take the run options. */
+export type RunCommandName = "run" | "fragments" | "agglomerate" | "relabel";
+
+const thresholdNumbers = parse.numbers("0.3,0.5");
+
+/** `--thresholds all` or `--thresholds 0.3,0.5` (relabel: which agglomeration thresholds to write). */
+export function relabelThresholdsOption(value: string): number[] | "all" {
+  return value.trim() === "all" ? "all" : thresholdNumbers(value);
+}
+
+/** Description of relabel's `--thresholds`. */
+export const RELABEL_THRESHOLDS_HELP =
+  "write one segmentation per threshold into a zarr group at the segmentation path: all, or values of agglomerate.thresholds (relabelThresholds)";
+
+/** Description of `--threshold-index` (only on the commands that write one segmentation: run, relabel). */
+export const THRESHOLD_INDEX_HELP = "which threshold relabel writes (default 0: the first)";
+
+/**
+ * Add the run options (config file, inputs, outputs, block grid, step options) to the command
+ * `name`; `--threshold-index` only where a segmentation is written (`run`, `relabel`), and for
+ * `relabel` `--thresholds` chooses the thresholds written ({@link relabelThresholdsOption}).
+ */
+export function addRunOptions(command: Command, name: RunCommandName): Command {
+  command
     .option(
       "--config <run.json>",
       "run config (JSON with // comments; `tessera segment init-config` prints one); the options below override it",
@@ -93,17 +115,20 @@ export function addRunOptions(command: Command): Command {
       "distance seeds' maximum-filter window, voxels (default 10)",
       parse.integer(1, 10_000, "10"),
     )
-    .option("--min-size <n>", "smallest fragment, voxels (default 0)", parse.integer(0, 2 ** 31 - 1, "50"))
-    .option(
+    .option("--min-size <n>", "smallest fragment, voxels (default 0)", parse.integer(0, 2 ** 31 - 1, "50"));
+  if (name === "relabel") {
+    command.option("--thresholds <all|t,...>", RELABEL_THRESHOLDS_HELP, relabelThresholdsOption);
+  } else {
+    command.option(
       "--thresholds <t,...>",
       "agglomeration thresholds on 1 − mean affinity, ascending (default 0.5)",
       parse.numbers("0.3,0.5,0.7"),
-    )
-    .option(
-      "--threshold-index <k>",
-      "which threshold relabel writes (default 0: the first)",
-      parse.integer(0, 1000, "1"),
-    )
+    );
+  }
+  if (name === "relabel" || name === "run") {
+    command.option("--threshold-index <k>", THRESHOLD_INDEX_HELP, parse.integer(0, 1000, "1"));
+  }
+  return command
     .option("--overwrite", "replace existing outputs (otherwise a step refuses to write over them)")
     .option("--save-config <file>", "write the effective run config (the reproducible record of this run)")
     .option(
@@ -112,8 +137,12 @@ export function addRunOptions(command: Command): Command {
     );
 }
 
-/** The run config fields the command line sets (undefined where an option was not given). */
-export function runOverrides(opts: RunOptionValues): RunOverrides {
+/**
+ * The run config fields the command line sets (undefined where an option was not given); for
+ * `relabel`, `--thresholds` sets `relabelThresholds` instead of `agglomerate.thresholds`.
+ */
+export function runOverrides(opts: RunOptionValues, name: RunCommandName): RunOverrides {
+  const relabel = name === "relabel";
   return {
     out: opts.out,
     config: {
@@ -134,7 +163,8 @@ export function runOverrides(opts: RunOptionValues): RunOverrides {
         minSeedDistance: opts.minSeedDistance,
         minSize: opts.minSize,
       },
-      agglomerate: { thresholds: opts.thresholds },
+      relabelThresholds: relabel ? opts.thresholds : undefined,
+      agglomerate: { thresholds: relabel ? undefined : opts.thresholds },
     },
   };
 }

@@ -73,6 +73,7 @@ export function runCommand(): Command {
     new Command("run").description(
       "the whole segmentation in one go (workstation case): fragments → agglomerate → relabel, then scores when --gt is given",
     ),
+    "run",
   )
     .option("--gt <zarr|h5>", "ground-truth labels to score the segmentation against (label 0 ignored)")
     .option("--gt-dataset <name>", "HDF5 dataset of --gt (default: the file's only dataset)")
@@ -85,7 +86,7 @@ export function runCommand(): Command {
   );
   command.action(async (opts: RunCommandOptions) => {
     const started = performance.now();
-    const run = await resolveRun(opts.config, runOverrides(opts));
+    const run = await resolveRun(opts.config, runOverrides(opts, "run"));
     checkDistinctPaths(run);
     const boundaries = await openVolume(run.boundaries);
     if (opts.gt !== undefined) {

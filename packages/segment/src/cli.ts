@@ -2,12 +2,13 @@ import { Command } from "commander";
 import { runFragmentsBlock } from "./block-fragments.js";
 import { runGraphBlock } from "./block-graph.js";
 import { runRelabelBlock } from "./block-relabel.js";
-import { prepareFragments, prepareSegmentation } from "./block-run.js";
+import { prepareFragments } from "./block-run.js";
 import { examples, hooks } from "./cli-common.js";
 import { evaluateCommand } from "./cli-evaluate.js";
 import { initConfigCommand } from "./cli-init-config.js";
 import { runCommand } from "./cli-run.js";
 import { stepCommand } from "./cli-steps.js";
+import { prepareRelabel } from "./relabel-group.js";
 import { agglomerateStep, fragmentsStep, relabelStep } from "./run-steps.js";
 
 /** The run config format, for `tessera segment --help`. */
@@ -19,6 +20,8 @@ complete, commented example. Fields (relative paths are relative to the config f
   fragments         output zarr          graph   output folder      segmentation   output zarr
   blockShape        [z, y, x] (default: from the input chunks)   context  voxels around blocks (24)
   thresholdIndex    which agglomerate.thresholds entry relabel writes (default 0)
+  relabelThresholds "all" or a list of agglomerate.thresholds: relabel writes a zarr group at
+                    segmentation with one array per threshold, named by it (e.g. "0.5")
   boundary          { maxValue, invert }
   fragmentsOptions  { method: seeded|affinity, seeds: distance|minima, mode: 2d|3d, threshold,
                       minSeedDistance, minSize, resolutionNm, low, high, mergeAffinity }
@@ -73,11 +76,12 @@ export function segmentCommand(): Command {
   segment.addCommand(
     stepCommand({
       name: "relabel",
-      description: "write the segmentation of one threshold through the fragment → segment lookup",
-      blockDescription: "relabel one block",
+      description:
+        "write the segmentation of one threshold (or, with --thresholds, of several into a zarr group) through the fragment → segment lookup",
+      blockDescription: "relabel one block (every threshold asked for, in one pass)",
       whole: (run, log) => relabelStep(run, hooks(log)),
       block: runRelabelBlock,
-      prepareBlock: prepareSegmentation,
+      prepareBlock: prepareRelabel,
     }),
   );
   segment.addCommand(evaluateCommand());

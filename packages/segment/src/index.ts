@@ -55,6 +55,21 @@ export {
 } from "./connected-components.js";
 export { type ContingencyTable, contingencyTable } from "./contingency.js";
 export { type DistanceTransformOptions, distanceTransform } from "./distance-transform.js";
+export {
+  contactQuantile,
+  EDGE_FEATURE_QUANTILES,
+  edgeFeatureNames,
+  featureVector,
+  mergeEdgeFeatures,
+  mergeRegionFeatures,
+} from "./edge-feature-vector.js";
+export {
+  binOf,
+  type ContactStats,
+  type EdgeFeatureOptions,
+  type EdgeFeatureTable,
+  edgeFeatures,
+} from "./edge-features.js";
 export { EdgeHeap } from "./edge-heap.js";
 export {
   SegmentBlockError,
@@ -113,6 +128,13 @@ export {
   type RegionGraphOptions,
 } from "./region-graph.js";
 export { type Relabelled, relabelConsecutive } from "./relabel.js";
+export {
+  prepareRelabel,
+  type RelabelTarget,
+  relabelTargets,
+  thresholdArrayName,
+  writesGroup,
+} from "./relabel-group.js";
 export {
   RUN_PATH_FIELDS,
   type RunOverrides,

@@ -4,7 +4,7 @@ import { tempDir } from "@tessera/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseRun } from "./block-run.js";
 import { SegmentBlockError } from "./errors.js";
-import { LookupWriter, lookupFile, readLookup, readLookupRange } from "./lookup-file.js";
+import { LookupWriter, lookupFile, openLookup, readLookup, readLookupRange } from "./lookup-file.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -48,6 +48,19 @@ describe("agglomeration lookup file", () => {
       expect([...part.segments]).toEqual(picked.map((i) => tables[k][i]));
     }
     await expect(readLookupRange(run, 2, 0, 10)).rejects.toThrow(/threshold index out of range/);
+    // several tables at once (relabel --thresholds): the ids once, each table's part in the order asked
+    const reader = await openLookup(run, [1, 0]);
+    try {
+      const part = await reader.ranges(4, 2 ** 21 + 1);
+      expect([...part.ids]).toEqual([4, 5, 9, 2 ** 21 + 1]);
+      expect(part.segments.map((t) => [...t])).toEqual([
+        [...tables[1].slice(1, 5)],
+        [...tables[0].slice(1, 5)],
+      ]);
+    } finally {
+      await reader.close();
+    }
+    await expect(openLookup(run, [0, 2])).rejects.toThrow(/threshold index out of range/);
   });
 
   it("leaves the previous lookup in place when a write is aborted or incomplete", async () => {

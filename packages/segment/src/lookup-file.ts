@@ -136,14 +136,23 @@ export interface LookupReader {
    * file, then two reads), so relabelling a block reads memory in proportion to the block.
    */
   range(minId: number, maxId: number): Promise<{ ids: Float64Array; segments: Float64Array }>;
+  /**
+   * Like {@link LookupReader.range} for every table the reader was opened for, in that order
+   * (`segments[j]` is the j-th table's), the ids read once.
+   */
+  ranges(minId: number, maxId: number): Promise<{ ids: Float64Array; segments: Float64Array[] }>;
   close(): Promise<void>;
 }
 
 /**
- * Open the lookup for reading table `tableIndex` by id ranges; checks the file's size and the index
- * (typed errors naming the file) before anything else is read.
+ * Open the lookup for reading table `tableIndex` (or each of several tables) by id ranges; checks the
+ * file's size and the indices (typed errors naming the file) before anything else is read.
  */
-export async function openLookup(run: SegmentRun, tableIndex: number): Promise<LookupReader> {
+export async function openLookup(
+  run: SegmentRun,
+  tableIndex: number | readonly number[],
+): Promise<LookupReader> {
+  const tableIndices = typeof tableIndex === "number" ? [tableIndex] : [...tableIndex];
   let handle: FileHandle;
   try {
     handle = await open(lookupFile(run), "r");
@@ -157,12 +166,13 @@ export async function openLookup(run: SegmentRun, tableIndex: number): Promise<L
     if (got < 8) checkSize(run, 0, 0, size);
     const [n, t] = head;
     checkSize(run, n, t, size);
-    if (tableIndex >= t) {
+    const outside = tableIndices.find((k) => k >= t);
+    if (outside !== undefined) {
       throw new SegmentBlockError("threshold index out of range", {
         path: lookupFile(run),
         field: "thresholdIndex",
         expected: `< ${t}`,
-        found: String(tableIndex),
+        found: String(outside),
       });
     }
     const value = new Float64Array(1);
@@ -181,16 +191,25 @@ export async function openLookup(run: SegmentRun, tableIndex: number): Promise<L
       }
       return lo;
     };
+    const ranges = async (minId: number, maxId: number) => {
+      const begin = await lowerBound(minId);
+      const end = maxId < minId ? begin : await lowerBound(maxId + 1);
+      const ids = new Float64Array(end - begin);
+      await readFully(handle, ids, 8 + 8 * begin);
+      const segments: Float64Array[] = [];
+      for (const k of tableIndices) {
+        const table = new Float64Array(end - begin);
+        await readFully(handle, table, 8 + 8 * n * (1 + k) + 8 * begin);
+        segments.push(table);
+      }
+      return { ids, segments };
+    };
     return {
       fragments: n,
+      ranges,
       async range(minId, maxId) {
-        const begin = await lowerBound(minId);
-        const end = maxId < minId ? begin : await lowerBound(maxId + 1);
-        const ids = new Float64Array(end - begin);
-        const segments = new Float64Array(end - begin);
-        await readFully(handle, ids, 8 + 8 * begin);
-        await readFully(handle, segments, 8 + 8 * n * (1 + tableIndex) + 8 * begin);
-        return { ids, segments };
+        const { ids, segments } = await ranges(minId, maxId);
+        return { ids, segments: segments[0] };
       },
       close: () => handle.close(),
     };

@@ -149,6 +149,12 @@ export const segmentRunSchema = z
       .nonnegative()
       .default(0)
       .describe("index into agglomerate.thresholds of the segmentation that relabel writes"),
+    relabelThresholds: z
+      .union([z.literal("all"), z.array(z.number().min(0).max(1)).min(1)])
+      .optional()
+      .describe(
+        'relabel: "all" or a list of agglomerate.thresholds values, written as one array per threshold into a zarr group at segmentation (not set: one array, the thresholdIndex entry)',
+      ),
     boundary: boundaryOptionsSchema.default({ invert: false }).describe("how the boundary map is read"),
     fragmentsOptions: fragmentsOptionsSchema
       .default(fragmentsOptionsSchema.parse({}))
@@ -172,7 +178,16 @@ export const segmentRunSchema = z
   .refine((run) => run.thresholdIndex < run.agglomerate.thresholds.length, {
     path: ["thresholdIndex"],
     message: "expected an index into agglomerate.thresholds",
-  });
+  })
+  .refine(
+    (run) =>
+      !Array.isArray(run.relabelThresholds) ||
+      run.relabelThresholds.every((t) => run.agglomerate.thresholds.includes(t)),
+    {
+      path: ["relabelThresholds"],
+      message: 'expected "all" or values of agglomerate.thresholds',
+    },
+  );
 
 /** Validated options of the `fragments` step. */
 export type FragmentsOptions = z.infer<typeof fragmentsOptionsSchema>;

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { openVolume, type ProgressBar } from "@tessera/volume";
 import type { Logger } from "pino";
@@ -7,17 +7,12 @@ import { agglomerateRun } from "./block-agglomerate.js";
 import { runFragmentsBlock } from "./block-fragments.js";
 import { runGraphBlock } from "./block-graph.js";
 import { runRelabelBlock } from "./block-relabel.js";
-import {
-  type BlockSummary,
-  prepareFragments,
-  prepareRun,
-  prepareSegmentation,
-  runGrid,
-} from "./block-run.js";
-import { SegmentBlockError } from "./errors.js";
+import { type BlockSummary, prepareFragments, prepareRun, runGrid } from "./block-run.js";
+import { SegmentBlockError, SegmentOptionsError } from "./errors.js";
 import { lookupFile } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
 import { refuseExisting, withStaging } from "./output-guard.js";
+import { prepareRelabel, writesGroup } from "./relabel-group.js";
 
 /** How a step reports: a structured log and progress bars (both optional). */
 export interface StepHooks {
@@ -113,8 +108,10 @@ export async function agglomerateStep(run: SegmentRun, hooks: StepHooks = {}): P
 }
 
 /**
- * The `relabel` step: the segmentation at `run.thresholdIndex`. Refuses an existing segmentation
- * unless `run.overwrite`; staged like {@link fragmentsStep}; needs the agglomeration.
+ * The `relabel` step: the segmentation at `run.thresholdIndex`, or with `run.relabelThresholds` a zarr
+ * group of one segmentation per requested threshold (written in one pass over the fragments). Refuses
+ * an existing segmentation unless `run.overwrite`; staged like {@link fragmentsStep}; needs the
+ * agglomeration (and, for a group, one made with the run's `agglomerate.thresholds`).
  */
 export async function relabelStep(
   run: SegmentRun,
@@ -129,9 +126,10 @@ export async function relabelStep(
       found: "no file",
     });
   }
+  if (writesGroup(run)) await checkAgglomerationThresholds(run);
   return withStaging([run.segmentation], async ([segmentation]) => {
     const staged = { ...run, segmentation, overwrite: true };
-    await prepareSegmentation(staged);
+    await prepareRelabel(staged);
     const summaries = await allBlocks(staged, "relabel", runRelabelBlock, hooks);
     return { blocks: summaries.length, voxels: summaries.reduce((s, b) => s + b.voxels, 0) };
   });
@@ -161,7 +159,15 @@ export async function segmentStep(run: SegmentRun, hooks: StepHooks = {}): Promi
   return withStaging(
     [run.fragments, run.graph, run.segmentation],
     async ([fragments, graph, segmentation]) => {
-      const staged = { ...run, fragments, graph, segmentation, overwrite: true };
+      // run writes the one segmentation at thresholdIndex (relabelThresholds is for `relabel`)
+      const staged = {
+        ...run,
+        fragments,
+        graph,
+        segmentation,
+        overwrite: true,
+        relabelThresholds: undefined,
+      };
       await prepareRun(staged);
       const summaries = await allBlocks(staged, "fragments", runFragmentsBlock, hooks);
       const agglomeration = await agglomerateAll(staged, hooks);
@@ -169,4 +175,22 @@ export async function segmentStep(run: SegmentRun, hooks: StepHooks = {}): Promi
       return { blocks: summaries.length, fragments: count(summaries), agglomeration };
     },
   );
+}
+
+/**
+ * The thresholds of the run's agglomeration (`agglomeration.json`) must be `agglomerate.thresholds`:
+ * a group names its arrays by threshold, so a config edited after `agglomerate` would mislabel them.
+ */
+async function checkAgglomerationThresholds(run: SegmentRun): Promise<void> {
+  const file = join(run.graph, "agglomeration.json");
+  const done = JSON.parse(await readFile(file, "utf8").catch(() => "{}")) as { thresholds?: number[] };
+  const found = done.thresholds ?? [];
+  if (found.join() !== run.agglomerate.thresholds.join()) {
+    throw new SegmentOptionsError("the agglomeration was made with other thresholds than the config's", {
+      path: file,
+      field: "agglomerate.thresholds",
+      expected: `[${run.agglomerate.thresholds.join(", ")}] (rerun agglomerate, or set these in the config)`,
+      found: `[${found.join(", ")}]`,
+    });
+  }
 }
