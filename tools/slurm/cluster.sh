@@ -10,8 +10,11 @@
 # launched with `srun --mpi=pmix` also need openmpi-bin, python3-mpi4py (the tests' hello world) and libpmix-dev
 # (slurmd loads libpmix.so, which only the -dev package provides; restart slurmd after installing it).
 # State, spool, logs and the job-completion log live under $TESSERA_SLURM_DIR (default /var/tmp/tessera-slurm);
-# the config goes to /etc/slurm/slurm.conf (the path the Slurm commands read). One partition, `debug`,
-# with every core of this machine.
+# the config goes to /etc/slurm/slurm.conf (the path the Slurm commands read). Partition `debug`
+# (default) is this machine with every core. Partition `multi` is two *virtual* nodes, vnode1 and
+# vnode2, each a second slurmd on this machine (`slurmd -N vnodeK`, its own port) claiming as many
+# cores as it has: the multi-node tests run real multi-node allocations and job steps on it (the
+# cores are oversubscribed, so it is for correctness, never for timing).
 set -euo pipefail
 
 DIR="${TESSERA_SLURM_DIR:-/var/tmp/tessera-slurm}"
@@ -48,13 +51,16 @@ ReturnToService=2
 MinJobAge=300
 SchedulerType=sched/backfill
 StateSaveLocation=$DIR/state
-SlurmdSpoolDir=$DIR/spool
+SlurmdSpoolDir=$DIR/spool/%n
 SlurmctldPidFile=$DIR/slurmctld.pid
-SlurmdPidFile=$DIR/slurmd.pid
+SlurmdPidFile=$DIR/slurmd.%n.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
-SlurmdLogFile=$DIR/log/slurmd.log
+SlurmdLogFile=$DIR/log/slurmd.%n.log
 NodeName=$HOST CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
+NodeName=vnode1 NodeHostname=$HOST NodeAddr=127.0.0.1 Port=17001 CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
+NodeName=vnode2 NodeHostname=$HOST NodeAddr=127.0.0.1 Port=17002 CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
+PartitionName=multi Nodes=vnode1,vnode2 Default=NO MaxTime=INFINITE State=UP
 EOF
 }
 
@@ -79,35 +85,53 @@ start_munge() {
 
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+NODES=("$HOST" vnode1 vnode2)
+
+all_slurmd_running() {
+  for n in "${NODES[@]}"; do running "$DIR/slurmd.$n.pid" || return 1; done
+}
+
+all_idle() {
+  [ "$(sinfo -h -N -o '%N %T' 2>/dev/null | grep -cE ' (idle|mixed|allocated)$')" -ge "${#NODES[@]}" ]
+}
+
 start() {
   need
   mkdir -p "$DIR"
   start_munge
-  if running "$DIR/slurmctld.pid" && running "$DIR/slurmd.pid" && sinfo -h -o %T 2>/dev/null | grep -q idle; then
+  if running "$DIR/slurmctld.pid" && all_slurmd_running && all_idle; then
     echo "slurm already running: $(sinfo -h -o '%P %D %T %c')"
     return
   fi
   write_config
+  mkdir -p "$DIR/spool"
   running "$DIR/slurmctld.pid" || /usr/sbin/slurmctld
-  running "$DIR/slurmd.pid" || /usr/sbin/slurmd
-  for _ in $(seq 100); do
-    if sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
-      echo "slurm up: $(sinfo -h -o '%P %D %T cpus=%c')"
+  running "$DIR/slurmd.$HOST.pid" || /usr/sbin/slurmd
+  running "$DIR/slurmd.vnode1.pid" || /usr/sbin/slurmd -N vnode1
+  running "$DIR/slurmd.vnode2.pid" || /usr/sbin/slurmd -N vnode2
+  for _ in $(seq 150); do
+    if all_idle; then
+      echo "slurm up: $(sinfo -h -o '%P %D %T cpus=%c' | tr '\n' ';')"
       return
     fi
     sleep 0.2
   done
   echo "--- slurmctld.log" >&2; tail -20 "$DIR/log/slurmctld.log" >&2 || true
-  echo "--- slurmd.log" >&2; tail -20 "$DIR/log/slurmd.log" >&2 || true
-  die "the node did not become idle in sinfo within 20 s"
+  for n in "${NODES[@]}"; do echo "--- slurmd.$n.log" >&2; tail -10 "$DIR/log/slurmd.$n.log" >&2 || true; done
+  die "the nodes did not become idle in sinfo within 30 s"
 }
 
 stop() {
-  for d in slurmd slurmctld; do
-    if running "$DIR/$d.pid"; then
-      kill "$(cat "$DIR/$d.pid")" && echo "stopped $d"
+  for n in "${NODES[@]}"; do
+    if running "$DIR/slurmd.$n.pid"; then
+      kill "$(cat "$DIR/slurmd.$n.pid")" && echo "stopped slurmd $n"
     fi
   done
+  # a slurmd of the single-node layout this script wrote before
+  if running "$DIR/slurmd.pid"; then kill "$(cat "$DIR/slurmd.pid")" && echo "stopped slurmd"; fi
+  if running "$DIR/slurmctld.pid"; then
+    kill "$(cat "$DIR/slurmctld.pid")" && echo "stopped slurmctld"
+  fi
   if [ -e "$DIR/started-munged" ]; then
     pkill -u munge -x munged && echo "stopped munged"
     rm -f "$DIR/started-munged"

@@ -154,7 +154,8 @@ export async function submitPilot(options: PilotOptions): Promise<SubmittedPilot
     name: options.name ?? "tessera-pilot",
     command,
     nodes,
-    tasks: 1,
+    // one task per node: with fewer, Slurm shrinks the allocation to that many nodes
+    tasks: nodes,
     cpusPerTask: options.maxCpus,
     exclusive: options.maxCpus === undefined,
     walltimeMinutes: w,
