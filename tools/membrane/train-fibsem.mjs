@@ -18,9 +18,10 @@
 //        [--score-only] (score an existing model directory without training)
 // --init continues training from a model directory's weights and normalisation (fine-tuning).
 // (build first: npm run build)
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { load, meanAndStd, newModel, root, sharedData, trainKeepingBest } from "./lib.mjs";
 
@@ -50,6 +51,13 @@ if (opt.select !== "cremi" && opt.select !== "loss") {
   process.exit(2);
 }
 const byCremi = opt.select === "cremi";
+/** A model folder inside the repository as a repository path with its commit (a /tmp folder as it is). */
+function initialisedFrom(dir) {
+  const rel = relative(root, resolve(dir));
+  if (rel.startsWith("..") || isAbsolute(rel)) return resolve(dir);
+  const head = execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  return `${rel} as of commit ${head}`;
+}
 const galaTrainEnd = byCremi ? 25 : 30;
 const backend = await membrane.useBackend("wasm");
 const files = [];
@@ -198,7 +206,7 @@ if (!opt["score-only"]) {
     opt.out,
     {
       data: files,
-      ...(opt.init ? { initialisedFrom: opt.init } : {}),
+      ...(opt.init ? { initialisedFrom: initialisedFrom(opt.init) } : {}),
       split: {
         train: train.map((v) => v.name),
         validation: validation.map((v) => v.name),
