@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
+import { freshSite } from "../../test/helpers.js";
 import { DEFAULT_RESOURCES, type Resources } from "../app.js";
+import { launch } from "./launch.js";
 import { rankedArgv } from "./mpi-launch.js";
 import { NodePool } from "./node-pool.js";
 import { placedCommand } from "./placement.js";
@@ -157,5 +159,20 @@ describe("placing tasks on the nodes of an allocation", () => {
     expect(() =>
       rankedArgv(["x"], r, ["bad host"], { launcher: "mpiexec" }, "/w/h", { "bad host": ["0", "1"] }),
     ).toThrow(/gpus/);
+  });
+
+  it("refuses srun outside a Slurm allocation, and several nodes without an MPI launcher", async () => {
+    const site = await freshSite();
+    const saved = process.env.SLURM_JOB_ID;
+    delete process.env.SLURM_JOB_ID;
+    try {
+      await expect(launch({ site, mpi: { launcher: "srun" } })).rejects.toThrow(
+        /srun only inside a Slurm allocation/,
+      );
+    } finally {
+      if (saved !== undefined) process.env.SLURM_JOB_ID = saved;
+    }
+    await expect(launch({ site, nodes: ["a", "b"] })).rejects.toThrow(/an MPI launcher/);
+    await expect(launch({ site, mpi: { launcher: "mpirun" as "srun" } })).rejects.toThrow(/mpi.launcher/);
   });
 });
