@@ -1,31 +1,13 @@
-// The overwrite rule of issue 10, through the built binary: `run`, `fragments`, `agglomerate` and
-// `relabel` refuse existing outputs unless --overwrite and leave them byte for byte as they were;
-// a step that fails half-way leaves the outputs it was replacing intact and no partial output.
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertFreshBinary, segmentBin, writePhantom } from "../test/cli.js";
+import { assertFreshBinary, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 const out = join(tmp.path, "run");
 const config = join(tmp.path, "run.json");
-
-/** sha256 of every file under `dir` (names and bytes), to tell whether anything changed. */
-function digest(dir: string): string {
-  const hash = createHash("sha256");
-  const visit = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) visit(path);
-      else hash.update(relative(dir, path)).update(readFileSync(path));
-    }
-  };
-  visit(dir);
-  return hash.digest("hex");
-}
 
 beforeAll(async () => {
   assertFreshBinary();
@@ -53,7 +35,7 @@ const exists = (what: string, path: string) =>
 
 describe("outputs are never replaced without --overwrite", () => {
   it("run, fragments, agglomerate, relabel and --save-config refuse, exit 2, and change nothing", () => {
-    const before = digest(out);
+    const before = treeDigest(out);
     const cases: [string[], string][] = [
       [
         ["run"],
@@ -70,12 +52,12 @@ describe("outputs are never replaced without --overwrite", () => {
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stdout).toBe("");
       expect(result.stderr).toBe(stderr);
-      expect(digest(out), args.join(" ")).toBe(before);
+      expect(treeDigest(out), args.join(" ")).toBe(before);
     }
   });
 
   it("--overwrite replaces: relabel at the other threshold writes another segmentation", () => {
-    const before = digest(join(out, "segmentation.zarr"));
+    const before = treeDigest(join(out, "segmentation.zarr"));
     const result = segmentBin(
       ["relabel", "--config", config, "--overwrite", "--threshold-index", "1"],
       tmp.path,
@@ -83,7 +65,7 @@ describe("outputs are never replaced without --overwrite", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ blocks: 8, voxels: 16 * 64 * 64 });
-    expect(digest(join(out, "segmentation.zarr"))).not.toBe(before);
+    expect(treeDigest(join(out, "segmentation.zarr"))).not.toBe(before);
     // nothing left beside the outputs (no staging folders); the logs are beside the config
     expect(readdirSync(out).sort()).toEqual(["fragments.zarr", "graph", "segmentation.zarr"]);
     expect(readdirSync(tmp.path)).toEqual(expect.arrayContaining(["segment-run.log", "segment-relabel.log"]));
@@ -95,7 +77,7 @@ describe("outputs are never replaced without --overwrite", () => {
     const faces = join(out, "graph", "block-3.faces");
     rmSync(faces);
     mkdirSync(join(faces, "in-the-way"), { recursive: true });
-    const before = digest(join(out, "fragments.zarr"));
+    const before = treeDigest(join(out, "fragments.zarr"));
     const result = segmentBin(["fragments", "--config", config, "--overwrite", "--mode", "3d"], tmp.path);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
@@ -103,7 +85,7 @@ describe("outputs are never replaced without --overwrite", () => {
     expect(result.stderr).toMatch(
       /^tessera-segment: SegmentBlockError: block task failed: .*block-3\.faces.*; block: 3\n$/,
     );
-    expect(digest(join(out, "fragments.zarr"))).toBe(before);
+    expect(treeDigest(join(out, "fragments.zarr"))).toBe(before);
     expect(readdirSync(out).filter((name) => name.startsWith("."))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { prepareFragments } from "./block-run.js";
 import { examples, hooks } from "./cli-common.js";
 import { evaluateCommand } from "./cli-evaluate.js";
 import { initConfigCommand } from "./cli-init-config.js";
+import { agglomerateWithModelCommand, trainAgglomerationCommand } from "./cli-learned.js";
 import { runCommand } from "./cli-run.js";
 import { stepCommand } from "./cli-steps.js";
 import { prepareRelabel } from "./relabel-group.js";
@@ -35,7 +36,8 @@ HDF5 inputs: convert first, e.g. \`tessera volume import p.h5 p.zarr --dataset s
 
 /**
  * The `segment` command: `run` (the whole segmentation in one process), its steps `fragments`,
- * `agglomerate`, `relabel` (each over all blocks, or `block --id N` for one task), `evaluate` (VOI,
+ * `agglomerate`, `relabel` (each over all blocks, or `block --id N` for one task), the learned
+ * agglomeration `train-agglomeration` and `agglomerate-with-model` (whole volumes), `evaluate` (VOI,
  * adapted Rand error, CREMI score) and `init-config`. Actions throw typed errors; `runCli` from
  * `@tessera/cli` prints them as one line and sets the exit status.
  */
@@ -84,6 +86,8 @@ export function segmentCommand(): Command {
       prepareBlock: prepareRelabel,
     }),
   );
+  segment.addCommand(trainAgglomerationCommand());
+  segment.addCommand(agglomerateWithModelCommand());
   segment.addCommand(evaluateCommand());
   segment.addCommand(initConfigCommand());
   return segment;

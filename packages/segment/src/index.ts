@@ -12,6 +12,12 @@ export {
   agglomerate,
   applyAgglomeration,
 } from "./agglomerate.js";
+export { type AgglomerateWithModelOptions, agglomerateWithModel } from "./agglomerate-with-model.js";
+export {
+  type AgglomerationModel,
+  type AgglomerationModelProvenance,
+  checkAgglomerationModel,
+} from "./agglomeration-model.js";
 export {
   checkFinite,
   checkLabels,
@@ -54,7 +60,13 @@ export {
   connectedComponents,
 } from "./connected-components.js";
 export { type ContingencyTable, contingencyTable } from "./contingency.js";
+export type { DecisionTree } from "./decision-tree.js";
 export { type DistanceTransformOptions, distanceTransform } from "./distance-transform.js";
+export {
+  RandomForestClassifier,
+  type RandomForestJson,
+  type RandomForestOptions,
+} from "./edge-classifier.js";
 export {
   contactQuantile,
   EDGE_FEATURE_QUANTILES,
@@ -81,8 +93,14 @@ export {
   SegmentValueError,
 } from "./errors.js";
 export { type EvaluateOptions, evaluateSegmentation, type SegmentationScores } from "./evaluate.js";
+export { FeatureAgglomerator } from "./feature-agglomerator.js";
 export { type Fragments, type WatershedFragmentsOptions, watershedFragments } from "./fragments.js";
 export { readGraphFile, writeGraphFile } from "./graph-file.js";
+export {
+  type LearnAgglomerationOptions,
+  type LearnedAgglomeration,
+  learnAgglomeration,
+} from "./learn-agglomeration.js";
 export { type LookupReader, lookupFile, openLookup, readLookup, readLookupRange } from "./lookup-file.js";
 export { maximumFilter } from "./max-filter.js";
 export {
@@ -96,6 +114,7 @@ export {
   voi,
   voiFromTable,
 } from "./metrics.js";
+export { ModelScorer } from "./model-scorer.js";
 export type { OptionIssue } from "./option-issues.js";
 export {
   type AgglomerateStepOptions,

@@ -3,12 +3,12 @@
 // threshold into a zarr group in one pass, equal to the single-threshold relabel of each threshold
 // and to the fragments mapped through the lookup here, whole or block by block, readable by python.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { pythonHas, runPython, tempDir } from "@tessera/testkit";
 import { Box, openGroup, openVolume } from "@tessera/volume";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertFreshBinary, segmentBin, writePhantom } from "../test/cli.js";
+import { assertFreshBinary, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
 import { parseRun } from "./block-run.js";
 import { readLookup } from "./lookup-file.js";
 
@@ -19,20 +19,6 @@ const config = join(tmp.path, "run.json");
 const shape: [number, number, number] = [16, 64, 64];
 const thresholds = [0.2, 0.4, 0.6];
 const hasZarr = pythonHas("zarr", "numpy");
-
-/** sha256 of every file under `dir` (names and bytes). */
-function digest(dir: string): string {
-  const hash = createHash("sha256");
-  const visit = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) visit(path);
-      else hash.update(relative(dir, path)).update(readFileSync(path));
-    }
-  };
-  visit(dir);
-  return hash.digest("hex");
-}
 
 async function values(path: string): Promise<Uint32Array> {
   const volume = await openVolume(path);
@@ -83,7 +69,7 @@ describe("segment relabel refuses an existing segmentation unless --overwrite", 
     const segmentation = join(out, "segmentation.zarr");
     expect(ok(["relabel", "--config", config])).toEqual({ blocks: 8, voxels: 16 * 64 * 64 });
     expect(await values(segmentation)).toEqual(truth[0]);
-    const bytes = digest(segmentation);
+    const bytes = treeDigest(segmentation);
     for (const extra of [[], ["--threshold-index", "2"], ["--thresholds", "all"]]) {
       const second = segmentBin(["relabel", "--config", config, ...extra], tmp.path);
       expect(second.status, extra.join(" ")).toBe(2);
@@ -93,7 +79,7 @@ describe("segment relabel refuses an existing segmentation unless --overwrite", 
           "field: overwrite; expected: no file at the output path, or --overwrite to replace it; " +
           "found: an existing file or folder\n",
       );
-      expect(digest(segmentation), extra.join(" ")).toBe(bytes);
+      expect(treeDigest(segmentation), extra.join(" ")).toBe(bytes);
       expect(await values(segmentation)).toEqual(truth[0]);
     }
     // --overwrite replaces it with the segmentation asked for

@@ -2,7 +2,9 @@
 // file that uses it first checks that dist/ (and that of @tessera/cli and @tessera/volume, which it
 // imports) was built from the current sources, so a stale build fails loudly.
 import { spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emPhantom } from "@tessera/phantom";
 import { assertFreshBuilds } from "@tessera/testkit";
@@ -56,4 +58,18 @@ export async function writePhantom(
   const g = await createVolume(groundtruth, { shape, chunks: [8, 32, 32], dtype: "uint32", attrs });
   await g.write(Box.fromShape(shape), Uint32Array.from(phantom.labels));
   return { boundaries, groundtruth };
+}
+
+/** sha256 of every file under `dir` (relative names and bytes), to tell whether anything changed. */
+export function treeDigest(dir: string): string {
+  const hash = createHash("sha256");
+  const visit = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else hash.update(relative(dir, path)).update(readFileSync(path));
+    }
+  };
+  visit(dir);
+  return hash.digest("hex");
 }

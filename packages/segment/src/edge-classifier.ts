@@ -1,0 +1,214 @@
+import { type BinnedData, type DecisionTree, growTree, treeValue } from "./decision-tree.js";
+import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
+import { binRows, featureBins } from "./feature-bins.js";
+import { mix32, SeededRandom } from "./seeded-random.js";
+
+/** Options of {@link RandomForestClassifier.fit} (defaults as scikit-learn's, except `maxDepth`). */
+export interface RandomForestOptions {
+  /** Trees (default 100). */
+  trees?: number;
+  /** Deepest split level (default 20, as gala's classifier). */
+  maxDepth?: number;
+  /** Smallest (bootstrap-weighted) number of samples in a leaf (default 1). */
+  minSamplesLeaf?: number;
+  /** Features tried per split: `sqrt` (default), `all`, or a count. */
+  maxFeatures?: "sqrt" | "all" | number;
+  /** Histogram bins per feature for the split search, 2 … 256 (default 128). */
+  maxBins?: number;
+  /** Draw a bootstrap sample per tree (default true). */
+  bootstrap?: boolean;
+  /** Seed of every random choice (default 0): equal seeds give identical forests. */
+  seed?: number;
+}
+
+/** JSON form of a {@link RandomForestClassifier} ({@link RandomForestClassifier.toJSON}). */
+export interface RandomForestJson {
+  type: "random-forest";
+  /** Number of features of a row. */
+  features: number;
+  /** Options the forest was fitted with (defaults filled in). */
+  options: Required<RandomForestOptions>;
+  /** Trees as node arrays (see {@link DecisionTree}). */
+  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
+}
+
+const DEFAULTS: Required<RandomForestOptions> = {
+  trees: 100,
+  maxDepth: 20,
+  minSamplesLeaf: 1,
+  maxFeatures: "sqrt",
+  maxBins: 128,
+  bootstrap: true,
+  seed: 0,
+};
+
+function checkInteger(field: string, value: number, lo: number, hi: number): void {
+  if (!Number.isInteger(value) || value < lo || value > hi) {
+    throw new SegmentOptionsError(`invalid random forest option ${field}`, {
+      field,
+      expected: `an integer in [${lo}, ${hi}]`,
+      found: String(value),
+    });
+  }
+}
+
+/**
+ * Binary random forest (Breiman; scikit-learn's `RandomForestClassifier` recipe: bootstrap samples,
+ * Gini splits over √features random features per node, probabilities averaged over trees) on
+ * Float64Array feature rows, with split points from per-feature histograms (at most `maxBins` bins)
+ * instead of sorting. Seeded: the same data, options and seed give the same forest.
+ */
+export class RandomForestClassifier {
+  /** Number of features of a row. */
+  readonly features: number;
+  /** Options the forest was fitted with. */
+  readonly options: Required<RandomForestOptions>;
+  /** The trees. */
+  readonly trees: readonly DecisionTree[];
+
+  private constructor(features: number, options: Required<RandomForestOptions>, trees: DecisionTree[]) {
+    this.features = features;
+    this.options = options;
+    this.trees = trees;
+  }
+
+  /** Fit a forest to rows `X` (equal lengths, NaN allowed) and labels `y` (0 = keep, 1 = merge). */
+  static fit(
+    X: readonly Float64Array[],
+    y: ArrayLike<number>,
+    options: RandomForestOptions = {},
+  ): RandomForestClassifier {
+    const o: Required<RandomForestOptions> = { ...DEFAULTS, ...options };
+    const n = X.length;
+    if (n === 0 || y.length !== n) {
+      throw new SegmentShapeError("training rows and labels do not match", {
+        field: "y",
+        expected: `${n} labels for ${n} rows (at least one)`,
+        found: `${y.length} labels`,
+      });
+    }
+    const features = X[0].length;
+    for (let i = 0; i < n; i++) {
+      if (X[i].length !== features) {
+        throw new SegmentShapeError("training rows differ in length", {
+          field: `X[${i}]`,
+          expected: `${features} features`,
+          found: `${X[i].length}`,
+        });
+      }
+      if (y[i] !== 0 && y[i] !== 1) {
+        throw new SegmentValueError("labels must be 0 or 1", {
+          field: `y[${i}]`,
+          expected: "0 or 1",
+          found: String(y[i]),
+        });
+      }
+    }
+    checkInteger("trees", o.trees, 1, 100_000);
+    checkInteger("maxDepth", o.maxDepth, 0, 1000);
+    checkInteger("minSamplesLeaf", o.minSamplesLeaf, 1, Number.MAX_SAFE_INTEGER);
+    checkInteger("maxBins", o.maxBins, 2, 256);
+    checkInteger("seed", o.seed, 0, 2 ** 32 - 1);
+    const maxFeatures =
+      o.maxFeatures === "sqrt"
+        ? Math.max(1, Math.floor(Math.sqrt(features)))
+        : o.maxFeatures === "all"
+          ? features
+          : o.maxFeatures;
+    checkInteger("maxFeatures", maxFeatures, 1, Math.max(1, features));
+    const bins = featureBins(X, features, o.maxBins);
+    const labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) labels[i] = y[i];
+    const data: BinnedData = { n, features, codes: binRows(X, bins), cuts: bins.cuts, y: labels };
+    const trees: DecisionTree[] = [];
+    const weight = new Float64Array(n);
+    for (let t = 0; t < o.trees; t++) {
+      // an independent stream per tree, so tree t does not depend on how many trees came before
+      const random = new SeededRandom(mix32((o.seed ^ mix32(t)) >>> 0));
+      if (o.bootstrap) {
+        weight.fill(0);
+        for (let k = 0; k < n; k++) weight[random.int(n)]++;
+      } else weight.fill(1);
+      trees.push(
+        growTree(
+          data,
+          weight,
+          { maxDepth: o.maxDepth, minSamplesLeaf: o.minSamplesLeaf, maxFeatures },
+          random,
+        ),
+      );
+    }
+    return new RandomForestClassifier(features, o, trees);
+  }
+
+  /** Probability of class 1 (merge) for `row`: the mean over trees of the leaf's positive fraction. */
+  predictProba(row: ArrayLike<number>): number {
+    if (row.length !== this.features) {
+      throw new SegmentShapeError("feature row has the wrong length", {
+        field: "row",
+        expected: `${this.features} features`,
+        found: `${row.length}`,
+      });
+    }
+    let sum = 0;
+    for (const tree of this.trees) sum += treeValue(tree, row);
+    return sum / this.trees.length;
+  }
+
+  /** A JSON-ready copy (plain arrays; every number finite). */
+  toJSON(): RandomForestJson {
+    return {
+      type: "random-forest",
+      features: this.features,
+      options: { ...this.options },
+      trees: this.trees.map((t) => ({
+        feature: Array.from(t.feature),
+        threshold: Array.from(t.threshold),
+        left: Array.from(t.left),
+        right: Array.from(t.right),
+        value: Array.from(t.value),
+      })),
+    };
+  }
+
+  /** The forest of {@link RandomForestClassifier.toJSON}'s output, checked node by node. */
+  static fromJSON(json: RandomForestJson): RandomForestClassifier {
+    const bad = (field: string, expected: string, found: unknown): never => {
+      throw new SegmentValueError("not a random forest", { field, expected, found: String(found) });
+    };
+    if (json?.type !== "random-forest") bad("type", "'random-forest'", json?.type);
+    if (!Number.isInteger(json.features) || json.features < 1)
+      bad("features", "a positive integer", json.features);
+    if (!Array.isArray(json.trees) || json.trees.length === 0) bad("trees", "a non-empty array", json.trees);
+    const trees = json.trees.map((t, k) => {
+      const size = t.value?.length ?? 0;
+      for (const key of ["feature", "threshold", "left", "right", "value"] as const) {
+        if (!Array.isArray(t[key]) || t[key].length !== size || size === 0) {
+          bad(`trees[${k}].${key}`, `${size} numbers`, Array.isArray(t[key]) ? t[key].length : t[key]);
+        }
+      }
+      for (let i = 0; i < size; i++) {
+        const f = t.feature[i];
+        if (f === -1) continue;
+        const ok =
+          Number.isInteger(f) &&
+          f >= 0 &&
+          f < json.features &&
+          typeof t.threshold[i] === "number" &&
+          t.left[i] > i &&
+          t.left[i] < size &&
+          t.right[i] > i &&
+          t.right[i] < size;
+        if (!ok) bad(`trees[${k}] node ${i}`, "a feature index and children after the node", f);
+      }
+      return {
+        feature: Int32Array.from(t.feature),
+        threshold: Float64Array.from(t.threshold),
+        left: Int32Array.from(t.left),
+        right: Int32Array.from(t.right),
+        value: Float64Array.from(t.value),
+      };
+    });
+    return new RandomForestClassifier(json.features, { ...DEFAULTS, ...json.options }, trees);
+  }
+}

@@ -1,0 +1,92 @@
+import type { RandomForestClassifier } from "./edge-classifier.js";
+import { featureVector } from "./edge-feature-vector.js";
+import type { EdgeFeatureTable } from "./edge-features.js";
+import { SegmentOptionsError } from "./errors.js";
+
+/** The feature vector entries that depend on the two regions rather than on the contact. */
+const REGION_FEATURES = ["voxelsSmall", "voxelsLarge", "contactRatio"] as const;
+
+/** Number of entries of ascending `cuts` below `x` (how many `x > cut` tests a tree passes). */
+function rank(cuts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cuts[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Merge probabilities of the live edges of an agglomerating {@link EdgeFeatureTable}, with a cache
+ * that is exact: after a merge, most re-scored edges kept their contact (its face count did not
+ * grow) and only their regions' sizes changed; the forest's answer depends on a feature only
+ * through which of its split thresholds the value passes, so when the region features pass the
+ * same thresholds as at the last evaluation the cached probability is returned without evaluating
+ * the trees.
+ */
+export class ModelScorer {
+  readonly #forest: RandomForestClassifier;
+  readonly #table: EdgeFeatureTable;
+  readonly #scratch: Float64Array;
+  /** Split thresholds of the forest on each region feature, ascending. */
+  readonly #cuts: Float64Array[];
+  readonly #count: Float64Array;
+  readonly #ranks: Int32Array;
+  readonly #p: Float64Array;
+  /** Forest evaluations done (the rest were answered from the cache). */
+  evaluations = 0;
+
+  /** @param table the evolving table (e.g. {@link FeatureAgglomerator.table}); `names` its feature names */
+  constructor(forest: RandomForestClassifier, table: EdgeFeatureTable, names: readonly string[]) {
+    this.#forest = forest;
+    this.#table = table;
+    this.#scratch = new Float64Array(names.length);
+    const indices = REGION_FEATURES.map((name) => names.indexOf(name));
+    if (indices.some((k) => k < 0)) {
+      throw new SegmentOptionsError("the feature list lacks the region features", {
+        field: "features",
+        expected: REGION_FEATURES.join(", "),
+        found: names.slice(0, 5).join(", "),
+      });
+    }
+    this.#cuts = indices.map((f) => {
+      const cuts: number[] = [];
+      for (const tree of forest.trees) {
+        for (let k = 0; k < tree.feature.length; k++) if (tree.feature[k] === f) cuts.push(tree.threshold[k]);
+      }
+      return Float64Array.from(new Set(cuts)).sort();
+    });
+    this.#count = new Float64Array(table.edges).fill(-1);
+    this.#ranks = new Int32Array(table.edges * REGION_FEATURES.length);
+    this.#p = new Float64Array(table.edges);
+  }
+
+  /** Merge probability of edge `e` in the table's current state. */
+  probability(e: number): number {
+    const t = this.#table;
+    const a = t.u[e];
+    const b = t.v[e];
+    // the region features exactly as featureVector computes them
+    const r0 = rank(this.#cuts[0], Math.min(t.regionVoxels[a], t.regionVoxels[b]));
+    const r1 = rank(this.#cuts[1], Math.max(t.regionVoxels[a], t.regionVoxels[b]));
+    const r2 = rank(this.#cuts[2], t.boundary.count[e] / Math.min(t.regionSurface[a], t.regionSurface[b]));
+    const ranks = this.#ranks;
+    const base = 3 * e;
+    const same =
+      this.#count[e] === t.boundary.count[e] &&
+      ranks[base] === r0 &&
+      ranks[base + 1] === r1 &&
+      ranks[base + 2] === r2;
+    ranks[base] = r0;
+    ranks[base + 1] = r1;
+    ranks[base + 2] = r2;
+    if (same) return this.#p[e];
+    this.evaluations++;
+    this.#count[e] = t.boundary.count[e];
+    const p = this.#forest.predictProba(featureVector(t, e, this.#scratch));
+    this.#p[e] = p;
+    return p;
+  }
+}

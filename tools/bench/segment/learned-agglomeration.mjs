@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// Learned agglomeration (issue 17) against mean-affinity agglomeration with the honest protocol:
+// choose on one half of gala train (or neuroproof sample 2: --data neuroproof, its inverted
+// grayscale as the boundary map), score on the other half, both ways (split along z).
+//   (a) mean affinity: threshold with the best CREMI on the training half, applied to the other half
+//   (b) learned: learnAgglomeration on the training half, agglomerateWithModel at 0.5 on the other
+// Also the best probability threshold of (b) on the evaluation half (calibration: near 0.5?), and
+// the time of each agglomeration on the evaluation half (features/graph + merging, one threshold).
+//
+//   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
+//        [--fragments ws|watershed] [--raw] [--epochs 3] [--trees 100] [--steps 99] [--svg out.svg]
+// (--steps: thresholds k/(steps+1) swept for both methods.)
+// Needs the built dist (npx nx run @tessera/segment:build) and ../shared/data/em/gala.
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const args = process.argv.slice(2);
+const value = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const fragmentsKind = value("--fragments", "ws");
+const useRaw = args.includes("--raw");
+const epochs = Number(value("--epochs", 3));
+const trees = Number(value("--trees", 100));
+const svgPath = value("--svg", undefined);
+const root = resolve(import.meta.dirname, "../../..");
+const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
+const S = await import(join(root, "packages/segment/dist/index.js"));
+const V = await import(join(root, "packages/volume/dist/index.js"));
+const dataset = value("--data", "gala");
+
+/** Both halves of a volume split along z: fragments, boundaries (1 = membrane), gt, raw. */
+async function loadHalves() {
+  if (dataset === "neuroproof") {
+    // neuroproof sample 2 has no boundary probabilities: the inverted grayscale stands in (membranes
+    // are dark), its supervoxels are the fragments
+    const dir = join(shared, "em/neuroproof-sample2");
+    const gtVolume = await V.readHdf5Dataset(join(dir, "groundtruth.h5"), "stack");
+    const overseg = (await V.readHdf5Dataset(join(dir, "overseg.h5"), "stack")).data;
+    const [Z, Y, X] = gtVolume.shape;
+    const gray = new Uint8Array(Z * Y * X);
+    for (let z = 0; z < Z; z++) {
+      const page = await V.readPng(join(dir, "grayscale", `iso.${2600 + z}.png`));
+      gray.set(page.data, z * Y * X);
+    }
+    const half = Math.floor(Z / 2);
+    const cut = (data, k) => data.slice(k === 0 ? 0 : half * Y * X, k === 0 ? half * Y * X : Z * Y * X);
+    return [0, 1].map((k) => {
+      const raw = cut(gray, k);
+      return {
+        name: k === 0 ? `z0-${half - 1}` : `z${half}-${Z - 1}`,
+        shape: [k === 0 ? half : Z - half, Y, X],
+        boundaries: Float32Array.from(raw, (g) => 1 - g / 255),
+        gt: Uint32Array.from(cut(gtVolume.data, k)),
+        raw,
+        fragments: Uint32Array.from(cut(overseg, k)),
+      };
+    });
+  }
+  const read = async (name) => (await V.readHdf5Dataset(join(shared, "em/gala", `${name}.h5`), "stack")).data;
+  const [Y, X] = [100, 200];
+  const p1 = await read("train-p1");
+  const gt = await read("train-gt");
+  const image = await read("train-image");
+  const ws = await read("train-ws");
+  const half = (data, k) => data.slice(k * 25 * Y * X, (k + 1) * 25 * Y * X);
+  const shape = [25, Y, X];
+  const fragmentsOf = (k) =>
+    fragmentsKind === "ws"
+      ? Uint32Array.from(half(ws, k))
+      : S.fragmentsFromBoundaries(half(p1, k), shape, { method: "seeded", seeds: "minima", minSize: 20 })
+          .fragments;
+  return [0, 1].map((k) => ({
+    name: k === 0 ? "z0-24" : "z25-49",
+    shape,
+    boundaries: half(p1, k),
+    gt: Uint32Array.from(half(gt, k)),
+    raw: half(image, k),
+    fragments: fragmentsOf(k),
+  }));
+}
+const halves = await loadHalves();
+
+const steps = Number(value("--steps", 99));
+const MEAN_T = Array.from({ length: steps }, (_, k) => (k + 1) / (steps + 1));
+const PROB_T = MEAN_T;
+const score = (seg, h) => S.evaluateSegmentation(seg, h.gt);
+
+function meanAffinity(h, thresholds) {
+  const t0 = performance.now();
+  const affinities = S.affinitiesFromBoundaries(h.boundaries, h.shape, { maxValue: 1 });
+  const graph = S.buildRegionGraph(h.fragments, h.shape, affinities);
+  const agg = S.agglomerate(graph, thresholds);
+  const ms = performance.now() - t0;
+  return { agg, ms };
+}
+
+const rows = [];
+const curves = [];
+for (const [a, b] of [
+  [0, 1],
+  [1, 0],
+]) {
+  const train = halves[a];
+  const test = halves[b];
+  // (a) mean affinity, threshold chosen on train
+  const trainCurve = meanAffinity(train, MEAN_T).agg;
+  const trainScores = MEAN_T.map((_, t) =>
+    score(S.applyAgglomeration(train.fragments, trainCurve, t), train),
+  );
+  let chosen = 0;
+  trainScores.forEach((s, t) => {
+    if (s.cremiScore < trainScores[chosen].cremiScore) chosen = t;
+  });
+  const testCurve = meanAffinity(test, MEAN_T).agg;
+  const meanScores = MEAN_T.map((_, t) => score(S.applyAgglomeration(test.fragments, testCurve, t), test));
+  const single = meanAffinity(test, [MEAN_T[chosen]]);
+  // (b) learned
+  const t0 = performance.now();
+  const { model } = S.learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
+    epochs,
+    raw: useRaw ? train.raw : undefined,
+    classifier: { trees },
+  });
+  const trainMs = performance.now() - t0;
+  const raw = useRaw ? test.raw : undefined;
+  const t1 = performance.now();
+  const at05 = S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, {
+    threshold: 0.5,
+    raw,
+  });
+  const learnedMs = performance.now() - t1;
+  const sweep = S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, {
+    thresholds: PROB_T,
+    raw,
+  });
+  const learnedScores = sweep.thresholds.map((_, t) =>
+    score(S.applyAgglomeration(test.fragments, sweep, t), test),
+  );
+  let best = 0;
+  learnedScores.forEach((s, t) => {
+    if (s.cremiScore < learnedScores[best].cremiScore) best = t;
+  });
+  const ours = score(S.applyAgglomeration(test.fragments, at05, 0), test);
+  const meanChosen = meanScores[chosen];
+  rows.push({
+    split: `${train.name} → ${test.name}`,
+    meanThreshold: MEAN_T[chosen],
+    meanCremi: meanChosen.cremiScore,
+    meanVoi: [meanChosen.voiSplit, meanChosen.voiMerge],
+    meanAre: meanChosen.are,
+    learnedCremi: ours.cremiScore,
+    learnedVoi: [ours.voiSplit, ours.voiMerge],
+    learnedAre: ours.are,
+    learnedBestThreshold: sweep.thresholds[best],
+    learnedBestCremi: learnedScores[best].cremiScore,
+    examples: model.provenance.examples,
+    edges: model.provenance.edges,
+    trainMs,
+    meanAgglomerationMs: single.ms,
+    learnedAgglomerationMs: learnedMs,
+  });
+  curves.push({ split: `${train.name} → ${test.name}`, meanScores, learnedScores, probT: sweep.thresholds });
+}
+const f = (x) => x.toFixed(3);
+console.log(
+  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${trees} trees`,
+);
+console.log(
+  "split             | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p  | ms mean / learned / train",
+);
+for (const r of rows) {
+  console.log(
+    `${r.split.padEnd(17)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
+      `${f(r.learnedCremi)}  ${f(r.learnedVoi[0])}+${f(r.learnedVoi[1])}  ${f(r.learnedAre)} | ${r.learnedBestThreshold.toFixed(2)} (${f(r.learnedBestCremi)}) | ` +
+      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
+  );
+}
+if (svgPath) {
+  // CREMI vs threshold: mean affinity (score threshold) and learned (probability threshold), per split
+  const W = 360;
+  const H = 240;
+  const pad = 40;
+  const panel = (c, k) => {
+    const ox = k * (W + 20);
+    const maxY = Math.min(
+      1.5,
+      Math.max(...c.meanScores.map((s) => s.cremiScore), ...c.learnedScores.map((s) => s.cremiScore)),
+    );
+    const px = (t) => ox + pad + t * (W - 2 * pad);
+    const py = (v) => H - pad - (Math.min(v, maxY) / maxY) * (H - 2 * pad);
+    const line = (ts, ss, colour) =>
+      `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${ts.map((t, i) => `${px(t).toFixed(1)},${py(ss[i].cremiScore).toFixed(1)}`).join(" ")}"/>`;
+    return [
+      `<text x="${ox + pad}" y="16" font-size="12">${c.split} (evaluation half)</text>`,
+      `<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(0)}" stroke="black"/>`,
+      `<line x1="${px(0)}" y1="${py(0)}" x2="${px(0)}" y2="${py(maxY)}" stroke="black"/>`,
+      `<text x="${px(0.5) - 20}" y="${H - 8}" font-size="11">threshold</text>`,
+      `<text x="${ox + 2}" y="${py(maxY) + 4}" font-size="10">${maxY.toFixed(2)}</text>`,
+      `<text x="${ox + 20}" y="${py(0) + 4}" font-size="10">0</text>`,
+      line(MEAN_T, c.meanScores, "#d62728"),
+      line(c.probT, c.learnedScores, "#1f77b4"),
+    ].join("\n");
+  };
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W + 20}" height="${H + 20}" font-family="sans-serif">
+${curves.map(panel).join("\n")}
+<text x="${pad}" y="${H + 14}" font-size="11" fill="#d62728">mean affinity (CREMI vs score threshold)</text>
+<text x="${W + 60}" y="${H + 14}" font-size="11" fill="#1f77b4">learned (CREMI vs merge-probability threshold)</text>
+</svg>
+`;
+  writeFileSync(svgPath, svg);
+  console.log(`wrote ${svgPath}`);
+}
