@@ -172,7 +172,11 @@ export async function launch(options: LaunchOptions): Promise<LaunchSummary> {
   const mpi = options.mpi ? checkMpiLaunch(options.mpi) : undefined;
   if (mpi?.launcher === "srun" && !process.env.SLURM_JOB_ID) {
     // outside an allocation srun would ask Slurm for a new job per task
-    throw new InvalidFieldError("mpi", "srun only inside a Slurm allocation ($SLURM_JOB_ID set)", "no allocation");
+    throw new InvalidFieldError(
+      "mpi",
+      "srun only inside a Slurm allocation ($SLURM_JOB_ID set)",
+      "no allocation",
+    );
   }
   const host = hostname();
   let alloc: AllocationNodes;
