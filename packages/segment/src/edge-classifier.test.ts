@@ -1,4 +1,4 @@
-// The random forest against independent truths (scikit-learn is not installed here): a depth-1 tree
+// The random forest against independent truths (scikit-learn itself: edge-classifier-sklearn.test.ts): a depth-1 tree
 // against a brute-force best Gini split, held-out accuracy against the Bayes rate of problems whose
 // decision boundary and class probabilities are known analytically, and calibration of the
 // probabilities against the true p(x).
