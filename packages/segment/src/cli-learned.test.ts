@@ -7,11 +7,15 @@ import { tempDir } from "@tessera/testkit";
 import { Box, createVolume, OutputExistsError, openVolume, PathNotFoundError } from "@tessera/volume";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { agglomerationPhantom } from "../test/agglomeration-phantom.js";
-import { gala } from "../test/data.js";
+import { gala, galaVolume } from "../test/data.js";
 import { checkAgglomerationModel } from "./agglomeration-model.js";
 import { segmentCommand } from "./cli.js";
+import { readAgglomerationModel } from "./cli-learned.js";
 import { SegmentShapeError, SegmentValueError } from "./errors.js";
 import { evaluateSegmentation } from "./evaluate.js";
+import { learnAgglomeration } from "./learn-agglomeration.js";
+import { fragmentsOptionsSchema } from "./options.js";
+import { fragmentsFromBoundaries } from "./pipeline.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -163,4 +167,55 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
     // shared data README) by far
     expect((applied.scores as { cremiScore: number }).cremiScore).toBeLessThan(0.2);
   });
+
+  it.skipIf(!gala.available)(
+    "the shipped model `gala` is what tools/segment/train-gala-agglomeration.mjs makes, and --model gala finds it",
+    async () => {
+      const [p1, gt] = await Promise.all([galaVolume("train-p1"), galaVolume("train-gt")]);
+      const shape = p1.shape as [number, number, number];
+      const boundaries = Float32Array.from(p1.data as Float32Array);
+      const fragments = fragmentsFromBoundaries(
+        boundaries,
+        shape,
+        fragmentsOptionsSchema.parse({}),
+      ).fragments;
+      const { model } = learnAgglomeration(
+        fragments,
+        boundaries,
+        Uint32Array.from(gt.data as Int32Array),
+        shape,
+        {
+          epochs: 3,
+          classifier: { trees: 100, seed: 0, minSamplesLeaf: 5 },
+          date: "x",
+        },
+      );
+      const shipped = await readAgglomerationModel("gala");
+      expect(shipped.features).toEqual(model.features);
+      expect(shipped.classifier).toEqual(model.classifier);
+      // by name on the command line: the default pipeline's fragments of gala train, segmented and scored
+      const printed = await run([
+        "agglomerate-with-model",
+        "--fragments",
+        await zarr("gala-fragments.zarr", [...shape], fragments),
+        "--boundaries",
+        await zarr("gala-p1.zarr", [...shape], boundaries),
+        "--model",
+        "gala",
+        "--gt",
+        await zarr("gala-gt.zarr", [...shape], Uint32Array.from(gt.data as Int32Array)),
+        "--out",
+        join(tmp.path, "gala-shipped-seg.zarr"),
+      ]);
+      const seg = await openVolume(join(tmp.path, "gala-shipped-seg.zarr"));
+      const labels = (await seg.read()).data as Uint32Array;
+      const truth = evaluateSegmentation(labels, Uint32Array.from(gt.data as Int32Array));
+      expect((printed.scores as { cremiScore: number }).cremiScore).toBeCloseTo(truth.cremiScore, 9);
+      // in-sample, so only a sanity bound: far better than the fragments themselves
+      expect(truth.cremiScore).toBeLessThan(
+        evaluateSegmentation(fragments, Uint32Array.from(gt.data as Int32Array)).cremiScore,
+      );
+      await expect(readAgglomerationModel("no-such-model")).rejects.toThrow(/shipped model: gala/);
+    },
+  );
 });

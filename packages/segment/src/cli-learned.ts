@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { parse } from "@tessera/cli";
 import { Box, createVolume, PathNotFoundError } from "@tessera/volume";
 import { Command } from "commander";
@@ -131,13 +132,28 @@ interface ApplyOptionValues {
   overwrite?: boolean;
 }
 
-/** Read and check a model file (typed errors name the file). */
-export async function readAgglomerationModel(path: string): Promise<AgglomerationModel> {
+/** The models shipped with the package (`models/<name>.json`). */
+export const SHIPPED_AGGLOMERATION_MODELS = ["gala"] as const;
+
+/** A model file, or the file of a shipped model named like `gala` when no such file exists. */
+export function resolveAgglomerationModel(pathOrName: string): string {
+  if (existsSync(pathOrName)) return pathOrName;
+  if ((SHIPPED_AGGLOMERATION_MODELS as readonly string[]).includes(pathOrName)) {
+    return fileURLToPath(new URL(`../models/${pathOrName}.json`, import.meta.url));
+  }
+  return pathOrName;
+}
+
+/**
+ * Read and check a model file, or a shipped model by name (`gala`): typed errors name the file.
+ */
+export async function readAgglomerationModel(pathOrName: string): Promise<AgglomerationModel> {
+  const path = resolveAgglomerationModel(pathOrName);
   if (!existsSync(path)) {
     throw new PathNotFoundError("the model file does not exist", {
       path,
       field: "model",
-      expected: "a model JSON written by `tessera segment train-agglomeration`",
+      expected: `a model JSON written by \`tessera segment train-agglomeration\`, or a shipped model: ${SHIPPED_AGGLOMERATION_MODELS.join(", ")}`,
       found: "nothing at that path",
     });
   }
@@ -164,7 +180,10 @@ export function agglomerateWithModelCommand(): Command {
     )
     .requiredOption("--fragments <path>", "fragments: zarr array or HDF5 file")
     .requiredOption("--boundaries <path>", "boundary map (high = membrane): zarr array or HDF5 file")
-    .requiredOption("--model <model.json>", "model written by train-agglomeration")
+    .requiredOption(
+      "--model <model.json|name>",
+      `model written by train-agglomeration, or a shipped one: ${SHIPPED_AGGLOMERATION_MODELS.join(", ")} (trained on gala train with the default fragments)`,
+    )
     .option("--raw <path>", "raw image (required when the model was trained with one)")
     .option("--dataset <name>", "HDF5 dataset name (every HDF5 input; default: the file's only dataset)")
     .requiredOption("--out <segmentation.zarr>", "segmentation to write (zarr, consecutive ids)")
