@@ -1,4 +1,4 @@
-import { type BinnedData, type DecisionTree, growTree, treeValue } from "./decision-tree.js";
+import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js";
 import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { mix32, SeededRandom } from "./seeded-random.js";
@@ -150,10 +150,19 @@ export class RandomForestClassifier {
         found: `${row.length}`,
       });
     }
+    const f = (this.#flat ??= flatten(this.trees));
+    const { feature, threshold, left, right, value, roots } = f;
     let sum = 0;
-    for (const tree of this.trees) sum += treeValue(tree, row);
-    return sum / this.trees.length;
+    for (let t = 0; t < roots.length; t++) {
+      let k = roots[t];
+      while (feature[k] >= 0) k = row[feature[k]] > threshold[k] ? right[k] : left[k];
+      sum += value[k];
+    }
+    return sum / roots.length;
   }
+
+  /** The trees in one set of contiguous arrays (built on first prediction). */
+  #flat: FlatForest | undefined;
 
   /** A JSON-ready copy (plain arrays; every number finite). */
   toJSON(): RandomForestJson {
@@ -211,4 +220,40 @@ export class RandomForestClassifier {
     });
     return new RandomForestClassifier(json.features, { ...DEFAULTS, ...json.options }, trees);
   }
+}
+
+/** Every tree's nodes in shared arrays (children as absolute node indices), for fast prediction. */
+interface FlatForest {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+  /** Root node of each tree. */
+  roots: Int32Array;
+}
+
+function flatten(trees: readonly DecisionTree[]): FlatForest {
+  const total = trees.reduce((n, t) => n + t.feature.length, 0);
+  const f: FlatForest = {
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+    roots: new Int32Array(trees.length),
+  };
+  let at = 0;
+  trees.forEach((t, i) => {
+    f.roots[i] = at;
+    f.feature.set(t.feature, at);
+    f.threshold.set(t.threshold, at);
+    f.value.set(t.value, at);
+    for (let k = 0; k < t.feature.length; k++) {
+      f.left[at + k] = at + t.left[k];
+      f.right[at + k] = at + t.right[k];
+    }
+    at += t.feature.length;
+  });
+  return f;
 }
