@@ -161,7 +161,14 @@ for (const [a, b] of [
     meanAgglomerationMs: single.ms,
     learnedAgglomerationMs: learnedMs,
   });
-  curves.push({ split: `${train.name} → ${test.name}`, meanScores, learnedScores, probT: sweep.thresholds });
+  curves.push({
+    split: `${train.name} → ${test.name}`,
+    meanScores,
+    learnedScores,
+    probT: sweep.thresholds,
+    meanChosen: chosen,
+    learnedAt05: ours.cremiScore,
+  });
 }
 const f = (x) => x.toFixed(3);
 console.log(
@@ -178,35 +185,51 @@ for (const r of rows) {
   );
 }
 if (svgPath) {
-  // CREMI vs threshold: mean affinity (score threshold) and learned (probability threshold), per split
-  const W = 360;
-  const H = 240;
-  const pad = 40;
+  // CREMI vs threshold: mean affinity (score threshold) and learned (probability threshold), per
+  // split; dots mark what each method uses without ground truth of the evaluation half (the mean
+  // threshold chosen on the training half; the learned model at 0.5)
+  const W = 380;
+  const H = 270;
+  const left = 52;
+  const right = 14;
+  const top = 28;
+  const bottom = 44;
+  const maxY = 1.5;
   const panel = (c, k) => {
-    const ox = k * (W + 20);
-    const maxY = Math.min(
-      1.5,
-      Math.max(...c.meanScores.map((s) => s.cremiScore), ...c.learnedScores.map((s) => s.cremiScore)),
-    );
-    const px = (t) => ox + pad + t * (W - 2 * pad);
-    const py = (v) => H - pad - (Math.min(v, maxY) / maxY) * (H - 2 * pad);
+    const ox = k * W;
+    const px = (t) => ox + left + t * (W - left - right);
+    const py = (v) => top + (1 - Math.min(v, maxY) / maxY) * (H - top - bottom);
     const line = (ts, ss, colour) =>
-      `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${ts.map((t, i) => `${px(t).toFixed(1)},${py(ss[i].cremiScore).toFixed(1)}`).join(" ")}"/>`;
+      `<polyline fill="none" stroke="${colour}" stroke-width="1.6" points="${ts.map((t, i) => `${px(t).toFixed(1)},${py(ss[i].cremiScore).toFixed(1)}`).join(" ")}"/>`;
+    const dot = (t, v, colour) =>
+      `<circle cx="${px(t).toFixed(1)}" cy="${py(v).toFixed(1)}" r="4" fill="${colour}" stroke="white"/>`;
+    const xTicks = [0, 0.25, 0.5, 0.75, 1].map(
+      (t) =>
+        `<line x1="${px(t)}" y1="${py(0)}" x2="${px(t)}" y2="${py(0) + 4}" stroke="black"/><text x="${px(t)}" y="${py(0) + 16}" font-size="10" text-anchor="middle">${t}</text>`,
+    );
+    const yTicks = [0, 0.5, 1, 1.5].map(
+      (v) =>
+        `<line x1="${px(0) - 4}" y1="${py(v)}" x2="${px(0)}" y2="${py(v)}" stroke="black"/><line x1="${px(0)}" y1="${py(v)}" x2="${px(1)}" y2="${py(v)}" stroke="#eee"/><text x="${px(0) - 7}" y="${py(v) + 3}" font-size="10" text-anchor="end">${v}</text>`,
+    );
     return [
-      `<text x="${ox + pad}" y="16" font-size="12">${c.split} (evaluation half)</text>`,
+      `<text x="${px(0)}" y="16" font-size="12" font-weight="bold">train ${c.split.replace(" → ", ", evaluate ")}</text>`,
+      ...yTicks,
+      ...xTicks,
       `<line x1="${px(0)}" y1="${py(0)}" x2="${px(1)}" y2="${py(0)}" stroke="black"/>`,
       `<line x1="${px(0)}" y1="${py(0)}" x2="${px(0)}" y2="${py(maxY)}" stroke="black"/>`,
-      `<text x="${px(0.5) - 20}" y="${H - 8}" font-size="11">threshold</text>`,
-      `<text x="${ox + 2}" y="${py(maxY) + 4}" font-size="10">${maxY.toFixed(2)}</text>`,
-      `<text x="${ox + 20}" y="${py(0) + 4}" font-size="10">0</text>`,
-      line(MEAN_T, c.meanScores, "#d62728"),
-      line(c.probT, c.learnedScores, "#1f77b4"),
+      `<text x="${px(0.5)}" y="${H - 14}" font-size="11" text-anchor="middle">threshold</text>`,
+      `<text transform="translate(${ox + 12},${py(maxY / 2)}) rotate(-90)" font-size="11" text-anchor="middle">CREMI score (lower is better)</text>`,
+      line(MEAN_T, c.meanScores, "#d55e00"),
+      line(c.probT, c.learnedScores, "#0072b2"),
+      dot(MEAN_T[c.meanChosen], c.meanScores[c.meanChosen].cremiScore, "#d55e00"),
+      dot(0.5, c.learnedAt05, "#0072b2"),
     ].join("\n");
   };
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W + 20}" height="${H + 20}" font-family="sans-serif">
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 24}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
 ${curves.map(panel).join("\n")}
-<text x="${pad}" y="${H + 14}" font-size="11" fill="#d62728">mean affinity (CREMI vs score threshold)</text>
-<text x="${W + 60}" y="${H + 14}" font-size="11" fill="#1f77b4">learned (CREMI vs merge-probability threshold)</text>
+<text x="${left}" y="${H + 6}" font-size="11" fill="#d55e00">— mean affinity (x: agglomeration threshold; dot: the one chosen on the training half)</text>
+<text x="${left}" y="${H + 20}" font-size="11" fill="#0072b2">— learned (x: merge-probability threshold; dot: 0.5). Scores above 1.5 are drawn at 1.5.</text>
 </svg>
 `;
   writeFileSync(svgPath, svg);
