@@ -23,14 +23,25 @@ const { model } = S.learnAgglomeration(fragments, boundaries, Uint32Array.from(g
   classifier: { trees: 100, seed: 0, minSamplesLeaf: 5 },
   date: new Date().toISOString().slice(0, 10),
 });
-const sha = (name) => createHash("sha256").update(readFileSync(join(data, `${name}.h5`))).digest("hex");
+const sha = (name) =>
+  createHash("sha256")
+    .update(readFileSync(join(data, `${name}.h5`)))
+    .digest("hex");
 model.provenance.training = {
-  data: ["train-p1.h5", "train-gt.h5"].map((file) => ({ file: `em/gala/${file}`, sha256: sha(file.slice(0, -3)) })),
+  data: ["train-p1.h5", "train-gt.h5"].map((file) => ({
+    file: `em/gala/${file}`,
+    sha256: sha(file.slice(0, -3)),
+  })),
   fragments: "fragmentsFromBoundaries(train-p1, defaults)",
   script: "tools/segment/train-gala-agglomeration.mjs",
 };
 const out = join(root, "packages/segment/models/gala.json");
 writeFileSync(out, `${JSON.stringify(model)}\n`);
 console.log(
-  JSON.stringify({ out, seconds: (performance.now() - started) / 1000, bytes: readFileSync(out).length, ...model.provenance }),
+  JSON.stringify({
+    out,
+    seconds: (performance.now() - started) / 1000,
+    bytes: readFileSync(out).length,
+    ...model.provenance,
+  }),
 );
