@@ -1,9 +1,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@tessera/volume";
+import { agglomerateFeatureTable } from "./agglomerate-feature-table.js";
 import { agglomerateFlat } from "./agglomerate-flat.js";
+import { type BlockEdgeFeatures, mergeBlockEdgeFeatures } from "./block-edge-features.js";
 import { graphFile } from "./block-graph.js";
 import { runGrid } from "./block-run.js";
+import type { EdgeFeatureTable } from "./edge-features.js";
+import { readEdgeFeaturesFile } from "./edge-features-file.js";
 import { EdgeRunWriter, mergeEdgeRuns } from "./edge-runs.js";
 import { SegmentBlockError } from "./errors.js";
 import type { FlatEdges } from "./flat-edges.js";
@@ -11,6 +15,7 @@ import { FragmentIndex } from "./fragment-index.js";
 import { readGraphFile, readGraphNodes } from "./graph-file.js";
 import { LookupWriter, lookupFile } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
+import { featuresFile, loadRunModel } from "./run-model.js";
 
 /**
  * Global agglomeration of a blockwise run, out of core: number every fragment the block graphs list,
@@ -24,11 +29,14 @@ import type { SegmentRun } from "./options.js";
  * time. Sorted runs live in `<graph>/agglomerate-runs/` (removed afterwards; one agglomeration per
  * graph folder at a time). The result equals that of merging all
  * block graphs in memory ({@link mergeRegionGraphs} in block order) and calling {@link agglomerate}.
+ *
+ * With `run.agglomerate.model` set, the learned agglomeration instead ({@link agglomerateRunWithModel}).
  */
 export async function agglomerateRun(
   run: SegmentRun,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number }> {
+  if (run.agglomerate.model !== undefined) return agglomerateRunWithModel(run, onProgress);
   const started = performance.now();
   const { grid } = await runGrid(run);
   const { ids, root } = await joinFragments(run, grid.count);
@@ -69,6 +77,93 @@ export async function agglomerateRun(
     throw error;
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The merged edge-feature table of a blockwise run with a model: the fragments listed by the block
+ * graphs joined across block faces (as {@link agglomerateRun} joins them), and the
+ * `block-<id>.features` partials of every block merged by joined fragment
+ * ({@link mergeBlockEdgeFeatures}; no voxel reads). Region ids are the joined fragments' smallest ids.
+ * Also returns the fragment list (ascending) and each fragment's joined id.
+ */
+export async function mergedRunFeatures(
+  run: SegmentRun,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ table: EdgeFeatureTable; ids: Float64Array; joined: Float64Array }> {
+  const { grid } = await runGrid(run);
+  const { ids, root } = await joinFragments(run, grid.count);
+  const joined = Float64Array.from(root, (r) => ids[r]);
+  const index = new FragmentIndex(ids);
+  const partials: BlockEdgeFeatures[] = [];
+  for (let id = 0; id < grid.count; id++) {
+    partials.push(await readEdgeFeaturesFile(featuresFile(run, id), id));
+    onProgress?.(id + 1, grid.count);
+  }
+  const table = mergeBlockEdgeFeatures(partials, (fragment) => {
+    const i = index.indexOf(fragment);
+    if (i >= 0) return joined[i];
+    throw new SegmentBlockError("the edge features of a block name a fragment no block graph lists", {
+      path: run.graph,
+      field: "fragment id",
+      expected: "an id in the fragment list of some block graph (graph and features of one run)",
+      found: String(fragment),
+    });
+  });
+  return { table, ids, joined };
+}
+
+/**
+ * The global step of a blockwise learned agglomeration: merge the blocks' edge-feature partials
+ * ({@link mergedRunFeatures}) and agglomerate the table by the model's merge probability
+ * ({@link agglomerateFeatureTable}) at every threshold of `run.agglomerate.thresholds` (merge while
+ * p ≥ threshold). Writes the same `lookup.bin` (tables in the config's threshold order, consecutive
+ * segment ids in the order of each segment's smallest fragment id) and `agglomeration.json` as
+ * {@link agglomerateRun}, so relabel works unchanged. The whole table is held in memory (about
+ * 60 + 4 × bins bytes per edge, twice while agglomerating).
+ */
+export async function agglomerateRunWithModel(
+  run: SegmentRun,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number }> {
+  const started = performance.now();
+  const { model, path } = await loadRunModel(run);
+  const { table, ids, joined } = await mergedRunFeatures(run, onProgress);
+  const thresholds = run.agglomerate.thresholds;
+  const result = agglomerateFeatureTable(table, model, thresholds, path);
+  const regions = new FragmentIndex(result.fragmentIds);
+  const n = ids.length;
+  const lookup = new LookupWriter(lookupFile(run), ids, thresholds.length);
+  try {
+    const segments: number[] = [];
+    const merges: number[] = [];
+    const label = new Map<number, number>();
+    for (const threshold of thresholds) {
+      const k = result.thresholds.indexOf(threshold);
+      const segmentOf = result.segments[k];
+      merges.push(result.merges[k]);
+      label.clear();
+      for (let i = 0; i < n; i++) {
+        const r = regions.indexOf(joined[i]);
+        const segment = r >= 0 ? segmentOf[r] : joined[i];
+        let l = label.get(segment);
+        if (l === undefined) {
+          l = label.size + 1;
+          label.set(segment, l);
+        }
+        lookup.push(l);
+      }
+      segments.push(label.size);
+    }
+    lookup.commit();
+    await writeFileAtomic(
+      join(run.graph, "agglomeration.json"),
+      `${JSON.stringify({ thresholds, merges, segments, fragments: n, edges: table.edges, model: path, scoring: "merge probability" }, null, 2)}\n`,
+    );
+    return { fragments: n, edges: table.edges, segments, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    lookup.abort();
+    throw error;
   }
 }
 

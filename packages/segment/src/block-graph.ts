@@ -1,12 +1,15 @@
 import { join } from "node:path";
 import { Box, openVolume } from "@tessera/volume";
 import { affinitiesFromBoundaries } from "./affinities.js";
+import { blockEdgeFeatures } from "./block-edge-features.js";
 import { readFace } from "./block-faces.js";
 import { asScalar, type BlockSummary, numberData, runGrid, shape3, withBlock } from "./block-run.js";
+import { writeEdgeFeaturesFile } from "./edge-features-file.js";
 import { writeGraphFile } from "./graph-file.js";
 import type { SegmentRun } from "./options.js";
 import { scaleBoundaries } from "./pipeline.js";
 import { buildRegionGraph } from "./region-graph.js";
+import { featuresFile, loadRunModel } from "./run-model.js";
 
 /** Path of block `id`'s region graph file. */
 export function graphFile(run: SegmentRun, id: number): string {
@@ -16,7 +19,10 @@ export function graphFile(run: SegmentRun, id: number): string {
 /**
  * Region graph of block `id`: every face between a voxel of the write block and its neighbour at −1
  * along an axis (which may lie in the previous block), with affinities 1 − max(p, p′) from the
- * boundary map. Cross-block faces are therefore counted exactly once, by the later block.
+ * boundary map. Cross-block faces are therefore counted exactly once, by the later block. When the
+ * run has a model (`agglomerate.model`), also the edge-feature accumulators of the same faces and of
+ * the write box's voxels ({@link blockEdgeFeatures}, with the model's histogram bins), written to
+ * `block-<id>.features` before the graph file.
  */
 export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockSummary> {
   return withBlock(id, graphFile(run, id), async () => {
@@ -53,6 +59,11 @@ export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockS
           prev = f;
         }
       }
+    if (run.agglomerate.model !== undefined) {
+      const { model } = await loadRunModel(run);
+      const features = blockEdgeFeatures(fragments, p, shape, { begin, end }, model.featureOptions.bins);
+      await writeEdgeFeaturesFile(featuresFile(run, id), features);
+    }
     // links: fragments that both neighbouring blocks saw continue across a lower face
     const links: number[] = [];
     const w = block.writeBox;

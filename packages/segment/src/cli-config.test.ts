@@ -63,6 +63,7 @@ describe.skipIf(!hasPython)("tessera-segment init-config", () => {
       "relabelThresholds",
       "boundary.maxValue",
       "fragmentsOptions.resolutionNm",
+      "agglomerate.model",
     ]);
     // a comment line above each key
     const lines = result.stdout.split("\n");

@@ -23,6 +23,8 @@ export interface RunOptionValues {
   /** `agglomerate.thresholds`, or for `relabel` the thresholds to write (`relabelThresholds`). */
   thresholds?: number[] | "all";
   thresholdIndex?: number;
+  /** `agglomerate.model`: a learned agglomeration model (file or shipped name). */
+  model?: string;
   overwrite?: boolean;
   saveConfig?: string;
   log?: string;
@@ -121,8 +123,14 @@ export function addRunOptions(command: Command, name: RunCommandName): Command {
   } else {
     command.option(
       "--thresholds <t,...>",
-      "agglomeration thresholds on 1 − mean affinity, ascending (default 0.5)",
+      "agglomeration thresholds, ascending (default 0.5): on 1 − mean affinity, or with --model merge probabilities (merge while p ≥ t)",
       parse.numbers("0.3,0.5,0.7"),
+    );
+  }
+  if (name === "agglomerate" || name === "run") {
+    command.option(
+      "--model <model.json|name>",
+      'learned agglomeration by merge probability: a model from train-agglomeration, or a shipped one ("gala"); agglomerate.model',
     );
   }
   if (name === "relabel" || name === "run") {
@@ -164,7 +172,7 @@ export function runOverrides(opts: RunOptionValues, name: RunCommandName): RunOv
         minSize: opts.minSize,
       },
       relabelThresholds: relabel ? opts.thresholds : undefined,
-      agglomerate: { thresholds: relabel ? undefined : opts.thresholds },
+      agglomerate: { thresholds: relabel ? undefined : opts.thresholds, model: opts.model },
     },
   };
 }

@@ -12,6 +12,11 @@ export {
   agglomerate,
   applyAgglomeration,
 } from "./agglomerate.js";
+export {
+  agglomerateFeatureTable,
+  checkModelFeatures,
+  checkProbabilityThresholds,
+} from "./agglomerate-feature-table.js";
 export { type AgglomerateWithModelOptions, agglomerateWithModel } from "./agglomerate-with-model.js";
 export {
   type AgglomerationModel,
@@ -31,7 +36,14 @@ export {
   voxelCount,
 } from "./arrays.js";
 export { segmentBlockwise } from "./block.js";
-export { agglomerateRun } from "./block-agglomerate.js";
+export { agglomerateRun, agglomerateRunWithModel, mergedRunFeatures } from "./block-agglomerate.js";
+export {
+  type BlockEdgeFeatures,
+  blockEdgeFeatures,
+  canonicalEdgeFeatureTable,
+  mergeBlockEdgeFeatures,
+  type OwnedRegion,
+} from "./block-edge-features.js";
 export { faceFile } from "./block-faces.js";
 export { runFragmentsBlock } from "./block-fragments.js";
 export { graphFile, runGraphBlock } from "./block-graph.js";
@@ -82,6 +94,7 @@ export {
   type EdgeFeatureTable,
   edgeFeatures,
 } from "./edge-features.js";
+export { readEdgeFeaturesFile, writeEdgeFeaturesFile } from "./edge-features-file.js";
 export { EdgeHeap } from "./edge-heap.js";
 export {
   SegmentBlockError,
@@ -161,6 +174,7 @@ export {
   resolveRun,
   saveRunConfig,
 } from "./run-config.js";
+export { checkBlockwiseModel, featuresFile, loadRunModel } from "./run-model.js";
 export {
   type AgglomerationSummary,
   agglomerateStep,

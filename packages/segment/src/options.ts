@@ -80,7 +80,9 @@ export const agglomerateOptionsSchema = z.strictObject({
     .min(1)
     .default([0.5])
     .refine((t) => t.every((v, i) => i === 0 || v > t[i - 1]), "expected strictly ascending thresholds")
-    .describe("thresholds on the edge score (1 − mean affinity), 0..1, ascending; one segmentation each"),
+    .describe(
+      "thresholds, 0..1, ascending; one segmentation each: on the edge score (1 − mean affinity), or with a model on the merge probability (merge while p ≥ threshold)",
+    ),
   scoring: z
     .union([z.literal("mean"), z.number().min(0).max(1)])
     .default("mean")
@@ -92,6 +94,13 @@ export const agglomerateOptionsSchema = z.strictObject({
     .max(65536)
     .default(0)
     .describe("histogram bins per edge (needed for quantile scoring; 0 = none)"),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'learned agglomeration: a model file written by train-agglomeration, or a shipped model ("gala"); thresholds are then merge probabilities (not set: mean-affinity agglomeration)',
+    ),
 });
 
 /** Options of the `evaluate` step. */

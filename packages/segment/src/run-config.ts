@@ -1,10 +1,24 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { openVolume, writeFileAtomic } from "@tessera/volume";
+import { SHIPPED_AGGLOMERATION_MODELS } from "./cli-learned.js";
 import { blockShapeFor } from "./config-example.js";
 import { parseConfigText } from "./config-text.js";
 import { SegmentOptionsError } from "./errors.js";
 import { parseOptions, type SegmentRun, segmentRunSchema } from "./options.js";
+
+/**
+ * `agglomerate.model` resolved against `folder`: a shipped model's name stays a name unless a file of
+ * that name exists there; any other relative path becomes a path under `folder`.
+ */
+function resolveModelPath(value: unknown, folder: string): unknown {
+  if (typeof value !== "string" || value === "" || isAbsolute(value)) return value;
+  const path = join(folder, value);
+  return (SHIPPED_AGGLOMERATION_MODELS as readonly string[]).includes(value) && !existsSync(path)
+    ? value
+    : path;
+}
 
 /** The path fields of a run config: relative paths in a config file are relative to the file's folder. */
 export const RUN_PATH_FIELDS = ["boundaries", "fragments", "graph", "segmentation"] as const;
@@ -77,6 +91,9 @@ export async function readRunConfig(file: string): Promise<Json> {
     const value = json[field];
     if (typeof value === "string" && value !== "" && !isAbsolute(value)) json[field] = join(folder, value);
   }
+  if (isObject(json.agglomerate) && json.agglomerate.model !== undefined) {
+    json.agglomerate.model = resolveModelPath(json.agglomerate.model, folder);
+  }
   return json;
 }
 
@@ -100,6 +117,9 @@ export async function resolveRun(
   }
   for (const field of RUN_PATH_FIELDS) {
     if (typeof cli[field] === "string") cli[field] = resolve(cli[field] as string);
+  }
+  if (isObject(cli.agglomerate) && cli.agglomerate.model !== undefined) {
+    cli.agglomerate = { ...cli.agglomerate, model: resolveModelPath(cli.agglomerate.model, process.cwd()) };
   }
   const merged = merge(fromFile, cli);
   if (merged.blockShape === undefined && typeof merged.boundaries === "string") {

@@ -13,6 +13,7 @@ import { lookupFile } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
 import { refuseExisting, withStaging } from "./output-guard.js";
 import { prepareRelabel, writesGroup } from "./relabel-group.js";
+import { loadRunModel } from "./run-model.js";
 
 /** How a step reports: a structured log and progress bars (both optional). */
 export interface StepHooks {
@@ -90,6 +91,8 @@ export async function fragmentsStep(
 export async function agglomerateStep(run: SegmentRun, hooks: StepHooks = {}): Promise<AgglomerationSummary> {
   const done = join(run.graph, "agglomeration.json");
   await refuseExisting([{ path: done, what: "agglomeration" }], run.overwrite);
+  // a missing or unusable model fails before any block is written
+  if (run.agglomerate.model !== undefined) await loadRunModel(run);
   await openVolume(run.fragments).catch((error: unknown) => {
     throw new SegmentBlockError(
       "the fragments of the run are missing: run `tessera segment fragments` first",
@@ -156,6 +159,7 @@ export async function segmentStep(run: SegmentRun, hooks: StepHooks = {}): Promi
     ],
     run.overwrite,
   );
+  if (run.agglomerate.model !== undefined) await loadRunModel(run);
   return withStaging(
     [run.fragments, run.graph, run.segmentation],
     async ([fragments, graph, segmentation]) => {
