@@ -1,11 +1,8 @@
 import type { Agglomeration } from "./agglomerate.js";
+import { agglomerateFeatureTable, checkProbabilityThresholds } from "./agglomerate-feature-table.js";
 import { type AgglomerationModel, checkAgglomerationModel } from "./agglomeration-model.js";
-import { RandomForestClassifier } from "./edge-classifier.js";
-import { edgeFeatureNames } from "./edge-feature-vector.js";
 import { edgeFeatures } from "./edge-features.js";
 import { SegmentOptionsError } from "./errors.js";
-import { FeatureAgglomerator } from "./feature-agglomerator.js";
-import { ModelScorer } from "./model-scorer.js";
 
 /** Options of {@link agglomerateWithModel}. */
 export interface AgglomerateWithModelOptions {
@@ -33,14 +30,7 @@ export function agglomerateWithModel(
   options: AgglomerateWithModelOptions = {},
 ): Agglomeration {
   checkAgglomerationModel(model);
-  const thresholds = [...(options.thresholds ?? [options.threshold ?? 0.5])].sort((a, b) => b - a);
-  if (thresholds.length === 0 || thresholds.some((t) => !(t >= 0 && t <= 1))) {
-    throw new SegmentOptionsError("invalid merge probability thresholds", {
-      field: "thresholds",
-      expected: "numbers in [0, 1]",
-      found: JSON.stringify(options.thresholds ?? options.threshold),
-    });
-  }
+  const thresholds = checkProbabilityThresholds(options.thresholds ?? [options.threshold ?? 0.5]);
   if (model.featureOptions.raw && options.raw === undefined) {
     throw new SegmentOptionsError("the model was trained with a raw image: pass one", {
       field: "raw",
@@ -53,28 +43,5 @@ export function agglomerateWithModel(
     raw: model.featureOptions.raw ? options.raw : undefined,
     rawRange: model.featureOptions.rawRange,
   });
-  const names = edgeFeatureNames(table);
-  if (names.length !== model.features.length || names.some((name, k) => name !== model.features[k])) {
-    throw new SegmentOptionsError("the model's features are not those of these inputs", {
-      field: "features",
-      expected: `${model.features.length} features (${model.features.slice(0, 3).join(", ")}, …)`,
-      found: `${names.length} features (${names.slice(0, 3).join(", ")}, …)`,
-    });
-  }
-  const forest = RandomForestClassifier.fromJSON(model.classifier);
-  const agg = new FeatureAgglomerator(table);
-  const scorer = new ModelScorer(forest, agg.table, names);
-  // score = −p: the lowest score pops first
-  agg.start((e) => -scorer.probability(e));
-  const segments: Float64Array[] = [];
-  const merges: number[] = [];
-  let fragmentIds: Float64Array = new Float64Array(0);
-  for (const threshold of thresholds) {
-    agg.mergeUpTo(-threshold);
-    const result = agg.segments();
-    fragmentIds = result.fragmentIds;
-    segments.push(result.segments);
-    merges.push(agg.merges);
-  }
-  return { thresholds, fragmentIds, segments, merges };
+  return agglomerateFeatureTable(table, model, thresholds);
 }
