@@ -81,15 +81,13 @@ export async function runElasticQueue(options: ElasticOptions): Promise<ElasticS
   const summary: ElasticSummary = { submitted: 0, cancelled: 0, ended: {}, maxQueuedSeen: 0, reason: "idle" };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      options.signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
+      const done = () => {
+        clearTimeout(t);
+        options.signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      options.signal?.addEventListener("abort", done, { once: true });
     });
   try {
     while (true) {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { InvalidFieldError } from "../errors.js";
+import { checkMpiLaunch } from "../launcher/mpi-launch.js";
 import { openSite } from "../site.js";
 import { FINAL_STATES, type TaskState } from "../states.js";
 import { JobSpecError } from "./errors.js";
@@ -105,10 +107,18 @@ export async function submitPilot(options: PilotOptions): Promise<SubmittedPilot
   const nodes = options.nodes ?? 1;
   if (!(Number.isInteger(nodes) && nodes >= 1))
     throw new JobSpecError("nodes", "an integer ≥ 1", String(nodes));
-  if (options.mpiFlavour !== undefined && options.mpiFlavour !== "pals" && options.mpiFlavour !== "openmpi")
-    throw new JobSpecError("mpiFlavour", '"pals" or "openmpi"', String(options.mpiFlavour));
-  if (options.srunMpi !== undefined && !/^[\w.-]+$/.test(options.srunMpi))
-    throw new JobSpecError("srunMpi", "a Slurm MPI plugin name (pmix, pmi2, none …)", options.srunMpi);
+  try {
+    // the launch the pilot's launcher will be asked for, checked the same way here
+    checkMpiLaunch({
+      launcher: backend === "slurm" ? "srun" : "mpiexec",
+      flavour: options.mpiFlavour,
+      srunMpi: options.srunMpi,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidFieldError)) throw error;
+    const field = { "mpi.flavour": "mpiFlavour", "mpi.srunMpi": "srunMpi" }[error.field] ?? error.field;
+    throw new JobSpecError(field, error.expected, error.found);
+  }
   const w = options.walltimeMinutes;
   if (!(Number.isInteger(w) && w >= 1))
     throw new JobSpecError("walltimeMinutes", "an integer ≥ 1", String(w));
