@@ -3,9 +3,9 @@
 // HDF5 inputs of gala train, and typed errors naming the file for missing or mismatched inputs.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "@tessera/testkit";
+import { captureOutput, tempDir } from "@tessera/testkit";
 import { Box, createVolume, OutputExistsError, openVolume, PathNotFoundError } from "@tessera/volume";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { agglomerationPhantom } from "../test/agglomeration-phantom.js";
 import { gala, galaVolume } from "../test/data.js";
 import { checkAgglomerationModel } from "./agglomeration-model.js";
@@ -22,20 +22,13 @@ afterAll(tmp.cleanup);
 
 /** Run the command in-process; returns what it printed on stdout (parsed as JSON). */
 async function run(args: string[]): Promise<Record<string, unknown>> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
+  const { stdout } = await captureOutput(() => {
     const command = segmentCommand();
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
-    await command.parseAsync(["node", "segment", ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return JSON.parse(chunks.join(""));
+    return command.parseAsync(["node", "segment", ...args]);
+  });
+  return JSON.parse(stdout);
 }
 
 async function zarr(name: string, shape: number[], data: Uint32Array | Float32Array): Promise<string> {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@tessera/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertFreshBinary, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
+import { assertFreshBinary, phantomRunConfig, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -12,19 +12,7 @@ const config = join(tmp.path, "run.json");
 beforeAll(async () => {
   assertFreshBinary();
   const { boundaries } = await writePhantom(tmp.path);
-  writeFileSync(
-    config,
-    JSON.stringify({
-      boundaries,
-      fragments: join(out, "fragments.zarr"),
-      graph: join(out, "graph"),
-      segmentation: join(out, "segmentation.zarr"),
-      blockShape: [8, 32, 32],
-      context: 4,
-      fragmentsOptions: { mode: "2d", minSeedDistance: 3 },
-      agglomerate: { thresholds: [0.2, 0.5] },
-    }),
-  );
+  writeFileSync(config, JSON.stringify(phantomRunConfig(boundaries, out, [0.2, 0.5])));
   const first = segmentBin(["run", "--config", config], tmp.path);
   if (first.status !== 0) throw new Error(`first run failed: ${first.stderr}`);
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pythonHas, runPython, tempDir } from "@tessera/testkit";
 import { Box, openGroup, openVolume } from "@tessera/volume";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertFreshBinary, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
+import { assertFreshBinary, phantomRunConfig, segmentBin, treeDigest, writePhantom } from "../test/cli.js";
 import { parseRun } from "./block-run.js";
 import { readLookup } from "./lookup-file.js";
 
@@ -38,16 +38,7 @@ let truth: Uint32Array[];
 beforeAll(async () => {
   assertFreshBinary();
   const { boundaries } = await writePhantom(tmp.path, shape);
-  const run = {
-    boundaries,
-    fragments: join(out, "fragments.zarr"),
-    graph: join(out, "graph"),
-    segmentation: join(out, "segmentation.zarr"),
-    blockShape: [8, 32, 32],
-    context: 4,
-    fragmentsOptions: { mode: "2d", minSeedDistance: 3 },
-    agglomerate: { thresholds },
-  };
+  const run = phantomRunConfig(boundaries, out, thresholds);
   writeFileSync(config, JSON.stringify(run));
   ok(["fragments", "--config", config]);
   ok(["agglomerate", "--config", config]);

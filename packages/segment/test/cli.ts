@@ -73,3 +73,20 @@ export function treeDigest(dir: string): string {
   visit(dir);
   return hash.digest("hex");
 }
+
+/**
+ * The blockwise run config the CLI tests use on the phantom of {@link writePhantom}: outputs under
+ * `out`, 8 × 32 × 32 blocks with 4 voxels of context, 2-D distance-seeded fragments.
+ */
+export function phantomRunConfig(boundaries: string, out: string, thresholds: number[]) {
+  return {
+    boundaries,
+    fragments: join(out, "fragments.zarr"),
+    graph: join(out, "graph"),
+    segmentation: join(out, "segmentation.zarr"),
+    blockShape: [8, 32, 32],
+    context: 4,
+    fragmentsOptions: { mode: "2d", minSeedDistance: 3 },
+    agglomerate: { thresholds },
+  };
+}
