@@ -1,6 +1,6 @@
 import type { Agglomeration } from "./agglomerate.js";
 import { type AgglomerationModel, checkAgglomerationModel } from "./agglomeration-model.js";
-import { RandomForestClassifier } from "./edge-classifier.js";
+import { edgeClassifierFromJSON } from "./edge-classifiers.js";
 import { edgeFeatureNames } from "./edge-feature-vector.js";
 import type { EdgeFeatureTable } from "./edge-features.js";
 import { SegmentOptionsError } from "./errors.js";
@@ -58,9 +58,10 @@ export function agglomerateFeatureTable(
   checkAgglomerationModel(model, source);
   const descending = checkProbabilityThresholds(thresholds);
   const names = checkModelFeatures(model, table, source);
-  const forest = RandomForestClassifier.fromJSON(model.classifier);
+  const classifier = edgeClassifierFromJSON(model.classifier);
   const agg = new FeatureAgglomerator(table);
-  const scorer = new ModelScorer(forest, agg.table, names);
+  // probabilities below the lowest threshold never pop, so they need not be exact
+  const scorer = new ModelScorer(classifier, agg.table, names, descending[descending.length - 1]);
   // score = −p: the lowest score pops first
   agg.start((e) => -scorer.probability(e));
   const segments: Float64Array[] = [];

@@ -1,4 +1,4 @@
-import type { RandomForestJson } from "./edge-classifier.js";
+import { EDGE_CLASSIFIER_TYPES, type EdgeClassifierJson } from "./edge-classifiers.js";
 import { SegmentValueError } from "./errors.js";
 
 /** Where a learned agglomeration model came from ({@link learnAgglomeration}). */
@@ -40,7 +40,7 @@ export interface AgglomerationModel {
     rawRange?: [number, number];
   };
   /** The classifier (class 1 = merge). */
-  classifier: RandomForestJson;
+  classifier: EdgeClassifierJson;
   provenance: AgglomerationModelProvenance;
 }
 
@@ -69,7 +69,9 @@ export function checkAgglomerationModel(json: unknown, source?: string): Agglome
   if (!o || !Number.isInteger(o.bins) || o.bins < 1 || typeof o.raw !== "boolean") {
     bad("featureOptions", "{ bins: integer ≥ 1, raw: boolean }", o);
   }
-  if (m.classifier?.type !== "random-forest") bad("classifier.type", "'random-forest'", m.classifier?.type);
+  if (!EDGE_CLASSIFIER_TYPES.includes(m.classifier?.type as (typeof EDGE_CLASSIFIER_TYPES)[number])) {
+    bad("classifier.type", EDGE_CLASSIFIER_TYPES.map((t) => `'${t}'`).join(" or "), m.classifier?.type);
+  }
   if (m.classifier?.features !== m.features?.length) {
     bad("classifier.features", `${m.features?.length} (the feature list's length)`, m.classifier?.features);
   }

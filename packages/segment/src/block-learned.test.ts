@@ -45,6 +45,11 @@ const { model } = learnAgglomeration(train.fragments, train.boundaries, train.gt
   classifier: { trees: 20 },
 });
 const modelPath = join(tmp.path, "model.json");
+const boosted = learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
+  date: "2026-01-01T00:00:00.000Z",
+  classifier: { type: "gradient-boosting", trees: 20 },
+}).model;
+const boostedPath = join(tmp.path, "boosted.json");
 const THRESHOLDS = [0.3, 0.5, 0.7];
 const BLOCK_SHAPES: [number, number, number][] = [
   [5, 20, 20],
@@ -146,6 +151,7 @@ async function phantomRun(name: string, blockShape: [number, number, number], ex
     const volume = await createVolume(boundariesPath, { shape, chunks: [5, 20, 20], dtype: "float32" });
     await volume.write(Box.fromShape(shape), boundaries);
     await writeFile(modelPath, JSON.stringify(model));
+    await writeFile(boostedPath, JSON.stringify(boosted));
   }
   return parseRun({
     boundaries: boundariesPath,
@@ -159,9 +165,17 @@ async function phantomRun(name: string, blockShape: [number, number, number], ex
 }
 
 describe("blockwise learned agglomeration (seam-free)", () => {
-  it("equals whole-volume agglomerateWithModel on the run's joined fragments for several block shapes", async () => {
-    for (const [s, blockShape] of BLOCK_SHAPES.entries()) {
-      const run = await phantomRun(`seam${s}`, blockShape);
+  /** Blockwise runs with model `m` (file `path`) over `shapes` equal the whole-volume agglomeration. */
+  async function expectSeamFree(
+    m: typeof model,
+    path: string,
+    shapes: [number, number, number][],
+    tag: string,
+  ) {
+    for (const [s, blockShape] of shapes.entries()) {
+      const run = await phantomRun(`${tag}${s}`, blockShape, {
+        agglomerate: { thresholds: THRESHOLDS, model: path },
+      });
       const grid = await writeRunFragments(run);
       for (let id = 0; id < grid.count; id++) await runGraphBlock(run, id);
       const summary = await agglomerateRun(run);
@@ -179,7 +193,7 @@ describe("blockwise learned agglomeration (seam-free)", () => {
       const vsPhantom = voi(joinedVolume, test.fragments, { ignoreGt: [] });
       expect(vsPhantom.merge).toBe(0);
       expect(vsPhantom.split).toBeLessThan(0.01);
-      const whole = agglomerateWithModel(joinedVolume, boundaries, shape, model, { thresholds: THRESHOLDS });
+      const whole = agglomerateWithModel(joinedVolume, boundaries, shape, m, { thresholds: THRESHOLDS });
       await prepareSegmentation(run);
       for (const [k, threshold] of THRESHOLDS.entries()) {
         const parsed = parseRun({ ...run, thresholdIndex: k, overwrite: true });
@@ -199,6 +213,14 @@ describe("blockwise learned agglomeration (seam-free)", () => {
       expect(summary.segments[2]).toBeLessThan(summary.fragments);
       expect(summary.segments[0]).toBeGreaterThan(1);
     }
+  }
+
+  it("equals whole-volume agglomerateWithModel on the run's joined fragments for several block shapes", async () => {
+    await expectSeamFree(model, modelPath, BLOCK_SHAPES, "seam");
+  }, 120_000);
+
+  it("does the same with a gradient-boosting model (two block shapes)", async () => {
+    await expectSeamFree(boosted, boostedPath, BLOCK_SHAPES.slice(1, 3), "boosted");
   }, 120_000);
 
   it("refuses a missing model, a raw-image model and missing partials with typed errors naming the file", async () => {

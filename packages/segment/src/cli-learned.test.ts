@@ -100,6 +100,46 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
     expect(applied.segments).toBe(new Set(seg).size);
   });
 
+  it("trains gradient-boosted trees with --classifier gradient-boosting and segments another phantom", async () => {
+    const a = agglomerationPhantom(1);
+    const b = agglomerationPhantom(2);
+    const model = join(tmp.path, "boosted.json");
+    await run([
+      "train-agglomeration",
+      ...["--fragments", await zarr("gb-fa.zarr", a.shape, a.fragments)],
+      ...["--boundaries", await zarr("gb-pa.zarr", a.shape, a.boundaries)],
+      ...["--gt", await zarr("gb-ga.zarr", a.shape, a.gt)],
+      ...["--out", model, "--classifier", "gradient-boosting"],
+    ]);
+    const json = checkAgglomerationModel(JSON.parse(readFileSync(model, "utf8")));
+    expect(json.classifier.type).toBe("gradient-boosting");
+    expect(json.classifier.trees.length).toBe(40);
+    const out = join(tmp.path, "gb-seg.zarr");
+    await run([
+      "agglomerate-with-model",
+      ...["--fragments", await zarr("gb-fb.zarr", b.shape, b.fragments)],
+      ...["--boundaries", await zarr("gb-pb.zarr", b.shape, b.boundaries)],
+      ...["--model", model, "--out", out],
+    ]);
+    const seg = (await (await openVolume(out)).read()).data as Uint32Array;
+    expect(evaluateSegmentation(seg, b.gt).cremiScore).toBeLessThan(0.05);
+    await expect(
+      run([
+        "train-agglomeration",
+        "--fragments",
+        "f",
+        "--boundaries",
+        "p",
+        "--gt",
+        "g",
+        "--out",
+        "o",
+        "--classifier",
+        "svm",
+      ]),
+    ).rejects.toThrow(/svm|classifier/);
+  });
+
   it("names the file of a missing input, a shape mismatch or a broken model", async () => {
     const a = agglomerationPhantom(1);
     const f = await zarr("c-fragments.zarr", a.shape, a.fragments);

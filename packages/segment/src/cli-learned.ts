@@ -3,13 +3,14 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parse } from "@tessera/cli";
 import { Box, createVolume, PathNotFoundError } from "@tessera/volume";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { applyAgglomeration } from "./agglomerate.js";
 import { agglomerateWithModel } from "./agglomerate-with-model.js";
 import { type AgglomerationModel, checkAgglomerationModel } from "./agglomeration-model.js";
 import { type LabelArray, labelsAsNumbers, type ScalarArray } from "./arrays.js";
 import { examples, print } from "./cli-common.js";
 import { scoreLabels } from "./cli-evaluate.js";
+import { EDGE_CLASSIFIER_TYPES } from "./edge-classifiers.js";
 import { SegmentShapeError, SegmentValueError } from "./errors.js";
 import { type LabelInput, readLabels } from "./labels-input.js";
 import { learnAgglomeration } from "./learn-agglomeration.js";
@@ -60,7 +61,8 @@ interface TrainOptionValues {
   dataset?: string;
   out: string;
   epochs: number;
-  trees: number;
+  classifier: (typeof EDGE_CLASSIFIER_TYPES)[number];
+  trees?: number;
   seed: number;
   bins: number;
   overwrite?: boolean;
@@ -70,7 +72,7 @@ interface TrainOptionValues {
 export function trainAgglomerationCommand(): Command {
   const command = new Command("train-agglomeration")
     .description(
-      "learn an edge classifier (random forest, merge probability) by replaying agglomeration against ground truth; writes model JSON (whole volumes in memory)",
+      "learn an edge classifier (random forest or gradient-boosted trees, merge probability) by replaying agglomeration against ground truth; writes model JSON (whole volumes in memory)",
     )
     .requiredOption("--fragments <path>", "fragments: zarr array or HDF5 file")
     .requiredOption("--boundaries <path>", "boundary map (high = membrane): zarr array or HDF5 file")
@@ -79,14 +81,27 @@ export function trainAgglomerationCommand(): Command {
     .option("--dataset <name>", "HDF5 dataset name (every HDF5 input; default: the file's only dataset)")
     .requiredOption("--out <model.json>", "model file to write")
     .option("--epochs <n>", "replay epochs", parse.integer(1, 100, "3"), 3)
-    .option("--trees <n>", "trees of the random forest", parse.integer(1, 10_000, "100"), 100)
-    .option("--seed <n>", "random seed", parse.integer(0, 2 ** 32 - 1, "0"), 0)
+    .addOption(
+      new Option(
+        "--classifier <type>",
+        "edge classifier (gradient boosting: fewer, shallower trees, faster to apply)",
+      )
+        .choices([...EDGE_CLASSIFIER_TYPES])
+        .default("random-forest"),
+    )
+    .option(
+      "--trees <n>",
+      "trees (default 100 for random-forest, 40 for gradient-boosting)",
+      parse.integer(1, 10_000, "100"),
+    )
+    .option("--seed <n>", "random seed of the random forest", parse.integer(0, 2 ** 32 - 1, "0"), 0)
     .option("--bins <n>", "histogram bins of the contact statistics", parse.integer(1, 4096, "32"), 32)
     .option("--overwrite", "replace an existing model file");
   examples(
     command,
     "tessera segment train-agglomeration --fragments train-ws.h5 --boundaries train-p1.h5 --gt train-gt.h5 --dataset stack --out model.json",
     "tessera segment train-agglomeration --fragments run/fragments.zarr --boundaries p.zarr --gt gt.zarr --raw raw.zarr --out model.json --epochs 4",
+    "tessera segment train-agglomeration --fragments train-ws.h5 --boundaries train-p1.h5 --gt train-gt.h5 --classifier gradient-boosting --out boosted.json",
   );
   command.action(async (opts: TrainOptionValues) => {
     await refuseExisting([{ path: opts.out, what: "model" }], opts.overwrite === true);
@@ -111,7 +126,10 @@ export function trainAgglomerationCommand(): Command {
         raw: raw?.data as unknown as ScalarArray | undefined,
         epochs: opts.epochs,
         bins: opts.bins,
-        classifier: { trees: opts.trees, seed: opts.seed },
+        classifier:
+          opts.classifier === "gradient-boosting"
+            ? { type: "gradient-boosting", ...(opts.trees ? { trees: opts.trees } : {}) }
+            : { trees: opts.trees ?? 100, seed: opts.seed },
       },
     );
     await writeAtomically(opts.out, `${JSON.stringify(model)}\n`);

@@ -38,7 +38,8 @@ export interface BinnedData {
   y: Uint8Array;
 }
 
-class NodeBuffer {
+/** Growing node arrays of a {@link DecisionTree} (doubling capacity). */
+export class NodeBuffer {
   size = 0;
   feature = new Int32Array(64);
   threshold = new Float64Array(64);

@@ -130,6 +130,37 @@ describe("RandomForestClassifier", () => {
     expect(Number.isFinite(a.predictProba(new Float64Array(6).fill(Number.NaN)))).toBe(true);
   });
 
+  it("predicts as a plain walk of each tree's node arrays; predictProbaAbove is exact at or above its floor", () => {
+    const X = rows(800, 5, 31);
+    const r = new SeededRandom(32);
+    const y = X.map((x) => (r.next() < x[0] * x[2] + 0.2 * x[4] ? 1 : 0));
+    const forest = RandomForestClassifier.fit(X, y, { trees: 25, seed: 3 });
+    /** The DecisionTree format read directly: root 0, `!(x > threshold)` goes left, leaves −1. */
+    const walk = (x: Float64Array) => {
+      let sum = 0;
+      for (const t of forest.trees) {
+        let k = 0;
+        while (t.feature[k] >= 0) k = x[t.feature[k]] > t.threshold[k] ? t.right[k] : t.left[k];
+        sum += t.value[k];
+      }
+      return sum / forest.trees.length;
+    };
+    let below = 0;
+    for (const x of rows(400, 5, 33)) {
+      const p = walk(x);
+      expect(forest.predictProba(x)).toBeCloseTo(p, 12);
+      for (const floor of [0.2, 0.5, 0.8]) {
+        const q = forest.predictProbaAbove(x, floor);
+        if (q >= floor) expect(q).toBe(forest.predictProba(x));
+        else {
+          expect(p).toBeLessThan(floor);
+          below++;
+        }
+      }
+    }
+    // some answers stopped early, and every early stop was below its floor (checked above)
+    expect(below).toBeGreaterThan(100);
+  });
   it("rejects bad inputs with typed errors", () => {
     const X = rows(10, 3, 1);
     expect(() => RandomForestClassifier.fit(X, [1, 0])).toThrow(SegmentShapeError);

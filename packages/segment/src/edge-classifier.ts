@@ -2,6 +2,7 @@ import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js
 import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { mix32, SeededRandom } from "./seeded-random.js";
+import { type FlatTrees, flattenTrees, type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
 
 /** Options of {@link RandomForestClassifier.fit} (defaults as scikit-learn's, except `maxDepth`). */
 export interface RandomForestOptions {
@@ -29,7 +30,7 @@ export interface RandomForestJson {
   /** Options the forest was fitted with (defaults filled in). */
   options: Required<RandomForestOptions>;
   /** Trees as node arrays (see {@link DecisionTree}). */
-  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
+  trees: TreeJson[];
 }
 
 const DEFAULTS: Required<RandomForestOptions> = {
@@ -143,6 +144,16 @@ export class RandomForestClassifier {
 
   /** Probability of class 1 (merge) for `row`: the mean over trees of the leaf's positive fraction. */
   predictProba(row: ArrayLike<number>): number {
+    return this.predictProbaAbove(row, 0);
+  }
+
+  /**
+   * {@link predictProba} when it is ≥ `floor`, with the same arithmetic (so the same value); when it
+   * is below `floor`, possibly a smaller number: the trees are summed in order and the sum stops as
+   * soon as even leaves of 1 in every remaining tree could not reach `floor`, and −1 is returned.
+   * Agglomeration that never merges below a threshold needs no more than this.
+   */
+  predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     if (row.length !== this.features) {
       throw new SegmentShapeError("feature row has the wrong length", {
         field: "row",
@@ -150,19 +161,27 @@ export class RandomForestClassifier {
         found: `${row.length}`,
       });
     }
-    const f = (this.#flat ??= flatten(this.trees));
-    const { feature, threshold, left, right, value, roots } = f;
+    const f = (this.#flat ??= flattenTrees(this.trees));
+    const { feature, threshold, child, value, roots } = f;
+    const trees = roots.length;
+    // the sum needed to reach floor, less a margin for the rounding of sum / trees
+    const needed = floor * trees * (1 - 1e-12);
     let sum = 0;
-    for (let t = 0; t < roots.length; t++) {
+    for (let t = 0; t < trees; t++) {
       let k = roots[t];
-      while (feature[k] >= 0) k = row[feature[k]] > threshold[k] ? right[k] : left[k];
+      let j = feature[k];
+      while (j >= 0) {
+        k = child[k] + (row[j] > threshold[k] ? 1 : 0);
+        j = feature[k];
+      }
       sum += value[k];
+      if (sum + (trees - 1 - t) < needed) return -1;
     }
-    return sum / roots.length;
+    return sum / trees;
   }
 
   /** The trees in one set of contiguous arrays (built on first prediction). */
-  #flat: FlatForest | undefined;
+  #flat: FlatTrees | undefined;
 
   /** A JSON-ready copy (plain arrays; every number finite). */
   toJSON(): RandomForestJson {
@@ -170,13 +189,7 @@ export class RandomForestClassifier {
       type: "random-forest",
       features: this.features,
       options: { ...this.options },
-      trees: this.trees.map((t) => ({
-        feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold),
-        left: Array.from(t.left),
-        right: Array.from(t.right),
-        value: Array.from(t.value),
-      })),
+      trees: this.trees.map(treeToJson),
     };
   }
 
@@ -188,72 +201,7 @@ export class RandomForestClassifier {
     if (json?.type !== "random-forest") bad("type", "'random-forest'", json?.type);
     if (!Number.isInteger(json.features) || json.features < 1)
       bad("features", "a positive integer", json.features);
-    if (!Array.isArray(json.trees) || json.trees.length === 0) bad("trees", "a non-empty array", json.trees);
-    const trees = json.trees.map((t, k) => {
-      const size = t.value?.length ?? 0;
-      for (const key of ["feature", "threshold", "left", "right", "value"] as const) {
-        if (!Array.isArray(t[key]) || t[key].length !== size || size === 0) {
-          bad(`trees[${k}].${key}`, `${size} numbers`, Array.isArray(t[key]) ? t[key].length : t[key]);
-        }
-      }
-      for (let i = 0; i < size; i++) {
-        const f = t.feature[i];
-        if (f === -1) continue;
-        const ok =
-          Number.isInteger(f) &&
-          f >= 0 &&
-          f < json.features &&
-          typeof t.threshold[i] === "number" &&
-          t.left[i] > i &&
-          t.left[i] < size &&
-          t.right[i] > i &&
-          t.right[i] < size;
-        if (!ok) bad(`trees[${k}] node ${i}`, "a feature index and children after the node", f);
-      }
-      return {
-        feature: Int32Array.from(t.feature),
-        threshold: Float64Array.from(t.threshold),
-        left: Int32Array.from(t.left),
-        right: Int32Array.from(t.right),
-        value: Float64Array.from(t.value),
-      };
-    });
+    const trees = treesFromJson(json.trees, json.features, bad);
     return new RandomForestClassifier(json.features, { ...DEFAULTS, ...json.options }, trees);
   }
-}
-
-/** Every tree's nodes in shared arrays (children as absolute node indices), for fast prediction. */
-interface FlatForest {
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  value: Float64Array;
-  /** Root node of each tree. */
-  roots: Int32Array;
-}
-
-function flatten(trees: readonly DecisionTree[]): FlatForest {
-  const total = trees.reduce((n, t) => n + t.feature.length, 0);
-  const f: FlatForest = {
-    feature: new Int32Array(total),
-    threshold: new Float64Array(total),
-    left: new Int32Array(total),
-    right: new Int32Array(total),
-    value: new Float64Array(total),
-    roots: new Int32Array(trees.length),
-  };
-  let at = 0;
-  trees.forEach((t, i) => {
-    f.roots[i] = at;
-    f.feature.set(t.feature, at);
-    f.threshold.set(t.threshold, at);
-    f.value.set(t.value, at);
-    for (let k = 0; k < t.feature.length; k++) {
-      f.left[at + k] = at + t.left[k];
-      f.right[at + k] = at + t.right[k];
-    }
-    at += t.feature.length;
-  });
-  return f;
 }

@@ -80,6 +80,14 @@ export {
   type RandomForestOptions,
 } from "./edge-classifier.js";
 export {
+  EDGE_CLASSIFIER_TYPES,
+  type EdgeClassifier,
+  type EdgeClassifierJson,
+  type EdgeClassifierOptions,
+  edgeClassifierFromJSON,
+  fitEdgeClassifier,
+} from "./edge-classifiers.js";
+export {
   contactQuantile,
   EDGE_FEATURE_QUANTILES,
   edgeFeatureNames,
@@ -108,6 +116,11 @@ export {
 export { type EvaluateOptions, evaluateSegmentation, type SegmentationScores } from "./evaluate.js";
 export { FeatureAgglomerator } from "./feature-agglomerator.js";
 export { type Fragments, type WatershedFragmentsOptions, watershedFragments } from "./fragments.js";
+export {
+  GradientBoostingClassifier,
+  type GradientBoostingJson,
+  type GradientBoostingOptions,
+} from "./gradient-boosting.js";
 export { readGraphFile, writeGraphFile } from "./graph-file.js";
 export {
   type LearnAgglomerationOptions,

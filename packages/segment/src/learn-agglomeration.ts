@@ -1,5 +1,5 @@
 import type { AgglomerationModel } from "./agglomeration-model.js";
-import { RandomForestClassifier, type RandomForestOptions } from "./edge-classifier.js";
+import { type EdgeClassifier, type EdgeClassifierOptions, fitEdgeClassifier } from "./edge-classifiers.js";
 import { edgeFeatureNames, featureVector } from "./edge-feature-vector.js";
 import { edgeFeatures } from "./edge-features.js";
 import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
@@ -17,8 +17,12 @@ export interface LearnAgglomerationOptions {
   bins?: number;
   /** Replay epochs (default 3): the first in order of mean boundary, later ones by the current classifier. */
   epochs?: number;
-  /** Random forest options (defaults of {@link RandomForestClassifier.fit}, `minSamplesLeaf` 5). */
-  classifier?: RandomForestOptions;
+  /**
+   * The classifier and its options: a random forest by default (defaults of
+   * {@link RandomForestClassifier.fit}, `minSamplesLeaf` 5), or `type: "gradient-boosting"`
+   * ({@link GradientBoostingClassifier.fit}).
+   */
+  classifier?: EdgeClassifierOptions;
   /** Training date for the provenance (default: now). */
   date?: string;
 }
@@ -70,11 +74,14 @@ export function learnAgglomeration(
     rawRange: options.rawRange,
   });
   const names = edgeFeatureNames(table);
-  const classifierOptions: RandomForestOptions = { minSamplesLeaf: 5, ...options.classifier };
+  const classifierOptions: EdgeClassifierOptions =
+    options.classifier?.type === "gradient-boosting"
+      ? options.classifier
+      : { minSamplesLeaf: 5, ...options.classifier };
   const examples: Float64Array[] = [];
   const labels: number[] = [];
   const examplesPerEpoch: number[] = [];
-  let forest: RandomForestClassifier | undefined;
+  let forest: EdgeClassifier | undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const agg = new FeatureAgglomerator(table);
     const t = agg.table;
@@ -100,7 +107,7 @@ export function learnAgglomeration(
         found: `${table.edges} edges`,
       });
     }
-    forest = RandomForestClassifier.fit(examples, labels, classifierOptions);
+    forest = fitEdgeClassifier(examples, labels, classifierOptions);
   }
   const merges = labels.reduce((s, v) => s + v, 0);
   const model: AgglomerationModel = {
@@ -112,7 +119,7 @@ export function learnAgglomeration(
       raw: table.raw !== undefined,
       ...(table.rawRange ? { rawRange: [table.rawRange[0], table.rawRange[1]] } : {}),
     },
-    classifier: (forest as RandomForestClassifier).toJSON(),
+    classifier: (forest as EdgeClassifier).toJSON(),
     provenance: {
       shape: [...shape],
       regions: table.regions,

@@ -1,4 +1,4 @@
-import type { RandomForestClassifier } from "./edge-classifier.js";
+import type { EdgeClassifier } from "./edge-classifiers.js";
 import { featureVector } from "./edge-feature-vector.js";
 import type { EdgeFeatureTable } from "./edge-features.js";
 import { SegmentOptionsError } from "./errors.js";
@@ -27,7 +27,7 @@ function rank(cuts: Float64Array, x: number): number {
  * the trees.
  */
 export class ModelScorer {
-  readonly #forest: RandomForestClassifier;
+  readonly #forest: EdgeClassifier;
   readonly #table: EdgeFeatureTable;
   readonly #scratch: Float64Array;
   /** Split thresholds of the forest on each region feature, ascending. */
@@ -35,12 +35,18 @@ export class ModelScorer {
   readonly #count: Float64Array;
   readonly #ranks: Int32Array;
   readonly #p: Float64Array;
+  readonly #floor: number;
   /** Forest evaluations done (the rest were answered from the cache). */
   evaluations = 0;
 
-  /** @param table the evolving table (e.g. {@link FeatureAgglomerator.table}); `names` its feature names */
-  constructor(forest: RandomForestClassifier, table: EdgeFeatureTable, names: readonly string[]) {
+  /**
+   * @param table the evolving table (e.g. {@link FeatureAgglomerator.table}); `names` its feature names
+   * @param floor probabilities below it need not be exact (see {@link RandomForestClassifier.predictProbaAbove}):
+   *   the lowest threshold an agglomeration merges at (default 0: every probability exact)
+   */
+  constructor(forest: EdgeClassifier, table: EdgeFeatureTable, names: readonly string[], floor = 0) {
     this.#forest = forest;
+    this.#floor = floor;
     this.#table = table;
     this.#scratch = new Float64Array(names.length);
     const indices = REGION_FEATURES.map((name) => names.indexOf(name));
@@ -63,7 +69,7 @@ export class ModelScorer {
     this.#p = new Float64Array(table.edges);
   }
 
-  /** Merge probability of edge `e` in the table's current state. */
+  /** Merge probability of edge `e` in the table's current state (−1 when it is below the floor). */
   probability(e: number): number {
     const t = this.#table;
     const a = t.u[e];
@@ -85,7 +91,7 @@ export class ModelScorer {
     if (same) return this.#p[e];
     this.evaluations++;
     this.#count[e] = t.boundary.count[e];
-    const p = this.#forest.predictProba(featureVector(t, e, this.#scratch));
+    const p = this.#forest.predictProbaAbove(featureVector(t, e, this.#scratch), this.#floor);
     this.#p[e] = p;
     return p;
   }

@@ -4,12 +4,16 @@
 // grayscale as the boundary map), score on the other half, both ways (split along z).
 //   (a) mean affinity: threshold with the best CREMI on the training half, applied to the other half
 //   (b) learned: learnAgglomeration on the training half, agglomerateWithModel at 0.5 on the other
-// Also the best probability threshold of (b) on the evaluation half (calibration: near 0.5?), and
-// the time of each agglomeration on the evaluation half (features/graph + merging, one threshold).
+// Also the best probability thresholds of (b) on the evaluation half (calibration: near 0.5? every
+// threshold tied at the lowest CREMI is given, as a range), and the time of each agglomeration on the
+// evaluation half (features/graph + merging, one threshold; median of --repeat runs after a warm-up).
+// --seeds trains one model per forest seed, to show how much the result depends on the seed.
 //
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
-//        [--fragments ws|watershed] [--raw] [--epochs 3] [--trees 100] [--steps 99] [--svg out.svg]
-// (--steps: thresholds k/(steps+1) swept for both methods.)
+//        [--fragments ws|watershed] [--raw] [--epochs 3] [--classifier forest|boosting]
+//        [--trees 100 (forest) | 40 (boosting)] [--lr 0.2 --depth 4 --leaf 20 (boosting)] [--seeds 0,1,2]
+//        [--repeat 7] [--steps 99] [--svg out.svg]
+// (--steps: thresholds k/(steps+1) swept for both methods; the SVG shows the first seed.)
 // Needs the built dist (npx nx run @tessera/segment:build) and ../shared/data/em/gala.
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -22,7 +26,20 @@ const value = (name, fallback) => {
 const fragmentsKind = value("--fragments", "ws");
 const useRaw = args.includes("--raw");
 const epochs = Number(value("--epochs", 3));
-const trees = Number(value("--trees", 100));
+const boosting = value("--classifier", "forest") === "boosting";
+const trees = Number(value("--trees", boosting ? 40 : 100));
+// gradient boosting: --lr, --depth, --leaf (defaults of GradientBoostingClassifier.fit)
+const boostingOptions = Object.fromEntries(
+  [
+    ["learningRate", "--lr"],
+    ["maxDepth", "--depth"],
+    ["minSamplesLeaf", "--leaf"],
+  ]
+    .filter(([, flag]) => args.includes(flag))
+    .map(([key, flag]) => [key, Number(value(flag))]),
+);
+const seeds = value("--seeds", value("--seed", "0")).split(",").map(Number);
+const repeat = Number(value("--repeat", 7));
 const svgPath = value("--svg", undefined);
 const root = resolve(import.meta.dirname, "../../..");
 const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
@@ -88,12 +105,31 @@ const PROB_T = MEAN_T;
 const score = (seg, h) => S.evaluateSegmentation(seg, h.gt);
 
 function meanAffinity(h, thresholds) {
-  const t0 = performance.now();
   const affinities = S.affinitiesFromBoundaries(h.boundaries, h.shape, { maxValue: 1 });
   const graph = S.buildRegionGraph(h.fragments, h.shape, affinities);
-  const agg = S.agglomerate(graph, thresholds);
-  const ms = performance.now() - t0;
-  return { agg, ms };
+  return S.agglomerate(graph, thresholds);
+}
+
+/** Median wall time of `run` over `repeat` runs after one warm-up run. */
+function medianMs(run) {
+  run();
+  const times = [];
+  for (let k = 0; k < repeat; k++) {
+    const t0 = performance.now();
+    run();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[repeat >> 1];
+}
+
+/** Every threshold whose CREMI equals the lowest, as "lo–hi" (one value when only one). */
+function bestRange(thresholds, scores) {
+  const best = Math.min(...scores.map((s) => s.cremiScore));
+  const tied = thresholds.filter((_, t) => scores[t].cremiScore <= best + 1e-12);
+  const lo = Math.min(...tied);
+  const hi = Math.max(...tied);
+  return { best, lo, hi, text: lo === hi ? lo.toFixed(2) : `${lo.toFixed(2)}–${hi.toFixed(2)}` };
 }
 
 const rows = [];
@@ -105,7 +141,7 @@ for (const [a, b] of [
   const train = halves[a];
   const test = halves[b];
   // (a) mean affinity, threshold chosen on train
-  const trainCurve = meanAffinity(train, MEAN_T).agg;
+  const trainCurve = meanAffinity(train, MEAN_T);
   const trainScores = MEAN_T.map((_, t) =>
     score(S.applyAgglomeration(train.fragments, trainCurve, t), train),
   );
@@ -113,75 +149,71 @@ for (const [a, b] of [
   trainScores.forEach((s, t) => {
     if (s.cremiScore < trainScores[chosen].cremiScore) chosen = t;
   });
-  const testCurve = meanAffinity(test, MEAN_T).agg;
+  const testCurve = meanAffinity(test, MEAN_T);
   const meanScores = MEAN_T.map((_, t) => score(S.applyAgglomeration(test.fragments, testCurve, t), test));
-  const single = meanAffinity(test, [MEAN_T[chosen]]);
-  // (b) learned
-  const t0 = performance.now();
-  const { model } = S.learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
-    epochs,
-    raw: useRaw ? train.raw : undefined,
-    classifier: { trees },
-  });
-  const trainMs = performance.now() - t0;
-  const raw = useRaw ? test.raw : undefined;
-  const t1 = performance.now();
-  const at05 = S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, {
-    threshold: 0.5,
-    raw,
-  });
-  const learnedMs = performance.now() - t1;
-  const sweep = S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, {
-    thresholds: PROB_T,
-    raw,
-  });
-  const learnedScores = sweep.thresholds.map((_, t) =>
-    score(S.applyAgglomeration(test.fragments, sweep, t), test),
-  );
-  let best = 0;
-  learnedScores.forEach((s, t) => {
-    if (s.cremiScore < learnedScores[best].cremiScore) best = t;
-  });
-  const ours = score(S.applyAgglomeration(test.fragments, at05, 0), test);
+  const meanMs = medianMs(() => meanAffinity(test, [MEAN_T[chosen]]));
   const meanChosen = meanScores[chosen];
-  rows.push({
-    split: `${train.name} → ${test.name}`,
-    meanThreshold: MEAN_T[chosen],
-    meanCremi: meanChosen.cremiScore,
-    meanVoi: [meanChosen.voiSplit, meanChosen.voiMerge],
-    meanAre: meanChosen.are,
-    learnedCremi: ours.cremiScore,
-    learnedVoi: [ours.voiSplit, ours.voiMerge],
-    learnedAre: ours.are,
-    learnedBestThreshold: sweep.thresholds[best],
-    learnedBestCremi: learnedScores[best].cremiScore,
-    examples: model.provenance.examples,
-    edges: model.provenance.edges,
-    trainMs,
-    meanAgglomerationMs: single.ms,
-    learnedAgglomerationMs: learnedMs,
-  });
-  curves.push({
-    split: `${train.name} → ${test.name}`,
-    meanScores,
-    learnedScores,
-    probT: sweep.thresholds,
-    meanChosen: chosen,
-    learnedAt05: ours.cremiScore,
-  });
+  for (const seed of seeds) {
+    // (b) learned
+    const t0 = performance.now();
+    const { model } = S.learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
+      epochs,
+      raw: useRaw ? train.raw : undefined,
+      classifier: boosting ? { type: "gradient-boosting", trees, ...boostingOptions } : { trees, seed },
+    });
+    const trainMs = performance.now() - t0;
+    const raw = useRaw ? test.raw : undefined;
+    const learned = (thresholds) =>
+      S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, { thresholds, raw });
+    const at05 = learned([0.5]);
+    const learnedMs = medianMs(() => learned([0.5]));
+    const sweep = learned(PROB_T);
+    const learnedScores = sweep.thresholds.map((_, t) =>
+      score(S.applyAgglomeration(test.fragments, sweep, t), test),
+    );
+    const best = bestRange(sweep.thresholds, learnedScores);
+    const ours = score(S.applyAgglomeration(test.fragments, at05, 0), test);
+    rows.push({
+      split: `${train.name} → ${test.name}`,
+      seed,
+      meanThreshold: MEAN_T[chosen],
+      meanCremi: meanChosen.cremiScore,
+      meanVoi: [meanChosen.voiSplit, meanChosen.voiMerge],
+      meanAre: meanChosen.are,
+      learnedCremi: ours.cremiScore,
+      learnedVoi: [ours.voiSplit, ours.voiMerge],
+      learnedAre: ours.are,
+      learnedBest: best,
+      examples: model.provenance.examples,
+      edges: model.provenance.edges,
+      trainMs,
+      meanAgglomerationMs: meanMs,
+      learnedAgglomerationMs: learnedMs,
+    });
+    if (seed === seeds[0]) {
+      curves.push({
+        split: `${train.name} → ${test.name}`,
+        meanScores,
+        learnedScores,
+        probT: sweep.thresholds,
+        meanChosen: chosen,
+        learnedAt05: ours.cremiScore,
+      });
+    }
+  }
 }
 const f = (x) => x.toFixed(3);
 console.log(
-  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${trees} trees`,
+  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: median of ${repeat}`,
 );
 console.log(
-  "split             | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p  | ms mean / learned / train",
+  "split             | seed | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p (CREMI)     | ms mean / learned (ratio) / train",
 );
 for (const r of rows) {
   console.log(
-    `${r.split.padEnd(17)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
-      `${f(r.learnedCremi)}  ${f(r.learnedVoi[0])}+${f(r.learnedVoi[1])}  ${f(r.learnedAre)} | ${r.learnedBestThreshold.toFixed(2)} (${f(r.learnedBestCremi)}) | ` +
-      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
+    `${r.split.padEnd(17)} | ${String(r.seed).padStart(4)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
+      `${f(r.learnedCremi)}  ${f(r.learnedVoi[0])}+${f(r.learnedVoi[1])}  ${f(r.learnedAre)} | ${`${r.learnedBest.text} (${f(r.learnedBest.best)})`.padEnd(18)} | ` +
+      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} (${(r.learnedAgglomerationMs / r.meanAgglomerationMs).toFixed(2)}×) / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
   );
 }
 if (svgPath) {
