@@ -6,7 +6,7 @@ import { PairCounter } from "./pair-counter.js";
 /**
  * The edge-feature accumulators one block owns ({@link blockEdgeFeatures}), keyed by fragment id:
  * regions and edges are listed by id (not index), so the partials of all blocks merge by id
- * ({@link mergeBlockEdgeFeatures}). Boundary statistics only (no raw image).
+ * ({@link mergeBlockEdgeFeatures}). With a raw image, its contact statistics too.
  */
 export interface BlockEdgeFeatures {
   /** Histogram bins over the boundary range [0, 1]. */
@@ -25,6 +25,16 @@ export interface BlockEdgeFeatures {
   v: Float64Array;
   /** Statistics of the boundary values of the edge's owned faces. */
   boundary: ContactStats;
+  /** Statistics of the raw values of the same faces (the mean of the two voxels), when a raw image was given. */
+  raw?: ContactStats;
+  /** Value range of the raw histogram, when `raw`. */
+  rawRange?: readonly [number, number];
+}
+
+/** A raw image over the same read box, with the value range of its histogram. */
+export interface BlockRawImage {
+  values: ArrayLike<number>;
+  range: readonly [number, number];
 }
 
 /** Which part of the read box a block owns: the write box, in read-box coordinates (end exclusive). */
@@ -51,7 +61,9 @@ function checkBins(bins: number): void {
  * grid every face of the volume is counted once, and every voxel once. A face's value is the larger
  * of its two voxels' values. Fragment ids may be any non-negative integers below 2^53 (0 =
  * background). Faces between two different ids are counted even when a later join of fragments
- * across block faces makes them one fragment; {@link mergeBlockEdgeFeatures} removes those.
+ * across block faces makes them one fragment; {@link mergeBlockEdgeFeatures} removes those. With
+ * `raw`, each face also adds the mean of its two voxels' raw values to the edge's raw statistics
+ * (histogram over `raw.range`), as {@link edgeFeatures} does.
  */
 export function blockEdgeFeatures(
   fragments: ArrayLike<number>,
@@ -59,9 +71,13 @@ export function blockEdgeFeatures(
   shape: readonly number[],
   region: OwnedRegion,
   bins = 32,
+  raw?: BlockRawImage,
 ): BlockEdgeFeatures {
   const [, Y, X] = checkShape(shape);
   checkBins(bins);
+  const rawValues = raw?.values;
+  const [rawLo, rawHi] = raw?.range ?? [0, 1];
+  let rawStats = raw ? newStats(1024, bins) : undefined;
   const regions = new PairCounter(256);
   let surface = new Float64Array(256);
   const pairs = new PairCounter(1024);
@@ -83,8 +99,12 @@ export function blockEdgeFeatures(
     if (b !== 0) surface[regionOf(b)]++;
     if (a === 0 || b === 0) return;
     const e = a < b ? pairs.index(a, b) : pairs.index(b, a);
-    if (e >= stats.count.length) stats = growStats(stats, bins);
-    addValue(stats, e, Math.max(boundaries[i], boundaries[j]), bins);
+    if (e >= stats.count.length) {
+      stats = growStats(stats, bins);
+      if (rawStats) rawStats = growStats(rawStats, bins);
+    }
+    addValue(stats, e, Math.max(boundaries[i], boundaries[j]), bins, 0, 1);
+    if (rawStats && rawValues) addValue(rawStats, e, (rawValues[i] + rawValues[j]) / 2, bins, rawLo, rawHi);
   };
   const [z0, y0, x0] = region.begin;
   const [z1, y1, x1] = region.end;
@@ -116,6 +136,7 @@ export function blockEdgeFeatures(
     u: Float64Array.from(eOrder, (e) => pairs.a[e]),
     v: Float64Array.from(eOrder, (e) => pairs.b[e]),
     boundary: permuteStats(stats, eOrder, bins),
+    ...(rawStats && raw ? { raw: permuteStats(rawStats, eOrder, bins), rawRange: raw.range } : {}),
   };
 }
 
@@ -141,13 +162,13 @@ function growStats(s: ContactStats, bins: number): ContactStats {
   return next;
 }
 
-function addValue(s: ContactStats, e: number, value: number, bins: number): void {
+function addValue(s: ContactStats, e: number, value: number, bins: number, lo: number, hi: number): void {
   s.count[e]++;
   s.sum[e] += value;
   s.sumSq[e] += value * value;
   if (value < s.min[e]) s.min[e] = value;
   if (value > s.max[e]) s.max[e] = value;
-  s.histogram[e * bins + binOf(value, 0, 1, bins)]++;
+  s.histogram[e * bins + binOf(value, lo, hi, bins)]++;
 }
 
 /** `s` with entry k of the result taken from entry `order[k]`. */
@@ -178,6 +199,7 @@ export function mergeBlockEdgeFeatures(
   rootOf: (id: number) => number = (id) => id,
 ): EdgeFeatureTable {
   const bins = partials[0]?.bins ?? 32;
+  const rawRange = partials[0]?.rawRange;
   partials.forEach((p, block) => {
     if (p.bins !== bins) {
       throw new SegmentBlockError("block edge features differ in histogram bins", {
@@ -185,6 +207,14 @@ export function mergeBlockEdgeFeatures(
         field: "bins",
         expected: String(bins),
         found: String(p.bins),
+      });
+    }
+    if (String(p.rawRange) !== String(rawRange) || (p.raw === undefined) !== (rawRange === undefined)) {
+      throw new SegmentBlockError("block edge features differ in their raw-image statistics", {
+        block,
+        field: "rawRange",
+        expected: rawRange ? `raw statistics over [${rawRange}]` : "no raw statistics",
+        found: p.rawRange ? `raw statistics over [${p.rawRange}]` : "no raw statistics",
       });
     }
   });
@@ -205,6 +235,7 @@ export function mergeBlockEdgeFeatures(
   }
   const pairs = new PairCounter(1024);
   let stats = newStats(1024, bins);
+  let rawStats = rawRange ? newStats(1024, bins) : undefined;
   for (const [block, p] of partials.entries()) {
     const s = p.boundary;
     for (let e = 0; e < p.edges; e++) {
@@ -223,14 +254,12 @@ export function mergeBlockEdgeFeatures(
         continue;
       }
       const k = a < b ? pairs.index(a, b) : pairs.index(b, a);
-      if (k >= stats.count.length) stats = growStats(stats, bins);
-      const t = stats;
-      t.count[k] += s.count[e];
-      t.sum[k] += s.sum[e];
-      t.sumSq[k] += s.sumSq[e];
-      if (s.min[e] < t.min[k]) t.min[k] = s.min[e];
-      if (s.max[e] > t.max[k]) t.max[k] = s.max[e];
-      for (let h = 0; h < bins; h++) t.histogram[k * bins + h] += s.histogram[e * bins + h];
+      if (k >= stats.count.length) {
+        stats = growStats(stats, bins);
+        if (rawStats) rawStats = growStats(rawStats, bins);
+      }
+      addStats(stats, k, s, e, bins);
+      if (rawStats && p.raw) addStats(rawStats, k, p.raw, e, bins);
     }
   }
   const order = Array.from({ length: pairs.size }, (_, k) => k).sort(
@@ -247,7 +276,18 @@ export function mergeBlockEdgeFeatures(
     u: Int32Array.from(order, (e) => pairs.a[e]),
     v: Int32Array.from(order, (e) => pairs.b[e]),
     boundary: permuteStats(stats, order, bins),
+    ...(rawStats && rawRange ? { raw: permuteStats(rawStats, order, bins), rawRange } : {}),
   };
+}
+
+/** Add entry `e` of `s` into entry `k` of `t` (counts, sums, histograms add; extremes combine). */
+function addStats(t: ContactStats, k: number, s: ContactStats, e: number, bins: number): void {
+  t.count[k] += s.count[e];
+  t.sum[k] += s.sum[e];
+  t.sumSq[k] += s.sumSq[e];
+  if (s.min[e] < t.min[k]) t.min[k] = s.min[e];
+  if (s.max[e] > t.max[k]) t.max[k] = s.max[e];
+  for (let h = 0; h < bins; h++) t.histogram[k * bins + h] += s.histogram[e * bins + h];
 }
 
 /**

@@ -9,7 +9,7 @@ import { writeGraphFile } from "./graph-file.js";
 import type { SegmentRun } from "./options.js";
 import { scaleBoundaries } from "./pipeline.js";
 import { buildRegionGraph } from "./region-graph.js";
-import { featuresFile, loadRunModel } from "./run-model.js";
+import { featuresFile, loadRunModel, openRunRaw } from "./run-model.js";
 
 /** Path of block `id`'s region graph file. */
 export function graphFile(run: SegmentRun, id: number): string {
@@ -21,8 +21,8 @@ export function graphFile(run: SegmentRun, id: number): string {
  * along an axis (which may lie in the previous block), with affinities 1 − max(p, p′) from the
  * boundary map. Cross-block faces are therefore counted exactly once, by the later block. When the
  * run has a model (`agglomerate.model`), also the edge-feature accumulators of the same faces and of
- * the write box's voxels ({@link blockEdgeFeatures}, with the model's histogram bins), written to
- * `block-<id>.features` before the graph file.
+ * the write box's voxels ({@link blockEdgeFeatures}, with the model's histogram bins, and the raw
+ * image's statistics when the model uses them), written to `block-<id>.features` before the graph file.
  */
 export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockSummary> {
   return withBlock(id, graphFile(run, id), async () => {
@@ -61,7 +61,13 @@ export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockS
       }
     if (run.agglomerate.model !== undefined) {
       const { model } = await loadRunModel(run);
-      const features = blockEdgeFeatures(fragments, p, shape, { begin, end }, model.featureOptions.bins);
+      const { rawRange } = model.featureOptions;
+      const rawVolume = await openRunRaw(run);
+      const raw =
+        rawVolume && rawRange
+          ? { values: numberData((await rawVolume.read(box)).data), range: rawRange }
+          : undefined;
+      const features = blockEdgeFeatures(fragments, p, shape, { begin, end }, model.featureOptions.bins, raw);
       await writeEdgeFeaturesFile(featuresFile(run, id), features);
     }
     // links: fragments that both neighbouring blocks saw continue across a lower face

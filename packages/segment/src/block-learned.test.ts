@@ -50,6 +50,19 @@ const boosted = learnAgglomeration(train.fragments, train.boundaries, train.gt, 
   classifier: { type: "gradient-boosting", trees: 20 },
 }).model;
 const boostedPath = join(tmp.path, "boosted.json");
+/** A uint8 "raw image" of a phantom: dark membranes plus a fixed texture (so raw ≠ boundaries). */
+const rawOf = (b: ArrayLike<number>) =>
+  Uint8Array.from({ length: b.length }, (_, i) =>
+    Math.min(255, Math.round(40 + 150 * (1 - b[i]) + ((i * 7919) % 37))),
+  );
+const raw = rawOf(boundaries);
+const rawModel = learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
+  date: "2026-01-01T00:00:00.000Z",
+  raw: rawOf(train.boundaries),
+  classifier: { trees: 20 },
+}).model;
+const rawModelPath = join(tmp.path, "raw-image-model.json");
+const rawPath = join(tmp.path, "raw.zarr");
 const THRESHOLDS = [0.3, 0.5, 0.7];
 const BLOCK_SHAPES: [number, number, number][] = [
   [5, 20, 20],
@@ -59,7 +72,12 @@ const BLOCK_SHAPES: [number, number, number][] = [
 ];
 
 /** The partials of every block of `grid` over whole-volume arrays (owned write box + faces at −1). */
-function partialsOf(grid: BlockGrid, fragments: ArrayLike<number>) {
+function partialsOf(
+  grid: BlockGrid,
+  fragments: ArrayLike<number>,
+  withRaw = false,
+  bins = model.featureOptions.bins,
+) {
   return Array.from({ length: grid.count }, (_, id) => {
     const w = grid.block(id).writeBox;
     return blockEdgeFeatures(
@@ -67,7 +85,8 @@ function partialsOf(grid: BlockGrid, fragments: ArrayLike<number>) {
       boundaries,
       shape,
       { begin: w.begin, end: w.end },
-      model.featureOptions.bins,
+      bins,
+      withRaw ? { values: raw, range: [0, 255] } : undefined,
     );
   });
 }
@@ -80,6 +99,26 @@ describe("block edge features", () => {
       const grid = new BlockGrid({ roi: Box.fromShape(shape), blockShape });
       expect(mergeBlockEdgeFeatures(partialsOf(grid, test.fragments)), `blocks ${blockShape}`).toEqual(whole);
     }
+  });
+
+  it("with a raw image too: the merged raw statistics equal the whole volume's", () => {
+    const whole = canonicalEdgeFeatureTable(
+      edgeFeatures(test.fragments, boundaries, shape, { bins: 32, raw }),
+    );
+    expect(whole.raw?.count.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const blockShape of BLOCK_SHAPES.slice(0, 2)) {
+      const grid = new BlockGrid({ roi: Box.fromShape(shape), blockShape });
+      expect(mergeBlockEdgeFeatures(partialsOf(grid, test.fragments, true)), `blocks ${blockShape}`).toEqual(
+        whole,
+      );
+    }
+    // partials with and without raw statistics do not mix
+    const grid = new BlockGrid({ roi: Box.fromShape(shape), blockShape: [5, 20, 20] });
+    const mixed = [
+      ...partialsOf(grid, test.fragments, true).slice(0, 1),
+      ...partialsOf(grid, test.fragments).slice(1),
+    ];
+    expect(() => mergeBlockEdgeFeatures(mixed)).toThrow(SegmentBlockError);
   });
 
   it("joins fragment pieces of different blocks: edges inside a joined fragment leave its surface", () => {
@@ -116,6 +155,11 @@ describe("block edge features", () => {
     await writeEdgeFeaturesFile(path, partial);
     expect(await readEdgeFeaturesFile(path, 0)).toEqual(partial);
     await expect(readEdgeFeaturesFile(join(tmp.path, "none.features"), 3)).rejects.toThrow(/missing/);
+    // with raw statistics, and an odd edges × bins so the raw block starts off 8-byte alignment
+    const rawPartials = partialsOf(grid, test.fragments, true, 3);
+    const odd = rawPartials.find((q) => (q.edges * 3) % 2 === 1) ?? rawPartials[0];
+    await writeEdgeFeaturesFile(path, odd);
+    expect(await readEdgeFeaturesFile(path, 0)).toEqual(odd);
     await writeFile(path, Buffer.alloc(40));
     await expect(readEdgeFeaturesFile(path, 0)).rejects.toThrow(SegmentBlockError);
   });
@@ -152,6 +196,9 @@ async function phantomRun(name: string, blockShape: [number, number, number], ex
     await volume.write(Box.fromShape(shape), boundaries);
     await writeFile(modelPath, JSON.stringify(model));
     await writeFile(boostedPath, JSON.stringify(boosted));
+    await writeFile(rawModelPath, JSON.stringify(rawModel));
+    const rawVolume = await createVolume(rawPath, { shape, chunks: [5, 20, 20], dtype: "uint8" });
+    await rawVolume.write(Box.fromShape(shape), raw);
   }
   return parseRun({
     boundaries: boundariesPath,
@@ -171,10 +218,11 @@ describe("blockwise learned agglomeration (seam-free)", () => {
     path: string,
     shapes: [number, number, number][],
     tag: string,
+    withRaw = false,
   ) {
     for (const [s, blockShape] of shapes.entries()) {
       const run = await phantomRun(`${tag}${s}`, blockShape, {
-        agglomerate: { thresholds: THRESHOLDS, model: path },
+        agglomerate: { thresholds: THRESHOLDS, model: path, ...(withRaw ? { raw: rawPath } : {}) },
       });
       const grid = await writeRunFragments(run);
       for (let id = 0; id < grid.count; id++) await runGraphBlock(run, id);
@@ -187,13 +235,18 @@ describe("blockwise learned agglomeration (seam-free)", () => {
         joinedOf.set(id, joined[k]);
       });
       const joinedVolume = Uint32Array.from(fragments, (f) => (f === 0 ? 0 : (joinedOf.get(f) as number)));
-      expect(table).toEqual(canonicalEdgeFeatureTable(edgeFeatures(joinedVolume, boundaries, shape)));
+      expect(table).toEqual(
+        canonicalEdgeFeatureTable(edgeFeatures(joinedVolume, boundaries, shape, withRaw ? { raw } : {})),
+      );
       // the fragments are the phantom's, pieces joined back across blocks (where a phantom fragment is
       // not 6-connected, its parts in different blocks stay apart: a tiny split)
       const vsPhantom = voi(joinedVolume, test.fragments, { ignoreGt: [] });
       expect(vsPhantom.merge).toBe(0);
       expect(vsPhantom.split).toBeLessThan(0.01);
-      const whole = agglomerateWithModel(joinedVolume, boundaries, shape, m, { thresholds: THRESHOLDS });
+      const whole = agglomerateWithModel(joinedVolume, boundaries, shape, m, {
+        thresholds: THRESHOLDS,
+        ...(withRaw ? { raw } : {}),
+      });
       await prepareSegmentation(run);
       for (const [k, threshold] of THRESHOLDS.entries()) {
         const parsed = parseRun({ ...run, thresholdIndex: k, overwrite: true });
@@ -223,20 +276,41 @@ describe("blockwise learned agglomeration (seam-free)", () => {
     await expectSeamFree(boosted, boostedPath, BLOCK_SHAPES.slice(1, 3), "boosted");
   }, 120_000);
 
-  it("refuses a missing model, a raw-image model and missing partials with typed errors naming the file", async () => {
+  it("does the same with a model trained with a raw image (agglomerate.raw; two block shapes)", async () => {
+    await expectSeamFree(rawModel, rawModelPath, BLOCK_SHAPES.slice(0, 2), "rawimage", true);
+  }, 120_000);
+
+  it("refuses a missing model, a raw-image model without agglomerate.raw (and raw without one), a raw image of another shape and missing partials with typed errors naming the file", async () => {
     const missing = await phantomRun("missing", [5, 20, 20], {
       agglomerate: { model: join(tmp.path, "no-model.json") },
     });
     await expect(agglomerateStep(missing)).rejects.toThrow(PathNotFoundError);
     await expect(agglomerateStep(missing)).rejects.toThrow(/no-model\.json/);
-    const rawPath = join(tmp.path, "raw-model.json");
+    const fakeRawPath = join(tmp.path, "raw-model.json");
     await writeFile(
-      rawPath,
+      fakeRawPath,
       JSON.stringify({ ...model, featureOptions: { ...model.featureOptions, raw: true } }),
     );
-    const raw = await phantomRun("raw", [5, 20, 20], { agglomerate: { model: rawPath } });
-    await expect(agglomerateStep(raw)).rejects.toThrow(SegmentOptionsError);
-    await expect(agglomerateStep(raw)).rejects.toThrow(/raw-model\.json/);
+    // a raw-image model without its raw range cannot be applied
+    const noRange = await phantomRun("rawrange", [5, 20, 20], { agglomerate: { model: fakeRawPath } });
+    await expect(agglomerateStep(noRange)).rejects.toThrow(/raw-model\.json.*rawRange/s);
+    const noRaw = await phantomRun("raw", [5, 20, 20], { agglomerate: { model: rawModelPath } });
+    await expect(agglomerateStep(noRaw)).rejects.toThrow(SegmentOptionsError);
+    await expect(agglomerateStep(noRaw)).rejects.toThrow(/raw-image-model\.json/);
+    await expect(agglomerateStep(noRaw)).rejects.toThrow(/agglomerate\.raw/);
+    const rawNotUsed = await phantomRun("rawunused", [5, 20, 20], {
+      agglomerate: { model: modelPath, raw: rawPath },
+    });
+    await expect(agglomerateStep(rawNotUsed)).rejects.toThrow(/without a raw image/);
+    const smallRaw = join(tmp.path, "small-raw.zarr");
+    await (await createVolume(smallRaw, { shape: [2, 3, 4], chunks: [2, 3, 4], dtype: "uint8" })).write(
+      Box.fromShape([2, 3, 4]),
+      new Uint8Array(24),
+    );
+    const wrongShape = await phantomRun("rawshape", [5, 20, 20], {
+      agglomerate: { model: rawModelPath, raw: smallRaw },
+    });
+    await expect(agglomerateStep(wrongShape)).rejects.toThrow(/small-raw\.zarr/);
     const binsPath = join(tmp.path, "bins-model.json");
     await writeFile(
       binsPath,

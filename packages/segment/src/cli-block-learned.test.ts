@@ -4,9 +4,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@tessera/testkit";
+import { Box, createVolume, openVolume } from "@tessera/volume";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agglomerationPhantom } from "../test/agglomeration-phantom.js";
 import { assertFreshBinary, segmentBin, writePhantom } from "../test/cli.js";
+import { readEdgeFeaturesFile } from "./edge-features-file.js";
 import { learnAgglomeration } from "./learn-agglomeration.js";
 
 const tmp = tempDir();
@@ -25,6 +27,24 @@ beforeAll(async () => {
   });
   modelPath = join(tmp.path, "model.json");
   writeFileSync(modelPath, JSON.stringify(model));
+  // a raw image for the run (dark membranes) and a model trained with one
+  const b = (await (await openVolume(boundaries)).read()).data as Uint8Array;
+  const volume = await openVolume(boundaries);
+  const raw = await createVolume(join(tmp.path, "raw.zarr"), {
+    shape: volume.shape,
+    chunks: [8, 32, 32],
+    dtype: "uint8",
+  });
+  await raw.write(
+    Box.fromShape(volume.shape),
+    Uint8Array.from(b, (v) => 255 - v),
+  );
+  const rawModel = learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
+    date: "2026-01-01T00:00:00.000Z",
+    raw: Uint8Array.from(train.boundaries, (v) => Math.round(255 * (1 - v))),
+    classifier: { trees: 10 },
+  }).model;
+  writeFileSync(join(tmp.path, "raw-model.json"), JSON.stringify(rawModel));
 });
 
 describe("tessera-segment agglomerate --model", () => {
@@ -90,6 +110,37 @@ describe("tessera-segment agglomerate --model", () => {
     expect(JSON.parse(readFileSync(join(out, "graph", "agglomeration.json"), "utf8")).model).toMatch(
       /models\/gala\.json$/,
     );
+  });
+
+  it("applies a model trained with a raw image given --raw (or agglomerate.raw), and refuses it without", async () => {
+    const out = join(tmp.path, "run4");
+    const base = ["--boundaries", boundaries, "--out", out, ...GRID, "--model", "raw-model.json"];
+    const refused = segmentBin(["run", ...base], tmp.path);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/trained with a raw image: set agglomerate\.raw \(--raw\)/);
+    expect(existsSync(join(out, "graph", "block-0.features"))).toBe(false);
+    const run = segmentBin(["run", ...base, "--raw", "raw.zarr", "--save-config", "run4.json"], tmp.path);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const features = await readEdgeFeaturesFile(join(out, "graph", "block-0.features"));
+    expect(features.rawRange).toEqual([0, 255]);
+    expect(features.raw?.count.length).toBe(features.edges);
+    const saved = JSON.parse(readFileSync(join(tmp.path, "run4.json"), "utf8"));
+    expect(saved.agglomerate.raw).toBe(join(tmp.path, "raw.zarr"));
+    // a config's agglomerate.raw is relative to the config's folder
+    const config = join(tmp.path, "run5.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...saved,
+        graph: "run5/graph",
+        agglomerate: { model: "raw-model.json", raw: "raw.zarr" },
+      }),
+    );
+    const again = segmentBin(["run", "--config", config, "--overwrite"], "/");
+    expect(again.stderr).toBe("");
+    expect(again.status).toBe(0);
+    expect(existsSync(join(tmp.path, "run5", "graph", "block-0.features"))).toBe(true);
   });
 
   it("refuses a missing or unusable model with a typed error naming the file, before writing", () => {

@@ -64,6 +64,7 @@ describe.skipIf(!hasPython)("tessera-segment init-config", () => {
       "boundary.maxValue",
       "fragmentsOptions.resolutionNm",
       "agglomerate.model",
+      "agglomerate.raw",
     ]);
     // a comment line above each key
     const lines = result.stdout.split("\n");

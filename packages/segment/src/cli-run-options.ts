@@ -25,6 +25,8 @@ export interface RunOptionValues {
   thresholdIndex?: number;
   /** `agglomerate.model`: a learned agglomeration model (file or shipped name). */
   model?: string;
+  /** `agglomerate.raw`: the raw image for a model trained with one. */
+  raw?: string;
   overwrite?: boolean;
   saveConfig?: string;
   log?: string;
@@ -132,6 +134,10 @@ export function addRunOptions(command: Command, name: RunCommandName): Command {
       "--model <model.json|name>",
       'learned agglomeration by merge probability: a model from train-agglomeration, or a shipped one ("gala"); agglomerate.model',
     );
+    command.option(
+      "--raw <zarr>",
+      "raw image (the boundaries' shape) for a model trained with one; agglomerate.raw",
+    );
   }
   if (name === "relabel" || name === "run") {
     command.option("--threshold-index <k>", THRESHOLD_INDEX_HELP, parse.integer(0, 1000, "1"));
@@ -172,7 +178,7 @@ export function runOverrides(opts: RunOptionValues, name: RunCommandName): RunOv
         minSize: opts.minSize,
       },
       relabelThresholds: relabel ? opts.thresholds : undefined,
-      agglomerate: { thresholds: relabel ? undefined : opts.thresholds, model: opts.model },
+      agglomerate: { thresholds: relabel ? undefined : opts.thresholds, model: opts.model, raw: opts.raw },
     },
   };
 }

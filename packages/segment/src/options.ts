@@ -101,6 +101,13 @@ export const agglomerateOptionsSchema = z.strictObject({
     .describe(
       'learned agglomeration: a model file written by train-agglomeration, or a shipped model ("gala"); thresholds are then merge probabilities (not set: mean-affinity agglomeration)',
     ),
+  raw: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "raw image (zarr array, the boundaries' shape) for a model trained with one (train-agglomeration --raw)",
+    ),
 });
 
 /** Options of the `evaluate` step. */

@@ -94,6 +94,9 @@ export async function readRunConfig(file: string): Promise<Json> {
   if (isObject(json.agglomerate) && json.agglomerate.model !== undefined) {
     json.agglomerate.model = resolveModelPath(json.agglomerate.model, folder);
   }
+  if (isObject(json.agglomerate) && typeof json.agglomerate.raw === "string" && json.agglomerate.raw !== "") {
+    if (!isAbsolute(json.agglomerate.raw)) json.agglomerate.raw = join(folder, json.agglomerate.raw);
+  }
   return json;
 }
 
@@ -120,6 +123,9 @@ export async function resolveRun(
   }
   if (isObject(cli.agglomerate) && cli.agglomerate.model !== undefined) {
     cli.agglomerate = { ...cli.agglomerate, model: resolveModelPath(cli.agglomerate.model, process.cwd()) };
+  }
+  if (isObject(cli.agglomerate) && typeof cli.agglomerate.raw === "string") {
+    cli.agglomerate = { ...cli.agglomerate, raw: resolve(cli.agglomerate.raw) };
   }
   const merged = merge(fromFile, cli);
   if (merged.blockShape === undefined && typeof merged.boundaries === "string") {

@@ -13,7 +13,7 @@ import { lookupFile } from "./lookup-file.js";
 import type { SegmentRun } from "./options.js";
 import { refuseExisting, withStaging } from "./output-guard.js";
 import { prepareRelabel, writesGroup } from "./relabel-group.js";
-import { loadRunModel } from "./run-model.js";
+import { loadRunModel, openRunRaw } from "./run-model.js";
 
 /** How a step reports: a structured log and progress bars (both optional). */
 export interface StepHooks {
@@ -93,6 +93,7 @@ export async function agglomerateStep(run: SegmentRun, hooks: StepHooks = {}): P
   await refuseExisting([{ path: done, what: "agglomeration" }], run.overwrite);
   // a missing or unusable model fails before any block is written
   if (run.agglomerate.model !== undefined) await loadRunModel(run);
+  await openRunRaw(run);
   await openVolume(run.fragments).catch((error: unknown) => {
     throw new SegmentBlockError(
       "the fragments of the run are missing: run `tessera segment fragments` first",
@@ -160,6 +161,7 @@ export async function segmentStep(run: SegmentRun, hooks: StepHooks = {}): Promi
     run.overwrite,
   );
   if (run.agglomerate.model !== undefined) await loadRunModel(run);
+  await openRunRaw(run);
   return withStaging(
     [run.fragments, run.graph, run.segmentation],
     async ([fragments, graph, segmentation]) => {
