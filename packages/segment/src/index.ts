@@ -172,6 +172,7 @@ export {
   type RegionGraph,
   type RegionGraphOptions,
 } from "./region-graph.js";
+export { RegionMajority } from "./region-majority.js";
 export { type Relabelled, relabelConsecutive } from "./relabel.js";
 export {
   prepareRelabel,

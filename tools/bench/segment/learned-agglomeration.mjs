@@ -6,8 +6,12 @@
 //   (b) learned: learnAgglomeration on the training half, agglomerateWithModel at 0.5 on the other
 // Also the best probability thresholds of (b) on the evaluation half (calibration: near 0.5? every
 // threshold tied at the lowest CREMI is given, as a range), and the time of each agglomeration on the
-// evaluation half (features/graph + merging, one threshold; median of --repeat runs after a warm-up).
+// evaluation half (features/graph + merging, one threshold; both run alternately --repeat times after a
+// warm-up: medians of each and of the per-pair ratio).
 // --seeds trains one model per forest seed, to show how much the result depends on the seed.
+// Reliability (first seed): the learned agglomeration of the evaluation half run down to p = 0.2,
+// each merge's probability against whether its two regions have the same majority ground-truth
+// label, per bin of p: calibrated merge probabilities have a fraction correct near the bin's p.
 //
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
 //        [--fragments ws|watershed] [--raw] [--epochs 3] [--classifier forest|boosting]
@@ -110,17 +114,28 @@ function meanAffinity(h, thresholds) {
   return S.agglomerate(graph, thresholds);
 }
 
-/** Median wall time of `run` over `repeat` runs after one warm-up run. */
-function medianMs(run) {
-  run();
-  const times = [];
+/**
+ * Wall times of `a` and `b` run alternately `repeat` times after one warm-up run of each (so both
+ * see the same machine state): the median of each and the median of the per-pair ratios b / a.
+ */
+function pairedMs(a, b) {
+  a();
+  b();
+  const ta = [];
+  const tb = [];
+  const ratios = [];
   for (let k = 0; k < repeat; k++) {
     const t0 = performance.now();
-    run();
-    times.push(performance.now() - t0);
+    a();
+    const t1 = performance.now();
+    b();
+    const t2 = performance.now();
+    ta.push(t1 - t0);
+    tb.push(t2 - t1);
+    ratios.push((t2 - t1) / (t1 - t0));
   }
-  times.sort((a, b) => a - b);
-  return times[repeat >> 1];
+  const median = (x) => x.sort((p, q) => p - q)[x.length >> 1];
+  return { a: median(ta), b: median(tb), ratio: median(ratios) };
 }
 
 /** Every threshold whose CREMI equals the lowest, as "lo–hi" (one value when only one). */
@@ -132,8 +147,36 @@ function bestRange(thresholds, scores) {
   return { best, lo, hi, text: lo === hi ? lo.toFixed(2) : `${lo.toFixed(2)}–${hi.toFixed(2)}` };
 }
 
+/**
+ * Merges of the learned agglomeration of `h` down to p = 0.2, per 0.1-bin of p: how many, and the
+ * fraction whose two regions had the same majority ground-truth label (gt 0 ignored).
+ */
+function mergeReliability(h, model, raw) {
+  const table = S.edgeFeatures(h.fragments, h.boundaries, h.shape, {
+    bins: model.featureOptions.bins,
+    raw,
+    rawRange: model.featureOptions.rawRange,
+  });
+  const agg = new S.FeatureAgglomerator(table);
+  const t = agg.table;
+  const scorer = new S.ModelScorer(S.edgeClassifierFromJSON(model.classifier), t, model.features);
+  const majority = new S.RegionMajority(h.fragments, h.gt, t.regionIds);
+  const bins = Array.from({ length: 10 }, () => ({ merges: 0, correct: 0 }));
+  agg.start((e) => -scorer.probability(e));
+  agg.mergeUpTo(-0.2, (e) => {
+    const bin = bins[Math.min(9, Math.floor(scorer.probability(e) * 10))];
+    const a = majority.majority(t.u[e]);
+    bin.merges++;
+    if (a !== 0 && a === majority.majority(t.v[e])) bin.correct++;
+    majority.merge(t.u[e], t.v[e]);
+    return true;
+  });
+  return bins;
+}
+
 const rows = [];
 const curves = [];
+const reliability = [];
 for (const [a, b] of [
   [0, 1],
   [1, 0],
@@ -151,7 +194,6 @@ for (const [a, b] of [
   });
   const testCurve = meanAffinity(test, MEAN_T);
   const meanScores = MEAN_T.map((_, t) => score(S.applyAgglomeration(test.fragments, testCurve, t), test));
-  const meanMs = medianMs(() => meanAffinity(test, [MEAN_T[chosen]]));
   const meanChosen = meanScores[chosen];
   for (const seed of seeds) {
     // (b) learned
@@ -166,7 +208,10 @@ for (const [a, b] of [
     const learned = (thresholds) =>
       S.agglomerateWithModel(test.fragments, test.boundaries, test.shape, model, { thresholds, raw });
     const at05 = learned([0.5]);
-    const learnedMs = medianMs(() => learned([0.5]));
+    const times = pairedMs(
+      () => meanAffinity(test, [MEAN_T[chosen]]),
+      () => learned([0.5]),
+    );
     const sweep = learned(PROB_T);
     const learnedScores = sweep.thresholds.map((_, t) =>
       score(S.applyAgglomeration(test.fragments, sweep, t), test),
@@ -187,10 +232,12 @@ for (const [a, b] of [
       examples: model.provenance.examples,
       edges: model.provenance.edges,
       trainMs,
-      meanAgglomerationMs: meanMs,
-      learnedAgglomerationMs: learnedMs,
+      meanAgglomerationMs: times.a,
+      learnedAgglomerationMs: times.b,
+      timeRatio: times.ratio,
     });
     if (seed === seeds[0]) {
+      reliability.push({ split: `${train.name} → ${test.name}`, bins: mergeReliability(test, model, raw) });
       curves.push({
         split: `${train.name} → ${test.name}`,
         meanScores,
@@ -204,7 +251,7 @@ for (const [a, b] of [
 }
 const f = (x) => x.toFixed(3);
 console.log(
-  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: median of ${repeat}`,
+  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: medians of ${repeat} alternating pairs`,
 );
 console.log(
   "split             | seed | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p (CREMI)     | ms mean / learned (ratio) / train",
@@ -213,8 +260,22 @@ for (const r of rows) {
   console.log(
     `${r.split.padEnd(17)} | ${String(r.seed).padStart(4)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
       `${f(r.learnedCremi)}  ${f(r.learnedVoi[0])}+${f(r.learnedVoi[1])}  ${f(r.learnedAre)} | ${`${r.learnedBest.text} (${f(r.learnedBest.best)})`.padEnd(18)} | ` +
-      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} (${(r.learnedAgglomerationMs / r.meanAgglomerationMs).toFixed(2)}×) / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
+      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} (${r.timeRatio.toFixed(2)}×) / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
   );
+}
+console.log(
+  `\nreliability of the merges (seed ${seeds[0]}): p bin: merges, fraction with one majority label on both sides`,
+);
+for (const r of reliability) {
+  const cells = r.bins
+    .map((b, k) => ({ ...b, k }))
+    .filter((b) => b.k >= 2 && b.merges > 0)
+    .reverse()
+    .map(
+      (b) =>
+        `${(b.k / 10).toFixed(1)}–${((b.k + 1) / 10).toFixed(1)}: ${b.merges}, ${(b.correct / b.merges).toFixed(2)}`,
+    );
+  console.log(`${r.split.padEnd(17)} | ${cells.join(" | ")}`);
 }
 if (svgPath) {
   // CREMI vs threshold: mean affinity (score threshold) and learned (probability threshold), per
