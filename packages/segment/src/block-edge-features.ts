@@ -1,4 +1,5 @@
 import { checkShape } from "./arrays.js";
+import { addContactStats } from "./edge-feature-vector.js";
 import { binOf, type ContactStats, type EdgeFeatureTable } from "./edge-features.js";
 import { SegmentBlockError, SegmentOptionsError } from "./errors.js";
 import { PairCounter } from "./pair-counter.js";
@@ -258,8 +259,8 @@ export function mergeBlockEdgeFeatures(
         stats = growStats(stats, bins);
         if (rawStats) rawStats = growStats(rawStats, bins);
       }
-      addStats(stats, k, s, e, bins);
-      if (rawStats && p.raw) addStats(rawStats, k, p.raw, e, bins);
+      addContactStats(stats, k, s, e, bins);
+      if (rawStats && p.raw) addContactStats(rawStats, k, p.raw, e, bins);
     }
   }
   const order = Array.from({ length: pairs.size }, (_, k) => k).sort(
@@ -278,16 +279,6 @@ export function mergeBlockEdgeFeatures(
     boundary: permuteStats(stats, order, bins),
     ...(rawStats && rawRange ? { raw: permuteStats(rawStats, order, bins), rawRange } : {}),
   };
-}
-
-/** Add entry `e` of `s` into entry `k` of `t` (counts, sums, histograms add; extremes combine). */
-function addStats(t: ContactStats, k: number, s: ContactStats, e: number, bins: number): void {
-  t.count[k] += s.count[e];
-  t.sum[k] += s.sum[e];
-  t.sumSq[k] += s.sumSq[e];
-  if (s.min[e] < t.min[k]) t.min[k] = s.min[e];
-  if (s.max[e] > t.max[k]) t.max[k] = s.max[e];
-  for (let h = 0; h < bins; h++) t.histogram[k * bins + h] += s.histogram[e * bins + h];
 }
 
 /**

@@ -77,6 +77,30 @@ export class NodeBuffer {
 }
 
 /**
+ * Reorder `index[start, end)` so the samples whose bin code (`codes[i]`) is ≤ `bin` come first, the
+ * order kept within each side (`scratch` holds the right side meanwhile); returns where the right
+ * side starts.
+ */
+export function partitionByBin(
+  index: Int32Array,
+  scratch: Int32Array,
+  start: number,
+  end: number,
+  codes: Uint8Array,
+  bin: number,
+): number {
+  let lo = start;
+  let hi = 0;
+  for (let j = start; j < end; j++) {
+    const i = index[j];
+    if (codes[i] <= bin) index[lo++] = i;
+    else scratch[hi++] = i;
+  }
+  index.set(scratch.subarray(0, hi), lo);
+  return lo;
+}
+
+/**
  * Grow a tree on the samples with non-zero `weight` (bootstrap multiplicities) by Gini impurity,
  * best split over `maxFeatures` features drawn at random per node, split points from the bins.
  * Deterministic for a given `random` state: ties keep the first best (feature order as drawn,
@@ -163,16 +187,7 @@ export function growTree(
       }
     }
     if (bestFeature < 0) continue;
-    // partition [start, end): bins ≤ bestBin first, order kept within each side
-    const base = bestFeature * n;
-    let lo = start;
-    let hi = 0;
-    for (let j = start; j < end; j++) {
-      const i = index[j];
-      if (codes[base + i] <= bestBin) index[lo++] = i;
-      else scratch[hi++] = i;
-    }
-    index.set(scratch.subarray(0, hi), lo);
+    const lo = partitionByBin(index, scratch, start, end, codes.subarray(bestFeature * n), bestBin);
     const [wl, pl] = totals(start, lo);
     const left = nodes.add(pl / wl);
     const right = nodes.add((P - pl) / (W - wl));

@@ -1,7 +1,8 @@
 import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js";
-import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
+import { SegmentOptionsError, SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { mix32, SeededRandom } from "./seeded-random.js";
+import { checkRowLength, checkTrainingRows } from "./training-rows.js";
 import { type FlatTrees, flattenTrees, type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
 
 /** Options of {@link RandomForestClassifier.fit} (defaults as scikit-learn's, except `maxDepth`). */
@@ -81,30 +82,7 @@ export class RandomForestClassifier {
   ): RandomForestClassifier {
     const o: Required<RandomForestOptions> = { ...DEFAULTS, ...options };
     const n = X.length;
-    if (n === 0 || y.length !== n) {
-      throw new SegmentShapeError("training rows and labels do not match", {
-        field: "y",
-        expected: `${n} labels for ${n} rows (at least one)`,
-        found: `${y.length} labels`,
-      });
-    }
-    const features = X[0].length;
-    for (let i = 0; i < n; i++) {
-      if (X[i].length !== features) {
-        throw new SegmentShapeError("training rows differ in length", {
-          field: `X[${i}]`,
-          expected: `${features} features`,
-          found: `${X[i].length}`,
-        });
-      }
-      if (y[i] !== 0 && y[i] !== 1) {
-        throw new SegmentValueError("labels must be 0 or 1", {
-          field: `y[${i}]`,
-          expected: "0 or 1",
-          found: String(y[i]),
-        });
-      }
-    }
+    const { features, labels } = checkTrainingRows(X, y);
     checkInteger("trees", o.trees, 1, 100_000);
     checkInteger("maxDepth", o.maxDepth, 0, 1000);
     checkInteger("minSamplesLeaf", o.minSamplesLeaf, 1, Number.MAX_SAFE_INTEGER);
@@ -118,8 +96,6 @@ export class RandomForestClassifier {
           : o.maxFeatures;
     checkInteger("maxFeatures", maxFeatures, 1, Math.max(1, features));
     const bins = featureBins(X, features, o.maxBins);
-    const labels = new Uint8Array(n);
-    for (let i = 0; i < n; i++) labels[i] = y[i];
     const data: BinnedData = { n, features, codes: binRows(X, bins), cuts: bins.cuts, y: labels };
     const trees: DecisionTree[] = [];
     const weight = new Float64Array(n);
@@ -154,13 +130,7 @@ export class RandomForestClassifier {
    * Agglomeration that never merges below a threshold needs no more than this.
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
-    if (row.length !== this.features) {
-      throw new SegmentShapeError("feature row has the wrong length", {
-        field: "row",
-        expected: `${this.features} features`,
-        found: `${row.length}`,
-      });
-    }
+    checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
     const { feature, threshold, child, value, roots } = f;
     const trees = roots.length;

@@ -93,13 +93,17 @@ export function featureVector(table: EdgeFeatureTable, e: number, out?: Float64A
   return vector;
 }
 
-function mergeStats(stats: ContactStats, into: number, from: number, bins: number): void {
-  stats.count[into] += stats.count[from];
-  stats.sum[into] += stats.sum[from];
-  stats.sumSq[into] += stats.sumSq[from];
-  if (stats.min[from] < stats.min[into]) stats.min[into] = stats.min[from];
-  if (stats.max[from] > stats.max[into]) stats.max[into] = stats.max[from];
-  for (let b = 0; b < bins; b++) stats.histogram[into * bins + b] += stats.histogram[from * bins + b];
+/**
+ * Add entry `e` of statistics `s` into entry `k` of `t` (which may be `s` itself): counts, sums and
+ * histograms add, minima and maxima combine.
+ */
+export function addContactStats(t: ContactStats, k: number, s: ContactStats, e: number, bins: number): void {
+  t.count[k] += s.count[e];
+  t.sum[k] += s.sum[e];
+  t.sumSq[k] += s.sumSq[e];
+  if (s.min[e] < t.min[k]) t.min[k] = s.min[e];
+  if (s.max[e] > t.max[k]) t.max[k] = s.max[e];
+  for (let b = 0; b < bins; b++) t.histogram[k * bins + b] += s.histogram[e * bins + b];
 }
 
 /**
@@ -109,8 +113,8 @@ function mergeStats(stats: ContactStats, into: number, from: number, bins: numbe
  * ({@link mergeRegionFeatures}).
  */
 export function mergeEdgeFeatures(table: EdgeFeatureTable, into: number, from: number): void {
-  mergeStats(table.boundary, into, from, table.bins);
-  if (table.raw) mergeStats(table.raw, into, from, table.bins);
+  addContactStats(table.boundary, into, table.boundary, from, table.bins);
+  if (table.raw) addContactStats(table.raw, into, table.raw, from, table.bins);
 }
 
 /**

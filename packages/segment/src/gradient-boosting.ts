@@ -1,7 +1,8 @@
 import type { BinnedData, DecisionTree } from "./decision-tree.js";
-import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
+import { SegmentOptionsError, SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { growGradientTree } from "./gradient-tree.js";
+import { checkRowLength, checkTrainingRows } from "./training-rows.js";
 import { type FlatTrees, flattenTrees, type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
 
 /** Options of {@link GradientBoostingClassifier.fit} (scikit-learn's HistGradientBoosting names in brackets). */
@@ -95,32 +96,7 @@ export class GradientBoostingClassifier {
   ): GradientBoostingClassifier {
     const o: Required<GradientBoostingOptions> = { ...DEFAULTS, ...options };
     const n = X.length;
-    if (n === 0 || y.length !== n) {
-      throw new SegmentShapeError("training rows and labels do not match", {
-        field: "y",
-        expected: `${n} labels for ${n} rows (at least one)`,
-        found: `${y.length} labels`,
-      });
-    }
-    const features = X[0].length;
-    const labels = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      if (X[i].length !== features) {
-        throw new SegmentShapeError("training rows differ in length", {
-          field: `X[${i}]`,
-          expected: `${features} features`,
-          found: `${X[i].length}`,
-        });
-      }
-      if (y[i] !== 0 && y[i] !== 1) {
-        throw new SegmentValueError("labels must be 0 or 1", {
-          field: `y[${i}]`,
-          expected: "0 or 1",
-          found: String(y[i]),
-        });
-      }
-      labels[i] = y[i];
-    }
+    const { features, labels } = checkTrainingRows(X, y);
     checkOption("trees", o.trees, 1, 100_000, true);
     checkOption("learningRate", o.learningRate, 1e-6, 1, false);
     checkOption("maxDepth", o.maxDepth, 0, 64, true);
@@ -166,13 +142,7 @@ export class GradientBoostingClassifier {
    * largest leaves of the remaining trees could not lift it to `floor`.
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
-    if (row.length !== this.features) {
-      throw new SegmentShapeError("feature row has the wrong length", {
-        field: "row",
-        expected: `${this.features} features`,
-        found: `${row.length}`,
-      });
-    }
+    checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
     const bound = (this.#bound ??= suffixMaxima(f));
     const { feature, threshold, child, value, roots } = f;

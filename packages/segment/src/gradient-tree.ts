@@ -1,4 +1,4 @@
-import { type BinnedData, type DecisionTree, NodeBuffer } from "./decision-tree.js";
+import { type BinnedData, type DecisionTree, NodeBuffer, partitionByBin } from "./decision-tree.js";
 
 /** Options of {@link growGradientTree}. */
 export interface GradientTreeOptions {
@@ -107,15 +107,7 @@ export function growGradientTree(
       finish();
       continue;
     }
-    const base = bestFeature * n;
-    let lo = start;
-    let hi = 0;
-    for (let j = start; j < end; j++) {
-      const i = index[j];
-      if (codes[base + i] <= bestBin) index[lo++] = i;
-      else scratch[hi++] = i;
-    }
-    index.set(scratch.subarray(0, hi), lo);
+    const lo = partitionByBin(index, scratch, start, end, codes.subarray(bestFeature * n), bestBin);
     const [gl, hl] = sums(start, lo);
     const left = nodes.add(leafValue(gl, hl));
     const right = nodes.add(leafValue(G - gl, H - hl));
