@@ -64,6 +64,22 @@ export class NodeBuffer {
     this.value[k] = value;
     return k;
   }
+  /** Make leaf `node` an inner node splitting on `feature` at `threshold`; returns its new children. */
+  split(
+    node: number,
+    feature: number,
+    threshold: number,
+    leftValue: number,
+    rightValue: number,
+  ): [number, number] {
+    const left = this.add(leftValue);
+    const right = this.add(rightValue);
+    this.feature[node] = feature;
+    this.threshold[node] = threshold;
+    this.left[node] = left;
+    this.right[node] = right;
+    return [left, right];
+  }
   finish(): DecisionTree {
     const k = this.size;
     return {
@@ -189,12 +205,13 @@ export function growTree(
     if (bestFeature < 0) continue;
     const lo = partitionByBin(index, scratch, start, end, codes.subarray(bestFeature * n), bestBin);
     const [wl, pl] = totals(start, lo);
-    const left = nodes.add(pl / wl);
-    const right = nodes.add((P - pl) / (W - wl));
-    nodes.feature[node] = bestFeature;
-    nodes.threshold[node] = cuts[bestFeature][bestBin];
-    nodes.left[node] = left;
-    nodes.right[node] = right;
+    const [left, right] = nodes.split(
+      node,
+      bestFeature,
+      cuts[bestFeature][bestBin],
+      pl / wl,
+      (P - pl) / (W - wl),
+    );
     stack.push(lo, end, depth + 1, right);
     stack.push(start, lo, depth + 1, left);
   }

@@ -109,12 +109,13 @@ export function growGradientTree(
     }
     const lo = partitionByBin(index, scratch, start, end, codes.subarray(bestFeature * n), bestBin);
     const [gl, hl] = sums(start, lo);
-    const left = nodes.add(leafValue(gl, hl));
-    const right = nodes.add(leafValue(G - gl, H - hl));
-    nodes.feature[node] = bestFeature;
-    nodes.threshold[node] = cuts[bestFeature][bestBin];
-    nodes.left[node] = left;
-    nodes.right[node] = right;
+    const [left, right] = nodes.split(
+      node,
+      bestFeature,
+      cuts[bestFeature][bestBin],
+      leafValue(gl, hl),
+      leafValue(G - gl, H - hl),
+    );
     stack.push(lo, end, depth + 1, right);
     stack.push(start, lo, depth + 1, left);
   }
