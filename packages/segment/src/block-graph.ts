@@ -62,7 +62,7 @@ export async function runGraphBlock(run: SegmentRun, id: number): Promise<BlockS
     if (run.agglomerate.model !== undefined) {
       const { model } = await loadRunModel(run);
       const { rawRange } = model.featureOptions;
-      const rawVolume = await openRunRaw(run);
+      const rawVolume = await openRunRaw(run, boundaries);
       const raw =
         rawVolume && rawRange
           ? { values: numberData((await rawVolume.read(box)).data), range: rawRange }

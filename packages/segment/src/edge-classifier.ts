@@ -1,9 +1,16 @@
 import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js";
-import { SegmentOptionsError, SegmentValueError } from "./errors.js";
+import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { mix32, SeededRandom } from "./seeded-random.js";
-import { checkRowLength, checkTrainingRows } from "./training-rows.js";
-import { type FlatTrees, flattenTrees, type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
+import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.js";
+import {
+  type FlatTrees,
+  flattenTrees,
+  leafValue,
+  type TreeJson,
+  treesFromJson,
+  treeToJson,
+} from "./tree-arrays.js";
 
 /** Options of {@link RandomForestClassifier.fit} (defaults as scikit-learn's, except `maxDepth`). */
 export interface RandomForestOptions {
@@ -44,15 +51,8 @@ const DEFAULTS: Required<RandomForestOptions> = {
   seed: 0,
 };
 
-function checkInteger(field: string, value: number, lo: number, hi: number): void {
-  if (!Number.isInteger(value) || value < lo || value > hi) {
-    throw new SegmentOptionsError(`invalid random forest option ${field}`, {
-      field,
-      expected: `an integer in [${lo}, ${hi}]`,
-      found: String(value),
-    });
-  }
-}
+const checkInteger = (field: string, value: number, lo: number, hi: number) =>
+  checkOption("random forest", field, value, lo, hi, true);
 
 /**
  * Binary random forest (Breiman; scikit-learn's `RandomForestClassifier` recipe: bootstrap samples,
@@ -125,26 +125,19 @@ export class RandomForestClassifier {
 
   /**
    * {@link predictProba} when it is ≥ `floor`, with the same arithmetic (so the same value); when it
-   * is below `floor`, possibly a smaller number: the trees are summed in order and the sum stops as
-   * soon as even leaves of 1 in every remaining tree could not reach `floor`, and −1 is returned.
+   * is below `floor`, possibly −1: the trees are summed in order and the sum stops as soon as even
+   * leaves of 1 in every remaining tree could not reach `floor`.
    * Agglomeration that never merges below a threshold needs no more than this.
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
-    const { feature, threshold, child, value, roots } = f;
-    const trees = roots.length;
+    const trees = f.roots.length;
     // the sum needed to reach floor, less a margin for the rounding of sum / trees
     const needed = floor * trees * (1 - 1e-12);
     let sum = 0;
     for (let t = 0; t < trees; t++) {
-      let k = roots[t];
-      let j = feature[k];
-      while (j >= 0) {
-        k = child[k] + (row[j] > threshold[k] ? 1 : 0);
-        j = feature[k];
-      }
-      sum += value[k];
+      sum += leafValue(f, t, row);
       if (sum + (trees - 1 - t) < needed) return -1;
     }
     return sum / trees;

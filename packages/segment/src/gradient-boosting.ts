@@ -1,9 +1,16 @@
 import type { BinnedData, DecisionTree } from "./decision-tree.js";
-import { SegmentOptionsError, SegmentValueError } from "./errors.js";
+import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { growGradientTree } from "./gradient-tree.js";
-import { checkRowLength, checkTrainingRows } from "./training-rows.js";
-import { type FlatTrees, flattenTrees, type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
+import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.js";
+import {
+  type FlatTrees,
+  flattenTrees,
+  leafValue,
+  type TreeJson,
+  treesFromJson,
+  treeToJson,
+} from "./tree-arrays.js";
 
 /** Options of {@link GradientBoostingClassifier.fit} (scikit-learn's HistGradientBoosting names in brackets). */
 export interface GradientBoostingOptions {
@@ -43,15 +50,8 @@ const DEFAULTS: Required<GradientBoostingOptions> = {
   maxBins: 128,
 };
 
-function checkOption(field: string, value: number, lo: number, hi: number, integer: boolean): void {
-  if (!(value >= lo && value <= hi) || (integer && !Number.isInteger(value))) {
-    throw new SegmentOptionsError(`invalid gradient boosting option ${field}`, {
-      field,
-      expected: `${integer ? "an integer" : "a number"} in [${lo}, ${hi}]`,
-      found: String(value),
-    });
-  }
-}
+const check = (field: string, value: number, lo: number, hi: number, integer: boolean) =>
+  checkOption("gradient boosting", field, value, lo, hi, integer);
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -97,12 +97,12 @@ export class GradientBoostingClassifier {
     const o: Required<GradientBoostingOptions> = { ...DEFAULTS, ...options };
     const n = X.length;
     const { features, labels } = checkTrainingRows(X, y);
-    checkOption("trees", o.trees, 1, 100_000, true);
-    checkOption("learningRate", o.learningRate, 1e-6, 1, false);
-    checkOption("maxDepth", o.maxDepth, 0, 64, true);
-    checkOption("minSamplesLeaf", o.minSamplesLeaf, 1, Number.MAX_SAFE_INTEGER, true);
-    checkOption("l2", o.l2, 0, Number.MAX_VALUE, false);
-    checkOption("maxBins", o.maxBins, 2, 256, true);
+    check("trees", o.trees, 1, 100_000, true);
+    check("learningRate", o.learningRate, 1e-6, 1, false);
+    check("maxDepth", o.maxDepth, 0, 64, true);
+    check("minSamplesLeaf", o.minSamplesLeaf, 1, Number.MAX_SAFE_INTEGER, true);
+    check("l2", o.l2, 0, Number.MAX_VALUE, false);
+    check("maxBins", o.maxBins, 2, 256, true);
     const bins = featureBins(X, features, o.maxBins);
     const data: BinnedData = { n, features, codes: binRows(X, bins), cuts: bins.cuts, y: labels };
     let positives = 0;
@@ -145,19 +145,12 @@ export class GradientBoostingClassifier {
     checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
     const bound = (this.#bound ??= suffixMaxima(f));
-    const { feature, threshold, child, value, roots } = f;
-    const trees = roots.length;
+    const trees = f.roots.length;
     // the log-odds needed to reach floor, less a margin for rounding (no early stop at 0 or 1)
     const needed = floor > 0 && floor < 1 ? Math.log(floor / (1 - floor)) - 1e-9 : Number.NEGATIVE_INFINITY;
     let sum = this.baseScore;
     for (let t = 0; t < trees; t++) {
-      let k = roots[t];
-      let j = feature[k];
-      while (j >= 0) {
-        k = child[k] + (row[j] > threshold[k] ? 1 : 0);
-        j = feature[k];
-      }
-      sum += value[k];
+      sum += leafValue(f, t, row);
       if (t + 1 < trees && sum + bound[t + 1] < needed) return -1;
     }
     return sigmoid(sum);

@@ -57,12 +57,14 @@ export async function loadRunModel(run: SegmentRun): Promise<{ model: Agglomerat
 
 /**
  * The run's raw image (`agglomerate.raw`; undefined when not set), checked to have the boundaries'
- * shape: a {@link SegmentShapeError} names both files otherwise.
+ * shape (`boundaries`: the boundaries volume when the caller has it open already): a
+ * {@link SegmentShapeError} names both files otherwise.
  */
-export async function openRunRaw(run: SegmentRun): Promise<Volume | undefined> {
+export async function openRunRaw(run: SegmentRun, boundaries?: Volume): Promise<Volume | undefined> {
   const path = run.agglomerate.raw;
   if (path === undefined) return undefined;
-  const [raw, boundaries] = await Promise.all([openVolume(path), openVolume(run.boundaries)]);
+  const raw = await openVolume(path);
+  boundaries ??= await openVolume(run.boundaries);
   if (raw.shape.length !== boundaries.shape.length || raw.shape.some((n, i) => n !== boundaries.shape[i])) {
     throw new SegmentShapeError("the raw image does not match the boundaries", {
       path,

@@ -1,4 +1,22 @@
-import { SegmentShapeError, SegmentValueError } from "./errors.js";
+import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
+
+/** Throw a typed error naming `field` of `classifier`'s options unless `value` lies in [lo, hi] (an integer if `integer`). */
+export function checkOption(
+  classifier: string,
+  field: string,
+  value: number,
+  lo: number,
+  hi: number,
+  integer: boolean,
+): void {
+  if (!(value >= lo && value <= hi) || (integer && !Number.isInteger(value))) {
+    throw new SegmentOptionsError(`invalid ${classifier} option ${field}`, {
+      field,
+      expected: `${integer ? "an integer" : "a number"} in [${lo}, ${hi}]`,
+      found: String(value),
+    });
+  }
+}
 
 /**
  * Check a classifier's training data: at least one row, rows of equal length, one label per row,

@@ -109,3 +109,15 @@ export function flattenTrees(trees: readonly DecisionTree[]): FlatTrees {
   });
   return f;
 }
+
+/** The leaf value tree `t` of `f` gives `row` (NaN goes left: `!(x > threshold)`). */
+export function leafValue(f: FlatTrees, t: number, row: ArrayLike<number>): number {
+  const { feature, threshold, child } = f;
+  let k = f.roots[t];
+  let j = feature[k];
+  while (j >= 0) {
+    k = child[k] + (row[j] > threshold[k] ? 1 : 0);
+    j = feature[k];
+  }
+  return f.value[k];
+}
