@@ -6,7 +6,8 @@ import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.
 import {
   type FlatTrees,
   flattenTrees,
-  leafValue,
+  suffixMaxima,
+  sumLeavesAbove,
   type TreeJson,
   treesFromJson,
   treeToJson,
@@ -126,25 +127,23 @@ export class RandomForestClassifier {
   /**
    * {@link predictProba} when it is ≥ `floor`, with the same arithmetic (so the same value); when it
    * is below `floor`, possibly −1: the trees are summed in order and the sum stops as soon as even
-   * leaves of 1 in every remaining tree could not reach `floor`.
+   * the largest leaf of every remaining tree could not lift it to `floor`.
    * Agglomeration that never merges below a threshold needs no more than this.
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
+    const bound = (this.#bound ??= suffixMaxima(f));
     const trees = f.roots.length;
     // the sum needed to reach floor, less a margin for the rounding of sum / trees
-    const needed = floor * trees * (1 - 1e-12);
-    let sum = 0;
-    for (let t = 0; t < trees; t++) {
-      sum += leafValue(f, t, row);
-      if (sum + (trees - 1 - t) < needed) return -1;
-    }
-    return sum / trees;
+    const sum = sumLeavesAbove(f, row, 0, bound, floor * trees * (1 - 1e-12));
+    return sum === Number.NEGATIVE_INFINITY ? -1 : sum / trees;
   }
 
   /** The trees in one set of contiguous arrays (built on first prediction). */
   #flat: FlatTrees | undefined;
+  /** Largest leaf sums of the remaining trees ({@link suffixMaxima}). */
+  #bound: Float64Array | undefined;
 
   /** A JSON-ready copy (plain arrays; every number finite). */
   toJSON(): RandomForestJson {

@@ -68,8 +68,17 @@ function writeStats(
   out[at++] = Math.sqrt(Math.max(0, stats.sumSq[e] / n - mean * mean));
   out[at++] = stats.min[e];
   out[at++] = stats.max[e];
-  for (const q of EDGE_FEATURE_QUANTILES) out[at++] = contactQuantile(stats, e, bins, range, q);
-  for (let b = 0; b < bins; b++) out[at++] = stats.histogram[e * bins + b] / n;
+  // the quantiles as contactQuantile gives them, in one walk up the histogram (they ascend)
+  const histogram = stats.histogram;
+  const base = e * bins;
+  let b = 0;
+  let cumulative = histogram[base];
+  for (const q of EDGE_FEATURE_QUANTILES) {
+    const target = Math.max(1, Math.ceil(q * n));
+    while (b < bins - 1 && cumulative < target) cumulative += histogram[base + ++b];
+    out[at++] = n === 0 ? Number.NaN : range[0] + ((b + 0.5) / bins) * (range[1] - range[0]);
+  }
+  for (let k = 0; k < bins; k++) out[at++] = histogram[base + k] / n;
   return at;
 }
 

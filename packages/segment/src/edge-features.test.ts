@@ -188,6 +188,68 @@ describe("edgeFeatures", () => {
     expect(q(0.5, 1)).toBeNaN();
   });
 
+  it("feature vectors hold the same quantiles as contactQuantile, on sparse random histograms", () => {
+    const bins = 7;
+    const edges = 200;
+    const rand = random(5);
+    const histogram = new Uint32Array(edges * bins);
+    const count = new Float64Array(edges);
+    for (let e = 0; e < edges; e++) {
+      // mostly empty bins, sometimes everything in the last one, sometimes an empty contact (e % 50 = 0)
+      for (let b = 0; b < bins; b++) {
+        const h =
+          e % 50 === 0
+            ? 0
+            : e % 7 === 0
+              ? b === bins - 1
+                ? 3
+                : 0
+              : rand() < 0.3
+                ? Math.floor(rand() * 5)
+                : 0;
+        histogram[e * bins + b] = h;
+        count[e] += h;
+      }
+    }
+    const stats = {
+      count,
+      sum: new Float64Array(edges),
+      sumSq: new Float64Array(edges),
+      min: new Float64Array(edges),
+      max: new Float64Array(edges),
+      histogram,
+    };
+    const table: EdgeFeatureTable = {
+      bins,
+      boundaryRange: [0, 1],
+      rawRange: [0, 255],
+      regions: 2,
+      regionIds: Float64Array.of(1, 2),
+      regionVoxels: Float64Array.of(10, 20),
+      regionSurface: Float64Array.of(10, 20),
+      edges,
+      u: new Int32Array(edges),
+      v: new Int32Array(edges).fill(1),
+      boundary: stats,
+      raw: stats,
+    };
+    const names = edgeFeatureNames(table);
+    for (let e = 0; e < edges; e++) {
+      const vector = featureVector(table, e);
+      for (const [prefix, range] of [
+        ["boundary", [0, 1]],
+        ["raw", [0, 255]],
+      ] as const) {
+        for (const q of EDGE_FEATURE_QUANTILES) {
+          const expected = contactQuantile(stats, e, bins, range, q);
+          const actual = vector[names.indexOf(`${prefix}Q${q * 100}`)];
+          if (Number.isNaN(expected)) expect(actual, `edge ${e} q ${q}`).toBeNaN();
+          else expect(actual, `edge ${e} ${prefix} q ${q}`).toBe(expected);
+        }
+      }
+    }
+  });
+
   it("merged accumulators along a random agglomeration equal a direct scan of the merged volume", () => {
     for (const seed of [1, 2, 3]) {
       const { fragments, boundaries, raw } = synthetic(seed);

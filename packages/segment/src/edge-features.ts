@@ -1,6 +1,6 @@
 import { checkShape } from "./arrays.js";
+import { contactFaces } from "./contact-faces.js";
 import { SegmentOptionsError, SegmentShapeError } from "./errors.js";
-import { PairCounter } from "./pair-counter.js";
 
 /**
  * Statistics of values on the contacts of every edge, struct of arrays (edge `e` at index `e`):
@@ -59,66 +59,6 @@ export interface EdgeFeatureOptions {
   rawRange?: readonly [number, number];
 }
 
-class Growable {
-  data: Float64Array;
-  constructor(
-    size: number,
-    readonly fill: number,
-  ) {
-    this.data = new Float64Array(size).fill(fill);
-  }
-  ensure(n: number): Float64Array {
-    if (n > this.data.length) {
-      const next = new Float64Array(Math.max(n, this.data.length * 2)).fill(this.fill);
-      next.set(this.data);
-      this.data = next;
-    }
-    return this.data;
-  }
-}
-
-/** Growable contact statistics. */
-class StatsBuilder {
-  count = new Growable(1024, 0);
-  sum = new Growable(1024, 0);
-  sumSq = new Growable(1024, 0);
-  min = new Growable(1024, Number.POSITIVE_INFINITY);
-  max = new Growable(1024, Number.NEGATIVE_INFINITY);
-  histogram: Uint32Array;
-  constructor(
-    readonly bins: number,
-    readonly lo: number,
-    readonly hi: number,
-  ) {
-    this.histogram = new Uint32Array(1024 * bins);
-  }
-  ensure(edges: number): void {
-    if (edges <= this.count.data.length) return;
-    for (const g of [this.count, this.sum, this.sumSq, this.min, this.max]) g.ensure(edges);
-    const histogram = new Uint32Array(this.count.data.length * this.bins);
-    histogram.set(this.histogram);
-    this.histogram = histogram;
-  }
-  add(e: number, value: number): void {
-    this.count.data[e]++;
-    this.sum.data[e] += value;
-    this.sumSq.data[e] += value * value;
-    if (value < this.min.data[e]) this.min.data[e] = value;
-    if (value > this.max.data[e]) this.max.data[e] = value;
-    this.histogram[e * this.bins + binOf(value, this.lo, this.hi, this.bins)]++;
-  }
-  finish(edges: number): ContactStats {
-    return {
-      count: this.count.data.slice(0, edges),
-      sum: this.sum.data.slice(0, edges),
-      sumSq: this.sumSq.data.slice(0, edges),
-      min: this.min.data.slice(0, edges),
-      max: this.max.data.slice(0, edges),
-      histogram: this.histogram.slice(0, edges * this.bins),
-    };
-  }
-}
-
 /** Histogram bin of `value` in `[lo, hi]` with `bins` bins (values outside go to the end bins). */
 export function binOf(value: number, lo: number, hi: number, bins: number): number {
   const b = Math.floor(((value - lo) / (hi - lo)) * bins);
@@ -133,7 +73,8 @@ function defaultRawRange(raw: ArrayLike<number>): [number, number] {
 
 /**
  * Edge features of `fragments` (0 = background: no region, no edge) over a boundary map in [0, 1]
- * (high = membrane), in one pass over the voxels with flat typed arrays: for every pair of touching
+ * (high = membrane), with flat typed arrays (one pass over the voxels lists the contact faces,
+ * {@link contactFaces}; the statistics are then added face by face): for every pair of touching
  * fragments, the statistics ({@link ContactStats}) of the boundary values of the faces between them
  * (6-connectivity; a face's value is the larger of its two voxels'), the same for `options.raw` (a
  * face's value the mean of its two voxels'), and each region's voxels and surface. Fragment ids may
@@ -170,76 +111,59 @@ export function edgeFeatures(
   }
   const raw = options.raw;
   const rawRange = raw ? (options.rawRange ?? defaultRawRange(raw)) : undefined;
-  const regions = new PairCounter(1024);
-  const surface = new Growable(1024, 0);
-  const edges = new PairCounter(1024);
-  const boundary = new StatsBuilder(bins, 0, 1);
-  const rawStats = rawRange ? new StatsBuilder(bins, rawRange[0], rawRange[1]) : undefined;
-  const regionOf = new Int32Array(n).fill(-1);
-  const XY = X * Y;
-
-  // the face between voxel i (label a, region ra) and j = i − step (label b)
-  const face = (i: number, j: number, a: number, ra: number) => {
-    const b = fragments[j];
-    if (b === a) return;
-    const rb = regionOf[j];
-    const s = surface.data;
-    if (ra >= 0) s[ra]++;
-    if (rb >= 0) s[rb]++;
-    if (ra < 0 || rb < 0) return;
-    const e = a < b ? edges.index(ra, rb) : edges.index(rb, ra);
-    boundary.ensure(edges.size);
-    boundary.add(e, Math.max(boundaries[i], boundaries[j]));
-    if (rawStats && raw) {
-      rawStats.ensure(edges.size);
-      rawStats.add(e, (raw[i] + raw[j]) / 2);
-    }
-  };
-
-  let last = -1;
-  let lastRegion = -1;
-  for (let z = 0; z < Z; z++) {
-    for (let y = 0; y < Y; y++) {
-      const row = z * XY + y * X;
-      for (let x = 0; x < X; x++) {
-        const i = row + x;
-        const a = fragments[i];
-        let ra = -1;
-        if (a !== 0) {
-          if (a !== last) {
-            lastRegion = regions.index(a, 0);
-            last = a;
-            surface.ensure(regions.size);
-          }
-          ra = lastRegion;
-          regions.count[ra]++;
-          regionOf[i] = ra;
-        }
-        if (x > 0) face(i, i - 1, a, ra);
-        if (y > 0) face(i, i - X, a, ra);
-        if (z > 0) face(i, i - XY, a, ra);
-      }
-    }
-  }
-  const m = edges.size;
-  const u = new Int32Array(m);
-  const v = new Int32Array(m);
-  for (let e = 0; e < m; e++) {
-    u[e] = edges.a[e];
-    v[e] = edges.b[e];
+  const c = contactFaces(fragments, Z, Y, X);
+  const { inner, outer, faces } = c;
+  const values = new Float64Array(faces);
+  for (let k = 0; k < faces; k++) values[k] = Math.max(boundaries[inner[k]], boundaries[outer[k]]);
+  const boundary = contactStats(c.faceEdge, values, c.edges, bins, 0, 1);
+  let rawStats: ContactStats | undefined;
+  if (raw && rawRange) {
+    for (let k = 0; k < faces; k++) values[k] = (raw[inner[k]] + raw[outer[k]]) / 2;
+    rawStats = contactStats(c.faceEdge, values, c.edges, bins, rawRange[0], rawRange[1]);
   }
   return {
     bins,
     boundaryRange: [0, 1],
     rawRange,
-    regions: regions.size,
-    regionIds: regions.a.slice(0, regions.size),
-    regionVoxels: regions.count.slice(0, regions.size),
-    regionSurface: surface.data.slice(0, regions.size),
-    edges: m,
-    u,
-    v,
-    boundary: boundary.finish(m),
-    raw: rawStats?.finish(m),
+    regions: c.regions,
+    regionIds: c.regionIds,
+    regionVoxels: c.regionVoxels,
+    regionSurface: c.regionSurface,
+    edges: c.edges,
+    u: c.u,
+    v: c.v,
+    boundary,
+    raw: rawStats,
   };
+}
+
+/**
+ * Statistics of `values[k]` over the faces of each edge (`faceEdge[k]`), added in face order;
+ * histogram of `bins` bins over [lo, hi] ({@link binOf}).
+ */
+function contactStats(
+  faceEdge: Int32Array,
+  values: Float64Array,
+  edges: number,
+  bins: number,
+  lo: number,
+  hi: number,
+): ContactStats {
+  const count = new Float64Array(edges);
+  const sum = new Float64Array(edges);
+  const sumSq = new Float64Array(edges);
+  const min = new Float64Array(edges).fill(Number.POSITIVE_INFINITY);
+  const max = new Float64Array(edges).fill(Number.NEGATIVE_INFINITY);
+  const histogram = new Uint32Array(edges * bins);
+  for (let k = 0; k < faceEdge.length; k++) {
+    const e = faceEdge[k];
+    const value = values[k];
+    count[e]++;
+    sum[e] += value;
+    sumSq[e] += value * value;
+    if (value < min[e]) min[e] = value;
+    if (value > max[e]) max[e] = value;
+    histogram[e * bins + binOf(value, lo, hi, bins)]++;
+  }
+  return { count, sum, sumSq, min, max, histogram };
 }

@@ -6,7 +6,8 @@ import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.
 import {
   type FlatTrees,
   flattenTrees,
-  leafValue,
+  suffixMaxima,
+  sumLeavesAbove,
   type TreeJson,
   treesFromJson,
   treeToJson,
@@ -145,14 +146,10 @@ export class GradientBoostingClassifier {
     checkRowLength(row, this.features);
     const f = (this.#flat ??= flattenTrees(this.trees));
     const bound = (this.#bound ??= suffixMaxima(f));
-    const trees = f.roots.length;
     // the log-odds needed to reach floor, less a margin for rounding (no early stop at 0 or 1)
     const needed = floor > 0 && floor < 1 ? Math.log(floor / (1 - floor)) - 1e-9 : Number.NEGATIVE_INFINITY;
-    let sum = this.baseScore;
-    for (let t = 0; t < trees; t++) {
-      sum += leafValue(f, t, row);
-      if (t + 1 < trees && sum + bound[t + 1] < needed) return -1;
-    }
+    const sum = sumLeavesAbove(f, row, this.baseScore, bound, needed);
+    if (sum === Number.NEGATIVE_INFINITY) return -1;
     return sigmoid(sum);
   }
 
@@ -188,17 +185,4 @@ export class GradientBoostingClassifier {
       trees,
     );
   }
-}
-
-/** `bound[t]` = Σ over trees t … end of each tree's largest leaf. */
-function suffixMaxima(f: FlatTrees): Float64Array {
-  const trees = f.roots.length;
-  const bound = new Float64Array(trees + 1);
-  for (let t = trees - 1; t >= 0; t--) {
-    const end = t + 1 < trees ? f.roots[t + 1] : f.feature.length;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let k = f.roots[t]; k < end; k++) if (f.feature[k] < 0 && f.value[k] > max) max = f.value[k];
-    bound[t] = bound[t + 1] + max;
-  }
-  return bound;
 }

@@ -1,6 +1,7 @@
 import { type Affinities, checkAffinities } from "./affinities.js";
 import { checkShape } from "./arrays.js";
 import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
+import { FaceList } from "./face-list.js";
 import { PairCounter } from "./pair-counter.js";
 
 /**
@@ -82,20 +83,6 @@ function nonFinite(affinities: Float32Array, index: number): never {
     expected: "finite numbers",
     found: `${affinities[index]} at flat index ${index}`,
   });
-}
-
-/** A growable list of flat voxel indices. */
-class FaceList {
-  items = new Int32Array(1024);
-  size = 0;
-  push(i: number): void {
-    if (this.size === this.items.length) {
-      const grown = new Int32Array(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
-    }
-    this.items[this.size++] = i;
-  }
 }
 
 /**

@@ -110,14 +110,42 @@ export function flattenTrees(trees: readonly DecisionTree[]): FlatTrees {
   return f;
 }
 
-/** The leaf value tree `t` of `f` gives `row` (NaN goes left: `!(x > threshold)`). */
-export function leafValue(f: FlatTrees, t: number, row: ArrayLike<number>): number {
-  const { feature, threshold, child } = f;
-  let k = f.roots[t];
-  let j = feature[k];
-  while (j >= 0) {
-    k = child[k] + (row[j] > threshold[k] ? 1 : 0);
-    j = feature[k];
+/** `bound[t]` = Σ over trees t … end of each tree's largest leaf (`bound[trees]` = 0). */
+export function suffixMaxima(f: FlatTrees): Float64Array {
+  const trees = f.roots.length;
+  const bound = new Float64Array(trees + 1);
+  for (let t = trees - 1; t >= 0; t--) {
+    const end = t + 1 < trees ? f.roots[t + 1] : f.feature.length;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = f.roots[t]; k < end; k++) if (f.feature[k] < 0 && f.value[k] > max) max = f.value[k];
+    bound[t] = bound[t + 1] + max;
   }
-  return f.value[k];
+  return bound;
+}
+
+/**
+ * `start` plus the leaf values `row` reaches in every tree of `f`, added in tree order (NaN goes
+ * left: `!(x > threshold)`); −∞ as soon as, after tree t, even the largest leaves of the remaining
+ * trees (`bound[t + 1]`, {@link suffixMaxima}) could not lift the sum to `needed`.
+ */
+export function sumLeavesAbove(
+  f: FlatTrees,
+  row: ArrayLike<number>,
+  start: number,
+  bound: Float64Array,
+  needed: number,
+): number {
+  const { feature, threshold, child, value, roots } = f;
+  let sum = start;
+  for (let t = 0; t < roots.length; t++) {
+    let k = roots[t];
+    let j = feature[k];
+    while (j >= 0) {
+      k = child[k] + (row[j] > threshold[k] ? 1 : 0);
+      j = feature[k];
+    }
+    sum += value[k];
+    if (sum + bound[t + 1] < needed) return Number.NEGATIVE_INFINITY;
+  }
+  return sum;
 }

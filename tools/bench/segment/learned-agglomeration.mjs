@@ -7,11 +7,14 @@
 // Also the best probability thresholds of (b) on the evaluation half (calibration: near 0.5? every
 // threshold tied at the lowest CREMI is given, as a range), and the time of each agglomeration on the
 // evaluation half (features/graph + merging, one threshold; both run alternately --repeat times after a
-// warm-up: medians of each and of the per-pair ratio).
+// warm-up: medians of each and of the per-pair ratios of wall and of CPU time).
 // --seeds trains one model per forest seed, to show how much the result depends on the seed.
 // Reliability (first seed): the learned agglomeration of the evaluation half run down to p = 0.2,
 // each merge's probability against whether its two regions have the same majority ground-truth
 // label, per bin of p: calibrated merge probabilities have a fraction correct near the bin's p.
+//
+// "bound": the CREMI score of each fragment given its majority ground-truth label, about the best
+// any agglomeration of these fragments can reach (how much room there is).
 //
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
 //        [--fragments ws|watershed] [--raw] [--epochs 3] [--classifier forest|boosting]
@@ -115,8 +118,9 @@ function meanAffinity(h, thresholds) {
 }
 
 /**
- * Wall times of `a` and `b` run alternately `repeat` times after one warm-up run of each (so both
- * see the same machine state): the median of each and the median of the per-pair ratios b / a.
+ * Times of `a` and `b` run alternately `repeat` times after one warm-up run of each (so both see the
+ * same machine state): the median wall time of each, and the medians of the per-pair ratios b / a of
+ * wall time and of process CPU time (user + system: less disturbed by other load on a shared VM).
  */
 function pairedMs(a, b) {
   a();
@@ -124,18 +128,41 @@ function pairedMs(a, b) {
   const ta = [];
   const tb = [];
   const ratios = [];
+  const cpuRatios = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let k = 0; k < repeat; k++) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     a();
     const t1 = performance.now();
+    const c1 = cpuMs();
     b();
     const t2 = performance.now();
+    const c2 = cpuMs();
     ta.push(t1 - t0);
     tb.push(t2 - t1);
     ratios.push((t2 - t1) / (t1 - t0));
+    cpuRatios.push((c2 - c1) / (c1 - c0));
   }
   const median = (x) => x.sort((p, q) => p - q)[x.length >> 1];
-  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+  return { a: median(ta), b: median(tb), ratio: median(ratios), cpuRatio: median(cpuRatios) };
+}
+
+/**
+ * The CREMI score of the fragments with each one given its majority ground-truth label (gt 0
+ * ignored; fragments without ground truth kept apart): about the best any agglomeration of these
+ * fragments can reach, so the room left for either method.
+ */
+function majorityBound(h) {
+  const ids = [...new Set(h.fragments)];
+  const majority = new S.RegionMajority(h.fragments, h.gt, ids);
+  const labelOf = new Map(ids.map((id, k) => [id, majority.majority(k)]));
+  const top = h.gt.reduce((m, g) => Math.max(m, g), 0) + 1;
+  const seg = Uint32Array.from(h.fragments, (id) => labelOf.get(id) || top + id);
+  return score(seg, h).cremiScore;
 }
 
 /** Every threshold whose CREMI equals the lowest, as "lo–hi" (one value when only one). */
@@ -192,6 +219,7 @@ for (const [a, b] of [
   trainScores.forEach((s, t) => {
     if (s.cremiScore < trainScores[chosen].cremiScore) chosen = t;
   });
+  test.bound ??= majorityBound(test);
   const testCurve = meanAffinity(test, MEAN_T);
   const meanScores = MEAN_T.map((_, t) => score(S.applyAgglomeration(test.fragments, testCurve, t), test));
   const meanChosen = meanScores[chosen];
@@ -235,6 +263,8 @@ for (const [a, b] of [
       meanAgglomerationMs: times.a,
       learnedAgglomerationMs: times.b,
       timeRatio: times.ratio,
+      cpuRatio: times.cpuRatio,
+      bound: test.bound,
     });
     if (seed === seeds[0]) {
       reliability.push({ split: `${train.name} → ${test.name}`, bins: mergeReliability(test, model, raw) });
@@ -254,13 +284,13 @@ console.log(
   `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: medians of ${repeat} alternating pairs`,
 );
 console.log(
-  "split             | seed | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p (CREMI)     | ms mean / learned (ratio) / train",
+  "split             | seed | bound | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p (CREMI)     | ms mean / learned (wall ratio, cpu ratio) / train",
 );
 for (const r of rows) {
   console.log(
-    `${r.split.padEnd(17)} | ${String(r.seed).padStart(4)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
+    `${r.split.padEnd(17)} | ${String(r.seed).padStart(4)} | ${f(r.bound)} | ${r.meanThreshold.toFixed(2)}  ${f(r.meanCremi)}  ${f(r.meanVoi[0])}+${f(r.meanVoi[1])}  ${f(r.meanAre)} | ` +
       `${f(r.learnedCremi)}  ${f(r.learnedVoi[0])}+${f(r.learnedVoi[1])}  ${f(r.learnedAre)} | ${`${r.learnedBest.text} (${f(r.learnedBest.best)})`.padEnd(18)} | ` +
-      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} (${r.timeRatio.toFixed(2)}×) / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
+      `${r.meanAgglomerationMs.toFixed(0)} / ${r.learnedAgglomerationMs.toFixed(0)} (${r.timeRatio.toFixed(2)}×, ${r.cpuRatio.toFixed(2)}×) / ${r.trainMs.toFixed(0)}  (${r.edges} edges, ${r.examples} examples)`,
   );
 }
 console.log(
