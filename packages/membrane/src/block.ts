@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { BlockGrid, Box, createVolume, type Volume } from "@tessera/volume";
 import { ModelInputError } from "./errors.js";
 import type { MembraneModel } from "./model-io.js";
-import { predictArray, tilingOf } from "./predict.js";
+import { mirrorAxes, type PredictOptions, predictArray, tilingOf } from "./predict.js";
 import { outputChannels } from "./unet.js";
 
 /** Options of {@link predictionGrid} and {@link predictVolume}. */
@@ -11,6 +11,8 @@ export interface PredictVolumeOptions {
   block?: [number, number, number];
   /** Called after each block with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Test-time flips ({@link PredictOptions.flips}): the blocks still equal a whole-volume prediction with them. */
+  flips?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function createPredictionVolume(
   input: Volume,
   grid: BlockGrid,
   overwrite = false,
+  flips = false,
 ): Promise<Volume> {
   const C = outputChannels(m.metadata.unet);
   const shape = C === 1 ? input.shape : [C, ...input.shape];
@@ -63,6 +66,7 @@ export async function createPredictionVolume(
         unet: m.metadata.unet,
         backend: tf.getBackend(),
         input: input.path,
+        testTimeFlips: flips,
       },
     },
   });
@@ -78,11 +82,12 @@ export async function predictBlock(
   output: Volume,
   grid: BlockGrid,
   id: number,
+  options: Pick<PredictOptions, "flips"> = {},
 ): Promise<void> {
   const block = grid.block(id);
   const region = await input.read(block.readBox);
   const shape = block.readBox.shape as [number, number, number];
-  const prediction = predictArray(m, region.data as ArrayLike<number>, shape);
+  const prediction = predictArray(m, region.data as ArrayLike<number>, shape, { flips: options.flips });
   const C = outputChannels(m.metadata.unet);
   const w = block.writeBox;
   const [wz, wy, wx] = w.shape;
@@ -109,9 +114,11 @@ export async function predictVolume(
   options: PredictVolumeOptions & { overwrite?: boolean } = {},
 ): Promise<Volume> {
   const grid = predictionGrid(m, input.shape, options.block);
-  const output = await createPredictionVolume(outputPath, m, input, grid, options.overwrite);
+  // refuse flips of an affinity model before anything is written
+  mirrorAxes(m, options.flips === true);
+  const output = await createPredictionVolume(outputPath, m, input, grid, options.overwrite, options.flips);
   for (let id = 0; id < grid.count; id++) {
-    await predictBlock(m, input, output, grid, id);
+    await predictBlock(m, input, output, grid, id, { flips: options.flips });
     options.onProgress?.(id + 1, grid.count);
   }
   return output;

@@ -103,6 +103,17 @@ print(a.dtype, list(a.attrs["resolution"]), float(np.mean((a[:] >= 0.5) != (t > 
     const again = await membrane(["predict", "-i", held.raw, "-o", output, "-m", model]);
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/exists/);
+    // --flips: the mean over the mirror images, as predictArray gives it with flips
+    const flippedPath = join(dir.path, "flipped.zarr");
+    const f = await membrane(["predict", "-i", held.raw, "-o", flippedPath, "-m", model, "--flips"]);
+    expect(f.status, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout.trim().split("\n").at(-1) as string)).toMatchObject({ flips: true });
+    const heldRaw = (await (await openVolume(held.raw)).read()).data;
+    const expected = predictArray(await loadModel(model), heldRaw, [2, 96, 96], { flips: true });
+    const flipped = (await (await openVolume(flippedPath)).read()).data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - flipped[i]));
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it("refuses bad input with exit 2 and a message naming the problem", async () => {

@@ -54,6 +54,7 @@ interface PredictCliOptions {
   backend: BackendName;
   overwrite?: boolean;
   log?: string;
+  flips?: boolean;
 }
 
 function predictCommand(): Command {
@@ -71,6 +72,10 @@ function predictCommand(): Command {
       parse.integers("32,256,256", { count: 3, min: 1 }),
     )
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
+    .option(
+      "--flips",
+      "test-time augmentation: average each tile's predictions over its mirror images (8 network calls per tile for 3-D models, 4 for 2-D; boundary models only)",
+    )
     .option("--overwrite", "replace an existing output")
     .option("--log <file>", "structured log (JSON lines; default <output>.log)")
     .addHelpText(
@@ -78,6 +83,7 @@ function predictCommand(): Command {
       `
 Examples:
   $ tessera membrane predict -i aligned.zarr -o boundaries.zarr -m isbi2012-boundaries
+  $ tessera membrane predict -i fibsem.zarr -o boundaries.zarr -m fibsem-boundaries --flips
   $ tessera membrane predict -i raw.zarr -o aff.zarr -m my-3d-model --block 16,128,128 --backend cpu`,
     )
     .action(async (opts: PredictCliOptions) => {
@@ -85,7 +91,13 @@ Examples:
       const log = openRunLog(opts.log ?? `${opts.output.replace(/\/+$/, "")}.log`, "tessera-membrane");
       const summary = await logged(
         log,
-        { command: "membrane predict", input: opts.input, output: opts.output, model: opts.model },
+        {
+          command: "membrane predict",
+          input: opts.input,
+          output: opts.output,
+          model: opts.model,
+          flips: opts.flips === true,
+        },
         async () => {
           const backend = await useBackend(opts.backend);
           const m = await loadModel(resolveModelPath(opts.model));
@@ -99,6 +111,7 @@ Examples:
             await predictVolume(m, input, opts.output, {
               block: opts.block as [number, number, number] | undefined,
               overwrite: opts.overwrite,
+              flips: opts.flips === true,
               onProgress: bar.update,
             });
           } finally {
@@ -109,6 +122,7 @@ Examples:
             backend,
             blocks: grid.count,
             kind: m.metadata.unet.output,
+            flips: opts.flips === true,
             seconds: (performance.now() - t0) / 1000,
           };
         },

@@ -12,6 +12,12 @@ export interface PredictOptions {
   tile?: [number, number, number];
   /** Called after each tile with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Test-time augmentation: average each tile's predictions over its mirror images (flipped along
+   * every subset of z, y, x for 3-D models, of y, x for 2-D: 8 or 4 network calls per tile), each
+   * flipped back before averaging. Boundary models only (a flipped affinity is another voxel's).
+   */
+  flips?: boolean;
 }
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
@@ -86,6 +92,40 @@ function readWindow(
 }
 
 /**
+ * The tensor axes to reverse for each mirror image a tile is predicted on: only the identity without
+ * `flips`; else every subset of the spatial axes (3-D: z, y, x = 1, 2, 3 of [1, z, y, x, 1]; 2-D:
+ * y, x = 1, 2 of [sections, y, x, 1]).
+ */
+export function mirrorAxes(m: MembraneModel, flips: boolean): number[][] {
+  if (!flips) return [[]];
+  if (m.metadata.unet.output !== "boundaries") {
+    throw new ModelInputError("test-time flips need a boundary model", {
+      field: "flips",
+      expected: "a model whose output is boundaries",
+      found: `${m.metadata.unet.output} (a flipped affinity belongs to the neighbouring voxel)`,
+    });
+  }
+  const axes = m.metadata.unet.dims === 2 ? [1, 2] : [1, 2, 3];
+  return Array.from({ length: 1 << axes.length }, (_, bits) => axes.filter((_, k) => bits & (1 << k)));
+}
+
+/**
+ * The network's output on `input`, averaged over the mirror images `mirrors` (axes to reverse; each
+ * output is reversed back before it is added). Call inside `tf.tidy`.
+ */
+function predictMirrored(model: tf.LayersModel, input: tf.Tensor, mirrors: number[][]): Float32Array {
+  let sum: tf.Tensor | undefined;
+  for (const axes of mirrors) {
+    const flipped = axes.length > 0 ? tf.reverse(input, axes) : input;
+    const output = model.predict(flipped) as tf.Tensor;
+    const back = axes.length > 0 ? tf.reverse(output, axes) : output;
+    sum = sum ? tf.add(sum, back) : back;
+  }
+  const mean = mirrors.length > 1 ? tf.div(sum as tf.Tensor, mirrors.length) : (sum as tf.Tensor);
+  return mean.dataSync() as Float32Array;
+}
+
+/**
  * Predict a whole `[z, y, x]` array, tile by tile, tile origins on the network's pooling grid, so the
  * result does not depend on the tile size. "Same" models: each tile is run with its context (at
  * least the network's field of view, clipped at the array's edges) and only its core kept, the array
@@ -112,6 +152,7 @@ export function predictArray(
     });
   }
   const valid = config.padding === "valid";
+  const mirrors = mirrorAxes(m, options.flips === true);
   const { multiple, context, margin } = tilingOf(m);
   const tile = (options.tile ?? (config.dims === 2 ? [4, 256, 256] : [16, 128, 128])).map((t, a) =>
     roundUp(Math.max(1, t), multiple[a]),
@@ -158,7 +199,7 @@ export function predictArray(
             config.dims === 2
               ? tf.tensor4d(win, [size[0], size[1], size[2], 1])
               : tf.tensor5d(win, [1, size[0], size[1], size[2], 1]);
-          return (m.model.predict(input) as tf.Tensor).dataSync() as Float32Array;
+          return predictMirrored(m.model, input, mirrors);
         });
         // copy the core (inside the array) into the channels-first output
         for (let z = core[0]; z < Math.min(core[0] + tile[0], Z); z++) {

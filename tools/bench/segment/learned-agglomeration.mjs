@@ -17,7 +17,7 @@
 // any agglomeration of these fragments can reach (how much room there is).
 //
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
-//        [--fragments ws|watershed] [--raw] [--epochs 3] [--classifier forest|boosting]
+//        [--fragments ws|watershed] [--raw] [--epochs 3] [--bins 32] [--classifier forest|boosting]
 //        [--trees 100 (forest) | 40 (boosting)] [--lr 0.2 --depth 4 --leaf 20 (boosting)] [--seeds 0,1,2]
 //        [--repeat 7] [--steps 99] [--svg out.svg]
 // (--steps: thresholds k/(steps+1) swept for both methods; the SVG shows the first seed.)
@@ -33,6 +33,8 @@ const value = (name, fallback) => {
 const fragmentsKind = value("--fragments", "ws");
 const useRaw = args.includes("--raw");
 const epochs = Number(value("--epochs", 3));
+// histogram bins of the edge features (default: learnAgglomeration's)
+const bins = args.includes("--bins") ? Number(value("--bins")) : undefined;
 const boosting = value("--classifier", "forest") === "boosting";
 const trees = Number(value("--trees", boosting ? 40 : 100));
 // gradient boosting: --lr, --depth, --leaf (defaults of GradientBoostingClassifier.fit)
@@ -228,6 +230,7 @@ for (const [a, b] of [
     const t0 = performance.now();
     const { model } = S.learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
       epochs,
+      bins,
       raw: useRaw ? train.raw : undefined,
       classifier: boosting ? { type: "gradient-boosting", trees, ...boostingOptions } : { trees, seed },
     });
@@ -264,6 +267,7 @@ for (const [a, b] of [
       learnedAgglomerationMs: times.b,
       timeRatio: times.ratio,
       cpuRatio: times.cpuRatio,
+      bins: model.featureOptions.bins,
       bound: test.bound,
     });
     if (seed === seeds[0]) {
@@ -281,7 +285,7 @@ for (const [a, b] of [
 }
 const f = (x) => x.toFixed(3);
 console.log(
-  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: medians of ${repeat} alternating pairs`,
+  `${dataset === "neuroproof" ? "neuroproof sample 2 halves, fragments overseg" : `gala train halves, fragments ${fragmentsKind}`}${useRaw ? " + raw" : ""}, ${epochs} epochs, ${rows[0].bins} histogram bins, ${boosting ? "gradient boosting" : "random forest"}, ${trees} trees, times: medians of ${repeat} alternating pairs`,
 );
 console.log(
   "split             | seed | bound | mean thr  CREMI  VOI s+m       ARE   | learned@0.5 CREMI  VOI s+m       ARE   | best p (CREMI)     | ms mean / learned (wall ratio, cpu ratio) / train",
