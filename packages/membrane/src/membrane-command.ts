@@ -15,7 +15,11 @@ import { fieldOfViewRadius } from "./unet.js";
 /** The backends the commands offer. */
 export const BACKENDS: BackendName[] = ["wasm", "cpu", "tensorflow"];
 
-/** Check that a volume can go through the model: one channel, 3-D, at least the field of view in-plane. */
+/**
+ * Check that a volume can go through the model: one channel, 3-D, and at least the field of view
+ * in-plane (y, x). Along z, where image stacks are often thin, a 3-D model needs half of it (its
+ * radius + 1 sections): beyond the volume's ends the network sees the mean, as at every border.
+ */
 export function assertFits(m: MembraneModel, volume: Volume): void {
   if (volume.shape.length !== 3) {
     throw new ModelInputError("the model takes a single-channel 3-D volume (z, y, x)", {
@@ -26,7 +30,10 @@ export function assertFits(m: MembraneModel, volume: Volume): void {
   }
   const fov = fieldOfViewRadius(m.metadata.unet);
   const axes = m.metadata.unet.dims === 2 ? [1, 2] : [0, 1, 2];
-  const need = axes.map((a, k) => 2 * fov[m.metadata.unet.dims === 2 ? k : a] + 1);
+  const need = axes.map((a, k) => {
+    const radius = fov[m.metadata.unet.dims === 2 ? k : a];
+    return a === 0 ? radius + 1 : 2 * radius + 1;
+  });
   axes.forEach((a, k) => {
     if (volume.shape[a] < need[k]) {
       throw new ModelInputError("the input is smaller than the network's field of view", {
