@@ -3,6 +3,7 @@
 // package registers) and TensorFlow.js's cpu backend, in one run on the same inputs:
 //   inference: every shipped model over a crop of shared data (ISBI 2012 for 2-D models, gala's
 //              train-image for 3-D), voxels per second, median of the rounds;
+//   flips:     each boundary model with and without test-time flips (--flips), on wasm;
 //   training:  one step of each shipped model's architecture on its training patch size,
 //              voxels per second per step (patch voxels × batch / step time), median of the rounds.
 // Usage: node tools/bench/membrane/run.mjs [--rounds 3] [--skip-training]   (build first)
@@ -43,14 +44,14 @@ async function input(dims) {
   return { raw: Float32Array.from(a.data), shape: [16, 96, 96], what: "gala train-image z 30–45, 96² crop" };
 }
 
-async function timeInference(name, backend, x) {
+async function timeInference(name, backend, x, flips = false) {
   await membrane.useBackend(backend);
   const m = await membrane.loadModel(join(modelsDir, name));
-  membrane.predictArray(m, x.raw, x.shape); // warm-up (kernel setup, weight upload)
+  membrane.predictArray(m, x.raw, x.shape, { flips }); // warm-up (kernel setup, weight upload)
   const times = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
-    membrane.predictArray(m, x.raw, x.shape);
+    membrane.predictArray(m, x.raw, x.shape, { flips });
     times.push((performance.now() - t0) / 1000);
   }
   m.model.dispose();
@@ -100,6 +101,16 @@ for (const name of names) {
   console.log(
     `${name} | ${x.what} | ${wasm.toFixed(3)} | ${cpu.toFixed(3)} | ${fmt(voxels / wasm)} | ${fmt(voxels / cpu)} | ${(cpu / wasm).toFixed(1)}×`,
   );
+}
+console.log("\ntest-time flips on wasm (same input; 8 network calls per tile for 3-D models, 4 for 2-D)");
+console.log("model | plain s | --flips s | --flips / plain");
+for (const name of names) {
+  const meta = JSON.parse(readFileSync(join(modelsDir, name, "metadata.json"), "utf8"));
+  if (meta.unet.output !== "boundaries") continue;
+  const x = await input(meta.unet.dims);
+  const plain = await timeInference(name, "wasm", x);
+  const flipped = await timeInference(name, "wasm", x, true);
+  console.log(`${name} | ${plain.toFixed(3)} | ${flipped.toFixed(3)} | ${(flipped / plain).toFixed(1)}×`);
 }
 if (!opt["skip-training"]) {
   console.log("\ntraining (one Adam step of the model's architecture, its patch and batch)");
