@@ -20,10 +20,10 @@ const plane = 100 * 200;
 const thresholds = Array.from({ length: 19 }, (_, k) => (5 * (k + 1)) / 100);
 
 /** CREMI score of `map` (z0 … z1 of the volume) segmented at every threshold, gt 0 ignored. */
-function scores(map: Float32Array, gt: ArrayLike<number>, z0: number, z1: number): number[] {
+function scores(map: Float32Array, gt: Int32Array, z0: number, z1: number): number[] {
   const shape = [z1 - z0, 100, 200];
   const part = map.subarray(z0 * plane, z1 * plane);
-  const truth = (gt as Int32Array).subarray(z0 * plane, z1 * plane);
+  const truth = gt.subarray(z0 * plane, z1 * plane);
   const result = segmentBoundaries(part, shape, { agglomerate: { thresholds } });
   return thresholds.map(
     (_, t) => evaluateSegmentation(result.segmentations[t], truth, { ignoreGt: [0] }).cremiScore,
@@ -54,8 +54,8 @@ describe.skipIf(!gala.available)("the shipped FIB-SEM model against gala's train
     );
     expect(predict.status, predict.stderr).toBe(0);
     const ours = (await (await openVolume(output)).read()).data as Float32Array;
-    const p1 = Float32Array.from((await (await openVolume(join(gala.path, "train-p1.zarr"))).read()).data);
-    const gt = (await (await openVolume(join(gala.path, "train-gt.zarr"))).read()).data;
+    const p1 = (await (await openVolume(join(gala.path, "train-p1.zarr"))).read()).data as Float32Array;
+    const gt = (await (await openVolume(join(gala.path, "train-gt.zarr"))).read()).data as Int32Array;
     const result = Object.fromEntries(
       Object.entries({ ours, p1 }).map(([name, map]) => {
         const held = scores(map, gt, 30, 50);

@@ -6,9 +6,9 @@ import { Box, createVolume } from "@tessera/volume";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "./backend.js";
 import { predictionGrid, predictVolume } from "./block.js";
-import type { MembraneModel } from "./model-io.js";
 import { predictArray, tilingOf } from "./predict.js";
-import { buildUNet, type UNetOptions, unetConfig } from "./unet.js";
+import { untrainedModel } from "./test-arrays.js";
+import { type UNetOptions, unetConfig } from "./unet.js";
 
 const dir = tempDir("tessera-membrane-block-");
 afterAll(() => dir.cleanup());
@@ -36,16 +36,7 @@ describe.skipIf(!pythonHas("zarr", "numpy"))("predictVolume (zarr, blockwise)", 
       downsample: [1, 2, 2],
       seed: 5,
     });
-    const m: MembraneModel = {
-      model: buildUNet(config),
-      metadata: {
-        format: "tessera-membrane-model",
-        version: 1,
-        unet: config,
-        normalisation: { mean: 128, std: 50 },
-        created: "",
-      },
-    };
+    const m = untrainedModel(config);
     const grid = predictionGrid(m, shape, [2, 24, 40]);
     expect(grid.count).toBeGreaterThan(8);
     await predictVolume(m, input, join(dir.path, "aff.zarr"), { block: [2, 24, 40] });
@@ -103,16 +94,7 @@ describe("predictVolume with a valid-convolution model (blocks read the margin a
       });
       await input.write(Box.fromShape(shape), phantom.image);
       const config = unetConfig({ ...options, padding: "valid" });
-      const m: MembraneModel = {
-        model: buildUNet(config),
-        metadata: {
-          format: "tessera-membrane-model",
-          version: 1,
-          unet: config,
-          normalisation: { mean: 128, std: 50 },
-          created: "",
-        },
-      };
+      const m = untrainedModel(config);
       const { context, margin } = tilingOf(m);
       expect(context.every((c, a) => c >= margin[a])).toBe(true);
       const whole = predictArray(m, phantom.image, shape);

@@ -108,7 +108,7 @@ print(a.dtype, list(a.attrs["resolution"]), float(np.mean((a[:] >= 0.5) != (t > 
     const f = await membrane(["predict", "-i", held.raw, "-o", flippedPath, "-m", model, "--flips"]);
     expect(f.status, f.stderr).toBe(0);
     expect(JSON.parse(f.stdout.trim().split("\n").at(-1) as string)).toMatchObject({ flips: true });
-    const heldRaw = (await (await openVolume(held.raw)).read()).data;
+    const heldRaw = (await (await openVolume(held.raw)).read()).data as Uint8Array;
     const expected = predictArray(await loadModel(model), heldRaw, [2, 96, 96], { flips: true });
     const flipped = (await (await openVolume(flippedPath)).read()).data as Float32Array;
     let worst = 0;

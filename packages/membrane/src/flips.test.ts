@@ -10,26 +10,15 @@ import { useBackend } from "./backend.js";
 import { predictVolume } from "./block.js";
 import type { MembraneModel } from "./model-io.js";
 import { predictArray } from "./predict.js";
-import { buildUNet, type UNetOptions, unetConfig } from "./unet.js";
+import { untrainedModel } from "./test-arrays.js";
+import { type UNetOptions, unetConfig } from "./unet.js";
 
 const dir = tempDir("tessera-membrane-flips-");
 afterAll(() => dir.cleanup());
 
 type Shape = [number, number, number];
 
-function modelOf(options: UNetOptions): MembraneModel {
-  const config = unetConfig(options);
-  return {
-    model: buildUNet(config),
-    metadata: {
-      format: "tessera-membrane-model",
-      version: 1,
-      unet: config,
-      normalisation: { mean: 128, std: 50 },
-      created: "",
-    },
-  };
-}
+const modelOf = (options: UNetOptions): MembraneModel => untrainedModel(unetConfig(options));
 
 /** `a` ([z, y, x]) mirrored along the axes set in `flip` (z, y, x). */
 function mirror(a: ArrayLike<number>, [Z, Y, X]: Shape, flip: [boolean, boolean, boolean]): Float32Array {

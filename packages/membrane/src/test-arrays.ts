@@ -1,3 +1,6 @@
+import type { MembraneModel } from "./model-io.js";
+import { buildUNet, type UNetConfig } from "./unet.js";
+
 /** Test support: `n` deterministic values in [−1, 1) (xorshift32 from `seed`). */
 export function randomValues(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;
@@ -21,4 +24,18 @@ export function relativeDifference(
     scale = Math.max(scale, Math.abs(expected[i]));
   }
   return { worst: scale > 0 ? worst / scale : worst, scale };
+}
+
+/** Test support: an untrained model of `config` (normalisation mean 128, std 50). */
+export function untrainedModel(config: UNetConfig): MembraneModel {
+  return {
+    model: buildUNet(config),
+    metadata: {
+      format: "tessera-membrane-model",
+      version: 1,
+      unet: config,
+      normalisation: { mean: 128, std: 50 },
+      created: "",
+    },
+  };
 }

@@ -4,8 +4,9 @@ import { emPhantom } from "@tessera/phantom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "./backend.js";
 import type { MembraneModel } from "./model-io.js";
+import { untrainedModel } from "./test-arrays.js";
 import { scoreVolumes, type TrainingVolume, trainModel } from "./train.js";
-import { buildUNet, unetConfig } from "./unet.js";
+import { unetConfig } from "./unet.js";
 
 function volume(seed: number, shape: [number, number, number]): TrainingVolume {
   const p = emPhantom({ shape, seed });
@@ -23,16 +24,7 @@ describe("trainModel", () => {
     const train = [volume(1, [6, 96, 96])];
     const validation = [volume(2, [2, 96, 96])];
     const config = unetConfig({ depth: 2, features: 8, seed: 1 });
-    const m: MembraneModel = {
-      model: buildUNet(config),
-      metadata: {
-        format: "tessera-membrane-model",
-        version: 1,
-        unet: config,
-        normalisation: { mean: 128, std: 50 },
-        created: "",
-      },
-    };
+    const m = untrainedModel(config);
     const before = scoreVolumes(m, validation);
     const epochs = await trainModel(m, train, {
       patch: [1, 64, 64],
@@ -65,16 +57,7 @@ describe("trainModel", () => {
       downsample: [1, 2, 2],
       seed: 2,
     });
-    const m: MembraneModel = {
-      model: buildUNet(config),
-      metadata: {
-        format: "tessera-membrane-model",
-        version: 1,
-        unet: config,
-        normalisation: { mean: 128, std: 50 },
-        created: "",
-      },
-    };
+    const m = untrainedModel(config);
     const before = scoreVolumes(m, validation);
     const epochs = await trainModel(m, train, {
       patch: [8, 32, 32],
@@ -97,19 +80,8 @@ describe("trainModel with valid convolutions", () => {
     await useBackend("wasm");
   });
 
-  const modelFor = (options: Parameters<typeof unetConfig>[0]): MembraneModel => {
-    const config = unetConfig({ ...options, padding: "valid" });
-    return {
-      model: buildUNet(config),
-      metadata: {
-        format: "tessera-membrane-model",
-        version: 1,
-        unet: config,
-        normalisation: { mean: 128, std: 50 },
-        created: "",
-      },
-    };
-  };
+  const modelFor = (options: Parameters<typeof unetConfig>[0]): MembraneModel =>
+    untrainedModel(unetConfig({ ...options, padding: "valid" }));
 
   it("2-D: input patches of a valid size, targets cropped to the output; the loss is finite and falls over 30 steps, validation scores", async () => {
     const train = [volume(1, [4, 80, 80])];
