@@ -106,6 +106,17 @@ describe("test-time flips", () => {
     expect(worstDifference(predictArray(m, raw, shape, { flips: true }), expected)).toBeLessThan(1e-5);
   });
 
+  it("2-D valid convolutions: the mean of the 4 mirror images as well", () => {
+    const m = modelOf({ depth: 2, features: 3, padding: "valid", seed: 8 });
+    const flips = every3.filter((f) => !f[0]);
+    const expected = reference(m, raw, shape, flips);
+    expect(worstDifference(expected, predictArray(m, raw, shape))).toBeGreaterThan(1e-4);
+    for (const tile of [undefined, [1, 16, 20] as Shape]) {
+      const flipped = predictArray(m, raw, shape, { flips: true, tile });
+      expect(worstDifference(flipped, expected), `tile ${tile ?? "whole"}`).toBeLessThan(1e-5);
+    }
+  });
+
   it("blocks with flips give the whole-volume prediction with flips (within 1e-5)", async () => {
     const m = modelOf({ dims: 3, depth: 2, features: 3, downsample: [2, 2, 2], seed: 4 });
     const odd: Shape = [9, 30, 45];
