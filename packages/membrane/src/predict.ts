@@ -7,7 +7,9 @@ import { fieldOfViewRadius, nearestValidSizes, outputChannels, outputMargin, siz
 export interface PredictOptions {
   /**
    * Output tile per network call, voxels per axis of the volume (z, y, x); default 4 × 256 × 256 for
-   * 2-D models (the sections of a tile go through the network as one batch), 16 × 128 × 128 for 3-D.
+   * 2-D models (the sections of a tile go through the network as one batch), for 3-D models
+   * Z × 128 × 128 with Z twice the context along z, from 16 to 64 (so a model with a large field of
+   * view does not spend most of each call on context).
    */
   tile?: [number, number, number];
   /** Called after each tile with (done, total). */
@@ -21,6 +23,12 @@ export interface PredictOptions {
 }
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
+
+/** The default output tile of {@link predictArray} (see {@link PredictOptions.tile}). */
+function defaultTile(dims: number, context: number[]): number[] {
+  if (dims === 2) return [4, 256, 256];
+  return [Math.min(64, Math.max(16, 2 * context[0])), 128, 128];
+}
 
 /** How {@link predictArray} and the block adapter tile a volume, per volume axis (z, y, x). */
 export interface Tiling {
@@ -154,7 +162,7 @@ export function predictArray(
   const valid = config.padding === "valid";
   const mirrors = mirrorAxes(m, options.flips === true);
   const { multiple, context, margin } = tilingOf(m);
-  const tile = (options.tile ?? (config.dims === 2 ? [4, 256, 256] : [16, 128, 128])).map((t, a) =>
+  const tile = (options.tile ?? defaultTile(config.dims, context)).map((t, a) =>
     roundUp(Math.max(1, t), multiple[a]),
   );
   const padded = shape.map((s, a) => roundUp(s, multiple[a]));
