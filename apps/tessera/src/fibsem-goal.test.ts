@@ -46,9 +46,6 @@ describe.skipIf(!gala.available)("the shipped FIB-SEM model against gala's train
         "-m",
         "fibsem-boundaries",
         "--flips",
-        // one block holds the whole volume (50 × 100 × 200): no block is read twice with context
-        "--block",
-        "64,128,256",
       ],
       { encoding: "utf8" },
     );

@@ -7,7 +7,10 @@ import { outputChannels } from "./unet.js";
 
 /** Options of {@link predictionGrid} and {@link predictVolume}. */
 export interface PredictVolumeOptions {
-  /** Write block `[z, y, x]` (rounded up to the network's pooling grid; default 32 × 256 × 256). */
+  /**
+   * Write block `[z, y, x]` (rounded up to the network's pooling grid; default Z × 256 × 256 with Z
+   * 32, or twice the context along z when that is more, so that a block is not mostly context).
+   */
   block?: [number, number, number];
   /** Called after each block with (done, total). */
   onProgress?: (done: number, total: number) => void;
@@ -23,7 +26,7 @@ export interface PredictVolumeOptions {
 export function predictionGrid(
   m: MembraneModel,
   shape: readonly number[],
-  block: readonly number[] = [32, 256, 256],
+  block?: readonly number[],
 ): BlockGrid {
   if (shape.length !== 3) {
     throw new ModelInputError("the input volume must be 3-D (z, y, x)", {
@@ -33,7 +36,7 @@ export function predictionGrid(
     });
   }
   const { multiple, context } = tilingOf(m);
-  const blockShape = block.map((b, a) => Math.ceil(Math.max(1, b) / multiple[a]) * multiple[a]);
+  const blockShape = (block ?? [Math.max(32, 2 * context[0]), 256, 256]).map((b, a) => Math.ceil(Math.max(1, b) / multiple[a]) * multiple[a]);
   const bounds = Box.fromShape(shape);
   return new BlockGrid({ roi: bounds, blockShape, context, bounds });
 }

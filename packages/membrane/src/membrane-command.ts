@@ -75,7 +75,7 @@ function predictCommand(): Command {
     )
     .option(
       "--block <z,y,x>",
-      "write block (default 32,256,256)",
+      "write block (default 32,256,256, or twice the network's context along z when that is more)",
       parse.integers("32,256,256", { count: 3, min: 1 }),
     )
     .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(BACKENDS).default("wasm"))
