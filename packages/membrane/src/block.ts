@@ -36,7 +36,9 @@ export function predictionGrid(
     });
   }
   const { multiple, context } = tilingOf(m);
-  const blockShape = (block ?? [Math.max(32, 2 * context[0]), 256, 256]).map((b, a) => Math.ceil(Math.max(1, b) / multiple[a]) * multiple[a]);
+  const blockShape = (block ?? [Math.max(32, 2 * context[0]), 256, 256]).map(
+    (b, a) => Math.ceil(Math.max(1, b) / multiple[a]) * multiple[a],
+  );
   const bounds = Box.fromShape(shape);
   return new BlockGrid({ roi: bounds, blockShape, context, bounds });
 }
