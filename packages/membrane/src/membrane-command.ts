@@ -36,7 +36,11 @@ export function assertFits(m: MembraneModel, volume: Volume): void {
   });
   axes.forEach((a, k) => {
     if (volume.shape[a] < need[k]) {
-      throw new ModelInputError("the input is smaller than the network's field of view", {
+      const what =
+        a === 0
+          ? "the input has fewer sections than half the network's field of view (its radius + 1)"
+          : "the input is smaller than the network's field of view";
+      throw new ModelInputError(what, {
         path: volume.path,
         field: `axis ${"zyx"[a]}`,
         expected: `at least ${need[k]} voxels`,
