@@ -1,17 +1,10 @@
+import { type CompiledTrees, compileTrees } from "./compiled-trees.js";
 import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js";
 import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { mix32, SeededRandom } from "./seeded-random.js";
 import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.js";
-import {
-  type FlatTrees,
-  flattenTrees,
-  suffixMaxima,
-  sumLeavesAbove,
-  type TreeJson,
-  treesFromJson,
-  treeToJson,
-} from "./tree-arrays.js";
+import { type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
 
 /** Options of {@link RandomForestClassifier.fit} (defaults as scikit-learn's, except `maxDepth`). */
 export interface RandomForestOptions {
@@ -132,18 +125,29 @@ export class RandomForestClassifier {
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
-    const f = (this.#flat ??= flattenTrees(this.trees));
-    const bound = (this.#bound ??= suffixMaxima(f));
-    const trees = f.roots.length;
+    const compiled = this.#compiled();
+    if (row !== compiled.row) compiled.row.set(row);
+    const trees = this.trees.length;
     // the sum needed to reach floor, less a margin for the rounding of sum / trees
-    const sum = sumLeavesAbove(f, row, 0, bound, floor * trees * (1 - 1e-12));
+    const sum = compiled.sum(0, floor * trees * (1 - 1e-12));
     return sum === Number.NEGATIVE_INFINITY ? -1 : sum / trees;
   }
 
-  /** The trees in one set of contiguous arrays (built on first prediction). */
-  #flat: FlatTrees | undefined;
-  /** Largest leaf sums of the remaining trees ({@link suffixMaxima}). */
-  #bound: Float64Array | undefined;
+  #code: CompiledTrees | undefined;
+
+  /** The trees as WebAssembly (compiled on first use). */
+  #compiled(): CompiledTrees {
+    this.#code ??= compileTrees(this.trees, this.features);
+    return this.#code;
+  }
+
+  /**
+   * A row buffer: rows written here are scored without a copy by {@link predictProbaAbove}.
+   * Each classifier has its own; its contents change with every prediction.
+   */
+  inputRow(): Float64Array {
+    return this.#compiled().row;
+  }
 
   /** A JSON-ready copy (plain arrays; every number finite). */
   toJSON(): RandomForestJson {

@@ -1,17 +1,10 @@
+import { type CompiledTrees, compileTrees } from "./compiled-trees.js";
 import type { BinnedData, DecisionTree } from "./decision-tree.js";
 import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
 import { growGradientTree } from "./gradient-tree.js";
 import { checkOption, checkRowLength, checkTrainingRows } from "./training-rows.js";
-import {
-  type FlatTrees,
-  flattenTrees,
-  suffixMaxima,
-  sumLeavesAbove,
-  type TreeJson,
-  treesFromJson,
-  treeToJson,
-} from "./tree-arrays.js";
+import { type TreeJson, treesFromJson, treeToJson } from "./tree-arrays.js";
 
 /** Options of {@link GradientBoostingClassifier.fit} (scikit-learn's HistGradientBoosting names in brackets). */
 export interface GradientBoostingOptions {
@@ -73,9 +66,21 @@ export class GradientBoostingClassifier {
   readonly baseScore: number;
   /** The trees (leaves: log-odds increments). */
   readonly trees: readonly DecisionTree[];
-  #flat: FlatTrees | undefined;
-  /** `bound[t]`: the largest sum of leaves trees t … end can add. */
-  #bound: Float64Array | undefined;
+  #code: CompiledTrees | undefined;
+
+  /** The trees as WebAssembly (compiled on first use). */
+  #compiled(): CompiledTrees {
+    this.#code ??= compileTrees(this.trees, this.features);
+    return this.#code;
+  }
+
+  /**
+   * A row buffer: rows written here are scored without a copy by {@link predictProbaAbove}.
+   * Each classifier has its own; its contents change with every prediction.
+   */
+  inputRow(): Float64Array {
+    return this.#compiled().row;
+  }
 
   private constructor(
     features: number,
@@ -144,11 +149,11 @@ export class GradientBoostingClassifier {
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
-    const f = (this.#flat ??= flattenTrees(this.trees));
-    const bound = (this.#bound ??= suffixMaxima(f));
+    const compiled = this.#compiled();
+    if (row !== compiled.row) compiled.row.set(row);
     // the log-odds needed to reach floor, less a margin for rounding (no early stop at 0 or 1)
     const needed = floor > 0 && floor < 1 ? Math.log(floor / (1 - floor)) - 1e-9 : Number.NEGATIVE_INFINITY;
-    const sum = sumLeavesAbove(f, row, this.baseScore, bound, needed);
+    const sum = compiled.sum(this.baseScore, needed);
     if (sum === Number.NEGATIVE_INFINITY) return -1;
     return sigmoid(sum);
   }

@@ -127,6 +127,8 @@ export function suffixMaxima(f: FlatTrees): Float64Array {
  * `start` plus the leaf values `row` reaches in every tree of `f`, added in tree order (NaN goes
  * left: `!(x > threshold)`); −∞ as soon as, after tree t, even the largest leaves of the remaining
  * trees (`bound[t + 1]`, {@link suffixMaxima}) could not lift the sum to `needed`.
+ * The plain walk over the arrays: the classifiers run its compiled form ({@link compileLeafSum}),
+ * which the tests hold to this one.
  */
 export function sumLeavesAbove(
   f: FlatTrees,
