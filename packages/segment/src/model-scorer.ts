@@ -29,11 +29,15 @@ function rank(cuts: Float64Array, x: number): number {
 export class ModelScorer {
   readonly #forest: EdgeClassifier;
   readonly #table: EdgeFeatureTable;
-  readonly #scratch: Float64Array;
+  /** The classifier's own input buffer: feature vectors are written there, not copied. */
+  readonly #row: Float64Array;
   /** Split thresholds of the forest on each region feature, ascending. */
   readonly #cuts: Float64Array[];
   readonly #count: Float64Array;
   readonly #ranks: Int32Array;
+  /** Per edge and region feature, the cuts around its value at its last ranking (lo < x ≤ hi). */
+  readonly #lo: Float64Array;
+  readonly #hi: Float64Array;
   readonly #p: Float64Array;
   readonly #floor: number;
   /** Forest evaluations done (the rest were answered from the cache). */
@@ -48,7 +52,7 @@ export class ModelScorer {
     this.#forest = forest;
     this.#floor = floor;
     this.#table = table;
-    this.#scratch = new Float64Array(names.length);
+    this.#row = forest.inputRow();
     const indices = REGION_FEATURES.map((name) => names.indexOf(name));
     if (indices.some((k) => k < 0)) {
       throw new SegmentOptionsError("the feature list lacks the region features", {
@@ -66,6 +70,9 @@ export class ModelScorer {
     });
     this.#count = new Float64Array(table.edges).fill(-1);
     this.#ranks = new Int32Array(table.edges * REGION_FEATURES.length);
+    // empty intervals until the first ranking
+    this.#lo = new Float64Array(table.edges * REGION_FEATURES.length).fill(Number.POSITIVE_INFINITY);
+    this.#hi = new Float64Array(table.edges * REGION_FEATURES.length).fill(Number.NEGATIVE_INFINITY);
     this.#p = new Float64Array(table.edges);
   }
 
@@ -75,24 +82,45 @@ export class ModelScorer {
     const a = t.u[e];
     const b = t.v[e];
     // the region features exactly as featureVector computes them
-    const r0 = rank(this.#cuts[0], Math.min(t.regionVoxels[a], t.regionVoxels[b]));
-    const r1 = rank(this.#cuts[1], Math.max(t.regionVoxels[a], t.regionVoxels[b]));
-    const r2 = rank(this.#cuts[2], t.boundary.count[e] / Math.min(t.regionSurface[a], t.regionSurface[b]));
-    const ranks = this.#ranks;
+    const x0 = Math.min(t.regionVoxels[a], t.regionVoxels[b]);
+    const x1 = Math.max(t.regionVoxels[a], t.regionVoxels[b]);
+    const x2 = t.boundary.count[e] / Math.min(t.regionSurface[a], t.regionSurface[b]);
     const base = 3 * e;
-    const same =
-      this.#count[e] === t.boundary.count[e] &&
-      ranks[base] === r0 &&
-      ranks[base + 1] === r1 &&
-      ranks[base + 2] === r2;
-    ranks[base] = r0;
-    ranks[base + 1] = r1;
-    ranks[base + 2] = r2;
-    if (same) return this.#p[e];
+    const lo = this.#lo;
+    const hi = this.#hi;
+    const sameContact = this.#count[e] === t.boundary.count[e];
+    // fast path: each value still between the cuts around it at its last ranking
+    if (
+      sameContact &&
+      lo[base] < x0 &&
+      x0 <= hi[base] &&
+      lo[base + 1] < x1 &&
+      x1 <= hi[base + 1] &&
+      lo[base + 2] < x2 &&
+      x2 <= hi[base + 2]
+    ) {
+      return this.#p[e];
+    }
+    const same = this.#rank(base, 0, x0) & this.#rank(base + 1, 1, x1) & this.#rank(base + 2, 2, x2);
+    if (sameContact && same === 1) return this.#p[e];
     this.evaluations++;
     this.#count[e] = t.boundary.count[e];
-    const p = this.#forest.predictProbaAbove(featureVector(t, e, this.#scratch), this.#floor);
+    const p = this.#forest.predictProbaAbove(featureVector(t, e, this.#row), this.#floor);
     this.#p[e] = p;
     return p;
+  }
+
+  /**
+   * Rank `x` among the cuts of region feature `f`, store the rank and the cuts around `x` at `slot`
+   * (for NaN none: the fast path never holds); 1 when the rank is the one stored before, else 0.
+   */
+  #rank(slot: number, f: number, x: number): number {
+    const cuts = this.#cuts[f];
+    const r = rank(cuts, x);
+    this.#lo[slot] = r > 0 ? cuts[r - 1] : Number.NEGATIVE_INFINITY;
+    this.#hi[slot] = r < cuts.length ? cuts[r] : Number.POSITIVE_INFINITY;
+    const same = this.#ranks[slot] === r ? 1 : 0;
+    this.#ranks[slot] = r;
+    return same;
   }
 }
