@@ -17,7 +17,7 @@
 // any agglomeration of these fragments can reach (how much room there is).
 //
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
-//        [--fragments ws|watershed] [--raw] [--epochs 3] [--bins 32] [--classifier forest|boosting]
+//        [--fragments ws|watershed|default] [--raw] [--epochs 3] [--bins 32] [--classifier forest|boosting]
 //        [--trees 100 (forest) | 40 (boosting)] [--lr 0.2 --depth 4 --leaf 20 (boosting)] [--seeds 0,1,2]
 //        [--repeat 7] [--steps 99] [--svg out.svg]
 // (--steps: thresholds k/(steps+1) swept for both methods; the SVG shows the first seed.)
@@ -92,11 +92,15 @@ async function loadHalves() {
   const ws = await read("train-ws");
   const half = (data, k) => data.slice(k * 25 * Y * X, (k + 1) * 25 * Y * X);
   const shape = [25, Y, X];
-  const fragmentsOf = (k) =>
-    fragmentsKind === "ws"
-      ? Uint32Array.from(half(ws, k))
-      : S.fragmentsFromBoundaries(half(p1, k), shape, { method: "seeded", seeds: "minima", minSize: 20 })
-          .fragments;
+  const fragmentsOf = (k) => {
+    if (fragmentsKind === "ws") return Uint32Array.from(half(ws, k));
+    // "default": what the default pipeline makes (distance seeds); "watershed": minima seeds, minSize 20
+    const options =
+      fragmentsKind === "default"
+        ? S.fragmentsOptionsSchema.parse({})
+        : { method: "seeded", seeds: "minima", minSize: 20 };
+    return S.fragmentsFromBoundaries(half(p1, k), shape, options).fragments;
+  };
   return [0, 1].map((k) => ({
     name: k === 0 ? "z0-24" : "z25-49",
     shape,
