@@ -191,8 +191,37 @@ export function compileLeafSum(f: FlatTrees, bound: Float64Array, features: numb
   };
 }
 
-/** {@link compileLeafSum} of `trees` (flattened, with their early-stop bounds). */
-export function compileTrees(trees: readonly DecisionTree[], features: number): CompiledTrees {
-  const flat = flattenTrees(trees);
-  return compileLeafSum(flat, suffixMaxima(flat), features);
+/**
+ * A classifier's trees, compiled by {@link compileLeafSum} on first use (flattened, with their
+ * early-stop bounds).
+ */
+export class LazyCompiledTrees {
+  readonly #trees: readonly DecisionTree[];
+  readonly #features: number;
+  #code: CompiledTrees | undefined;
+
+  constructor(trees: readonly DecisionTree[], features: number) {
+    this.#trees = trees;
+    this.#features = features;
+  }
+
+  #compiled(): CompiledTrees {
+    if (this.#code === undefined) {
+      const flat = flattenTrees(this.#trees);
+      this.#code = compileLeafSum(flat, suffixMaxima(flat), this.#features);
+    }
+    return this.#code;
+  }
+
+  /** The input buffer: a row written here is summed without a copy. */
+  row(): Float64Array {
+    return this.#compiled().row;
+  }
+
+  /** {@link sumLeavesAbove} of `row` (copied into the input buffer unless it is that buffer). */
+  sum(row: ArrayLike<number>, start: number, needed: number): number {
+    const code = this.#compiled();
+    if (row !== code.row) code.row.set(row);
+    return code.sum(start, needed);
+  }
 }

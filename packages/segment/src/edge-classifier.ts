@@ -1,4 +1,4 @@
-import { type CompiledTrees, compileTrees } from "./compiled-trees.js";
+import { LazyCompiledTrees } from "./compiled-trees.js";
 import { type BinnedData, type DecisionTree, growTree } from "./decision-tree.js";
 import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
@@ -66,6 +66,7 @@ export class RandomForestClassifier {
     this.features = features;
     this.options = options;
     this.trees = trees;
+    this.#code = new LazyCompiledTrees(trees, features);
   }
 
   /** Fit a forest to rows `X` (equal lengths, NaN allowed) and labels `y` (0 = keep, 1 = merge). */
@@ -125,28 +126,21 @@ export class RandomForestClassifier {
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
-    const compiled = this.#compiled();
-    if (row !== compiled.row) compiled.row.set(row);
     const trees = this.trees.length;
     // the sum needed to reach floor, less a margin for the rounding of sum / trees
-    const sum = compiled.sum(0, floor * trees * (1 - 1e-12));
+    const sum = this.#code.sum(row, 0, floor * trees * (1 - 1e-12));
     return sum === Number.NEGATIVE_INFINITY ? -1 : sum / trees;
   }
 
-  #code: CompiledTrees | undefined;
-
   /** The trees as WebAssembly (compiled on first use). */
-  #compiled(): CompiledTrees {
-    this.#code ??= compileTrees(this.trees, this.features);
-    return this.#code;
-  }
+  readonly #code: LazyCompiledTrees;
 
   /**
    * A row buffer: rows written here are scored without a copy by {@link predictProbaAbove}.
    * Each classifier has its own; its contents change with every prediction.
    */
   inputRow(): Float64Array {
-    return this.#compiled().row;
+    return this.#code.row();
   }
 
   /** A JSON-ready copy (plain arrays; every number finite). */

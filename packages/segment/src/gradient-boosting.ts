@@ -1,4 +1,4 @@
-import { type CompiledTrees, compileTrees } from "./compiled-trees.js";
+import { LazyCompiledTrees } from "./compiled-trees.js";
 import type { BinnedData, DecisionTree } from "./decision-tree.js";
 import { SegmentValueError } from "./errors.js";
 import { binRows, featureBins } from "./feature-bins.js";
@@ -66,20 +66,15 @@ export class GradientBoostingClassifier {
   readonly baseScore: number;
   /** The trees (leaves: log-odds increments). */
   readonly trees: readonly DecisionTree[];
-  #code: CompiledTrees | undefined;
-
   /** The trees as WebAssembly (compiled on first use). */
-  #compiled(): CompiledTrees {
-    this.#code ??= compileTrees(this.trees, this.features);
-    return this.#code;
-  }
+  readonly #code: LazyCompiledTrees;
 
   /**
    * A row buffer: rows written here are scored without a copy by {@link predictProbaAbove}.
    * Each classifier has its own; its contents change with every prediction.
    */
   inputRow(): Float64Array {
-    return this.#compiled().row;
+    return this.#code.row();
   }
 
   private constructor(
@@ -92,6 +87,7 @@ export class GradientBoostingClassifier {
     this.options = options;
     this.baseScore = baseScore;
     this.trees = trees;
+    this.#code = new LazyCompiledTrees(trees, features);
   }
 
   /** Fit to rows `X` (equal lengths, NaN allowed) and labels `y` (0 = keep, 1 = merge). */
@@ -149,11 +145,9 @@ export class GradientBoostingClassifier {
    */
   predictProbaAbove(row: ArrayLike<number>, floor: number): number {
     checkRowLength(row, this.features);
-    const compiled = this.#compiled();
-    if (row !== compiled.row) compiled.row.set(row);
     // the log-odds needed to reach floor, less a margin for rounding (no early stop at 0 or 1)
     const needed = floor > 0 && floor < 1 ? Math.log(floor / (1 - floor)) - 1e-9 : Number.NEGATIVE_INFINITY;
-    const sum = compiled.sum(this.baseScore, needed);
+    const sum = this.#code.sum(row, this.baseScore, needed);
     if (sum === Number.NEGATIVE_INFINITY) return -1;
     return sigmoid(sum);
   }
