@@ -33,6 +33,25 @@ function meanAffinityCurve(p: Phantom) {
   );
 }
 
+/** The split directions: train on half `a`, score on half `b`. */
+const SPLITS = [
+  [0, 1],
+  [1, 0],
+] as const;
+
+/**
+ * Mean affinity as the protocol uses it: the threshold (index into THRESHOLDS) with the lowest CREMI
+ * on `train` (the first when tied), and the scores it gives on `test`.
+ */
+function meanAtChosenThreshold(train: Phantom, test: Phantom) {
+  const curve = meanAffinityCurve(train);
+  let chosen = 0;
+  curve.forEach((s, t) => {
+    if (s.cremiScore < curve[chosen].cremiScore) chosen = t;
+  });
+  return { chosen, mean: meanAffinityCurve(test)[chosen] };
+}
+
 const learned = learnAgglomeration(train.fragments, train.boundaries, train.gt, train.shape, {
   date: "2026-01-01T00:00:00.000Z",
   classifier: { trees: 50 },
@@ -61,14 +80,8 @@ describe("learnAgglomeration", () => {
   });
 
   it("beats mean-affinity agglomeration at its best threshold (chosen on the training volume)", () => {
-    const trainCurve = meanAffinityCurve(train);
-    const testCurve = meanAffinityCurve(test);
-    let chosen = 0;
-    trainCurve.forEach((s, t) => {
-      if (s.cremiScore < trainCurve[chosen].cremiScore) chosen = t;
-    });
-    const baseline = testCurve[chosen];
-    const oracle = Math.min(...testCurve.map((s) => s.cremiScore));
+    const { chosen, mean: baseline } = meanAtChosenThreshold(train, test);
+    const oracle = Math.min(...meanAffinityCurve(test).map((s) => s.cremiScore));
     const agg = agglomerateWithModel(test.fragments, test.boundaries, test.shape, learned.model);
     const ours = evaluateSegmentation(applyAgglomeration(test.fragments, agg, 0) as Uint32Array, test.gt);
     console.log(
@@ -155,25 +168,12 @@ async function galaHalves() {
   return [half(0), half(1)];
 }
 
-/** Index of the lowest CREMI score (the first when tied). */
-function bestIndex(curve: readonly { cremiScore: number }[]): number {
-  let best = 0;
-  curve.forEach((s, t) => {
-    if (s.cremiScore < curve[best].cremiScore) best = t;
-  });
-  return best;
-}
-
 describe.skipIf(!gala.available)("learned agglomeration on gala train halves (z 0–24 / 25–49)", () => {
   it("at 0.5 scores as well as mean affinity at the threshold chosen on the other half", async () => {
     const halves = await galaHalves();
     const shape = halves[0].shape;
-    for (const [a, b] of [
-      [0, 1],
-      [1, 0],
-    ]) {
-      const chosen = bestIndex(meanAffinityCurve(halves[a]));
-      const mean = meanAffinityCurve(halves[b])[chosen];
+    for (const [a, b] of SPLITS) {
+      const { chosen, mean } = meanAtChosenThreshold(halves[a], halves[b]);
       const { model } = learnAgglomeration(halves[a].fragments, halves[a].boundaries, halves[a].gt, shape, {
         raw: halves[a].raw,
         date: "x",
@@ -205,12 +205,8 @@ describe.skipIf(!gala.available)("learned agglomeration on gala train halves (z 
     }));
     const shape = halves[0].shape;
     const results: string[] = [];
-    for (const [a, b] of [
-      [0, 1],
-      [1, 0],
-    ]) {
-      const chosen = bestIndex(meanAffinityCurve(halves[a]));
-      const mean = meanAffinityCurve(halves[b])[chosen];
+    for (const [a, b] of SPLITS) {
+      const { chosen, mean } = meanAtChosenThreshold(halves[a], halves[b]);
       const { model } = learnAgglomeration(halves[a].fragments, halves[a].boundaries, halves[a].gt, shape, {
         date: "x",
       });
