@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Learned agglomeration (issue 17) against mean-affinity agglomeration with the honest protocol:
 // choose on one half of gala train (or neuroproof sample 2: --data neuroproof, its inverted
-// grayscale as the boundary map), score on the other half, both ways (split along z).
+// grayscale as the boundary map), score on the other half, both ways (split along z, or --split y|x).
 //   (a) mean affinity: threshold with the best CREMI on the training half, applied to the other half
 //   (b) learned: learnAgglomeration on the training half, agglomerateWithModel at 0.5 on the other
 // Also the best probability thresholds of (b) on the evaluation half (calibration: near 0.5? every
@@ -19,7 +19,7 @@
 //   node tools/bench/segment/learned-agglomeration.mjs [--data gala|neuroproof]
 //        [--fragments ws|watershed|default] [--raw] [--epochs 3] [--bins 32] [--classifier forest|boosting]
 //        [--trees 100 (forest) | 40 (boosting)] [--lr 0.2 --depth 4 --leaf 20 (boosting)] [--seeds 0,1,2]
-//        [--repeat 7] [--steps 99] [--svg out.svg]
+//        [--split z|y|x] [--repeat 7] [--steps 99] [--svg out.svg]
 // (--steps: thresholds k/(steps+1) swept for both methods; the SVG shows the first seed.)
 // Needs the built dist (npx nx run @tessera/segment:build) and ../shared/data/em/gala.
 import { writeFileSync } from "node:fs";
@@ -55,60 +55,78 @@ const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data"
 const S = await import(join(root, "packages/segment/dist/index.js"));
 const V = await import(join(root, "packages/volume/dist/index.js"));
 const dataset = value("--data", "gala");
+const splitAxis = value("--split", "z");
+if (!["z", "y", "x"].includes(splitAxis)) throw new Error(`--split: expected z, y or x, found ${splitAxis}`);
 
-/** Both halves of a volume split along z: fragments, boundaries (1 = membrane), gt, raw. */
+/** Lower (k = 0) or upper half of `data` ([z, y, x] of `full`) along `axis`; the upper gets the odd voxel. */
+function halfOf(data, full, axis, k) {
+  const cut = Math.floor(full[axis] / 2);
+  const shape = full.map((n, d) => (d === axis ? (k === 0 ? cut : n - cut) : n));
+  const [Z, Y, X] = shape;
+  const out = new data.constructor(Z * Y * X);
+  const [oz, oy, ox] = full.map((_, d) => (d === axis && k === 1 ? cut : 0));
+  for (let z = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      const from = ((z + oz) * full[1] + y + oy) * full[2] + ox;
+      out.set(data.subarray(from, from + X), (z * Y + y) * X);
+    }
+  }
+  return { shape, data: out, name: `${splitAxis}${k === 0 ? 0 : cut}-${k === 0 ? cut - 1 : full[axis] - 1}` };
+}
+
+/** Both halves of a volume split along --split (z, y or x): fragments, boundaries (1 = membrane), gt, raw. */
 async function loadHalves() {
+  const axis = "zyx".indexOf(splitAxis);
   if (dataset === "neuroproof") {
     // neuroproof sample 2 has no boundary probabilities: the inverted grayscale stands in (membranes
     // are dark), its supervoxels are the fragments
     const dir = join(shared, "em/neuroproof-sample2");
     const gtVolume = await V.readHdf5Dataset(join(dir, "groundtruth.h5"), "stack");
     const overseg = (await V.readHdf5Dataset(join(dir, "overseg.h5"), "stack")).data;
-    const [Z, Y, X] = gtVolume.shape;
+    const full = gtVolume.shape;
+    const [Z, Y, X] = full;
     const gray = new Uint8Array(Z * Y * X);
     for (let z = 0; z < Z; z++) {
       const page = await V.readPng(join(dir, "grayscale", `iso.${2600 + z}.png`));
       gray.set(page.data, z * Y * X);
     }
-    const half = Math.floor(Z / 2);
-    const cut = (data, k) => data.slice(k === 0 ? 0 : half * Y * X, k === 0 ? half * Y * X : Z * Y * X);
     return [0, 1].map((k) => {
-      const raw = cut(gray, k);
+      const raw = halfOf(gray, full, axis, k);
       return {
-        name: k === 0 ? `z0-${half - 1}` : `z${half}-${Z - 1}`,
-        shape: [k === 0 ? half : Z - half, Y, X],
-        boundaries: Float32Array.from(raw, (g) => 1 - g / 255),
-        gt: Uint32Array.from(cut(gtVolume.data, k)),
-        raw,
-        fragments: Uint32Array.from(cut(overseg, k)),
+        name: raw.name,
+        shape: raw.shape,
+        boundaries: Float32Array.from(raw.data, (g) => 1 - g / 255),
+        gt: Uint32Array.from(halfOf(gtVolume.data, full, axis, k).data),
+        raw: raw.data,
+        fragments: Uint32Array.from(halfOf(overseg, full, axis, k).data),
       };
     });
   }
   const read = async (name) => (await V.readHdf5Dataset(join(shared, "em/gala", `${name}.h5`), "stack")).data;
-  const [Y, X] = [100, 200];
+  const full = [50, 100, 200];
   const p1 = await read("train-p1");
   const gt = await read("train-gt");
   const image = await read("train-image");
   const ws = await read("train-ws");
-  const half = (data, k) => data.slice(k * 25 * Y * X, (k + 1) * 25 * Y * X);
-  const shape = [25, Y, X];
-  const fragmentsOf = (k) => {
-    if (fragmentsKind === "ws") return Uint32Array.from(half(ws, k));
+  return [0, 1].map((k) => {
+    const boundaries = halfOf(p1, full, axis, k);
     // "default": what the default pipeline makes (distance seeds); "watershed": minima seeds, minSize 20
     const options =
       fragmentsKind === "default"
         ? S.fragmentsOptionsSchema.parse({})
         : { method: "seeded", seeds: "minima", minSize: 20 };
-    return S.fragmentsFromBoundaries(half(p1, k), shape, options).fragments;
-  };
-  return [0, 1].map((k) => ({
-    name: k === 0 ? "z0-24" : "z25-49",
-    shape,
-    boundaries: half(p1, k),
-    gt: Uint32Array.from(half(gt, k)),
-    raw: half(image, k),
-    fragments: fragmentsOf(k),
-  }));
+    return {
+      name: boundaries.name,
+      shape: boundaries.shape,
+      boundaries: boundaries.data,
+      gt: Uint32Array.from(halfOf(gt, full, axis, k).data),
+      raw: halfOf(image, full, axis, k).data,
+      fragments:
+        fragmentsKind === "ws"
+          ? Uint32Array.from(halfOf(ws, full, axis, k).data)
+          : S.fragmentsFromBoundaries(boundaries.data, boundaries.shape, options).fragments,
+    };
+  });
 }
 const halves = await loadHalves();
 
