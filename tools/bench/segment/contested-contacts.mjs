@@ -14,32 +14,19 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { loadHalves } from "./halves.mjs";
+import { join } from "node:path";
+import { halvesFromArguments } from "./halves.mjs";
 
 const args = process.argv.slice(2);
 const value = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const root = resolve(import.meta.dirname, "../../..");
-const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
-const S = await import(join(root, "packages/segment/dist/index.js"));
-const V = await import(join(root, "packages/volume/dist/index.js"));
-const dataset = value("--data", "gala");
-const splitAxis = value("--split", "z");
+const { S, dataset, halves } = await halvesFromArguments(value, "default");
 const trainHalf = Number(value("--train", 0));
 const [lo, hi] = value("--band", "0.2,0.8").split(",").map(Number);
 const seed = Number(value("--seed", 0));
 const useRaw = args.includes("--raw");
-const halves = await loadHalves({
-  S,
-  V,
-  shared,
-  dataset,
-  splitAxis,
-  fragmentsKind: value("--fragments", "default"),
-});
 const train = halves[trainHalf];
 const test = halves[1 - trainHalf];
 

@@ -1,6 +1,29 @@
 // Gala train and neuroproof sample 2 cut in two halves along one axis, for the learned-agglomeration
 // benches (learned-agglomeration.mjs, contested-contacts.mjs).
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "../../..");
+
+/**
+ * The segment dist module and the halves chosen on the command line (`value(flag, fallback)` reads
+ * it): --data gala|neuroproof, --split z|y|x, --fragments (default `fragmentsDefault`).
+ */
+export async function halvesFromArguments(value, fragmentsDefault) {
+  const S = await import(join(root, "packages/segment/dist/index.js"));
+  const V = await import(join(root, "packages/volume/dist/index.js"));
+  const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
+  const dataset = value("--data", "gala");
+  const splitAxis = value("--split", "z");
+  if (!["z", "y", "x"].includes(splitAxis))
+    throw new Error(`--split: expected z, y or x, found ${splitAxis}`);
+  const fragmentsKind = value("--fragments", fragmentsDefault);
+  return {
+    S,
+    dataset,
+    fragmentsKind,
+    halves: await loadHalves({ S, V, shared, dataset, splitAxis, fragmentsKind }),
+  };
+}
 
 /** Lower (k = 0) or upper half of `data` ([z, y, x] of `full`) along `axis`; the upper gets the odd voxel. */
 function halfOf(data, full, axis, k) {

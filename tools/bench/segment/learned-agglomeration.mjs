@@ -23,15 +23,13 @@
 // (--steps: thresholds k/(steps+1) swept for both methods; the SVG shows the first seed.)
 // Needs the built dist (npx nx run @tessera/segment:build) and ../shared/data/em/gala.
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { loadHalves } from "./halves.mjs";
+import { halvesFromArguments } from "./halves.mjs";
 
 const args = process.argv.slice(2);
 const value = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const fragmentsKind = value("--fragments", "ws");
 const useRaw = args.includes("--raw");
 const epochs = Number(value("--epochs", 3));
 // histogram bins of the edge features (default: learnAgglomeration's)
@@ -51,15 +49,7 @@ const boostingOptions = Object.fromEntries(
 const seeds = value("--seeds", value("--seed", "0")).split(",").map(Number);
 const repeat = Number(value("--repeat", 7));
 const svgPath = value("--svg", undefined);
-const root = resolve(import.meta.dirname, "../../..");
-const shared = process.env.TESSERA_SHARED_DATA ?? resolve(root, "../shared/data");
-const S = await import(join(root, "packages/segment/dist/index.js"));
-const V = await import(join(root, "packages/volume/dist/index.js"));
-const dataset = value("--data", "gala");
-const splitAxis = value("--split", "z");
-if (!["z", "y", "x"].includes(splitAxis)) throw new Error(`--split: expected z, y or x, found ${splitAxis}`);
-
-const halves = await loadHalves({ S, V, shared, dataset, splitAxis, fragmentsKind });
+const { S, dataset, fragmentsKind, halves } = await halvesFromArguments(value, "ws");
 
 const steps = Number(value("--steps", 99));
 const MEAN_T = Array.from({ length: steps }, (_, k) => (k + 1) / (steps + 1));
