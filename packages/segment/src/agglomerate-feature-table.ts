@@ -47,19 +47,21 @@ export function checkModelFeatures(
  * highest merge probability while it is ≥ each threshold. The result's `thresholds` are in
  * descending order; `segments[k][i]` is the lowest fragment id of the segment of `fragmentIds[i]`.
  * For the same table (up to the order of its regions and edges) the result equals
- * `agglomerateWithModel` on the volume the table describes.
+ * `agglomerateWithModel` on the volume the table describes. With `options.inPlace` the table's
+ * accumulators are merged in place (no copy; the table is then spent: do not use it again).
  */
 export function agglomerateFeatureTable(
   table: EdgeFeatureTable,
   model: AgglomerationModel,
   thresholds: readonly number[] = [0.5],
   source?: string,
+  options: { inPlace?: boolean } = {},
 ): Agglomeration {
   checkAgglomerationModel(model, source);
   const descending = checkProbabilityThresholds(thresholds);
   const names = checkModelFeatures(model, table, source);
   const classifier = edgeClassifierFromJSON(model.classifier);
-  const agg = new FeatureAgglomerator(table);
+  const agg = new FeatureAgglomerator(table, { inPlace: options.inPlace });
   // probabilities below the lowest threshold never pop, so they need not be exact
   const scorer = new ModelScorer(classifier, agg.table, names, descending[descending.length - 1]);
   // score = −p: the lowest score pops first

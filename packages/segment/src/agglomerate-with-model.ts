@@ -43,5 +43,6 @@ export function agglomerateWithModel(
     raw: model.featureOptions.raw ? options.raw : undefined,
     rawRange: model.featureOptions.rawRange,
   });
-  return agglomerateFeatureTable(table, model, thresholds);
+  // the table is ours: merge it in place
+  return agglomerateFeatureTable(table, model, thresholds, undefined, { inPlace: true });
 }

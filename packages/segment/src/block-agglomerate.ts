@@ -120,7 +120,7 @@ export async function mergedRunFeatures(
  * p ≥ threshold). Writes the same `lookup.bin` (tables in the config's threshold order, consecutive
  * segment ids in the order of each segment's smallest fragment id) and `agglomeration.json` as
  * {@link agglomerateRun}, so relabel works unchanged. The whole table is held in memory (about
- * 60 + 4 × bins bytes per edge, twice while agglomerating).
+ * 60 + 4 × bins bytes per edge) and agglomerated in place (no second copy).
  */
 export async function agglomerateRunWithModel(
   run: SegmentRun,
@@ -130,7 +130,8 @@ export async function agglomerateRunWithModel(
   const { model, path } = await loadRunModel(run);
   const { table, ids, joined } = await mergedRunFeatures(run, onProgress);
   const thresholds = run.agglomerate.thresholds;
-  const result = agglomerateFeatureTable(table, model, thresholds, path);
+  // the merged table is not needed afterwards: agglomerate it in place (no second copy)
+  const result = agglomerateFeatureTable(table, model, thresholds, path, { inPlace: true });
   const regions = new FragmentIndex(result.fragmentIds);
   const n = ids.length;
   const lookup = new LookupWriter(lookupFile(run), ids, thresholds.length);

@@ -23,6 +23,7 @@ import { idOffset, parseRun, prepareFragments, prepareSegmentation } from "./blo
 import { edgeFeatures } from "./edge-features.js";
 import { readEdgeFeaturesFile, writeEdgeFeaturesFile } from "./edge-features-file.js";
 import { SegmentBlockError, SegmentOptionsError } from "./errors.js";
+import { cloneEdgeFeatureTable } from "./feature-agglomerator.js";
 import { learnAgglomeration } from "./learn-agglomeration.js";
 import { voi } from "./metrics.js";
 import { featuresFile } from "./run-model.js";
@@ -146,6 +147,11 @@ describe("block edge features", () => {
     const b = agglomerateWithModel(joined, boundaries, shape, model, { thresholds: THRESHOLDS });
     expect(a).toEqual(b);
     expect(b.merges[0]).toBeGreaterThan(0);
+    // in place (as the run's global step does): the same result; only that table is changed
+    const spent = cloneEdgeFeatureTable(merged);
+    expect(agglomerateFeatureTable(spent, model, THRESHOLDS, undefined, { inPlace: true })).toEqual(a);
+    expect(merged).toEqual(canonicalEdgeFeatureTable(edgeFeatures(joined, boundaries, shape)));
+    expect(spent.regionVoxels).not.toEqual(merged.regionVoxels);
   });
 
   it("round-trips through the binary file and rejects foreign or truncated files", async () => {
