@@ -3,6 +3,7 @@ import { agglomerateFeatureTable, checkProbabilityThresholds } from "./agglomera
 import { type AgglomerationModel, checkAgglomerationModel } from "./agglomeration-model.js";
 import { edgeFeatures } from "./edge-features.js";
 import { SegmentOptionsError } from "./errors.js";
+import { modelInputWarning } from "./model-input-check.js";
 
 /** Options of {@link agglomerateWithModel}. */
 export interface AgglomerateWithModelOptions {
@@ -12,6 +13,8 @@ export interface AgglomerateWithModelOptions {
   thresholds?: readonly number[];
   /** Raw image (same shape); required when the model was trained with one. */
   raw?: ArrayLike<number>;
+  /** Called with {@link modelInputWarning}'s message when the inputs look unlike the training data. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -43,6 +46,8 @@ export function agglomerateWithModel(
     raw: model.featureOptions.raw ? options.raw : undefined,
     rawRange: model.featureOptions.rawRange,
   });
+  const warning = modelInputWarning(model, table);
+  if (warning) options.onWarning?.(warning);
   // the table is ours: merge it in place
   return agglomerateFeatureTable(table, model, thresholds, undefined, { inPlace: true });
 }

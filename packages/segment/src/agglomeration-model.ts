@@ -19,6 +19,12 @@ export interface AgglomerationModelProvenance {
   keeps: number;
   /** When it was trained (ISO 8601). */
   date: string;
+  /**
+   * 10th, 50th and 90th percentiles of the boundary values of the training contacts (every face
+   * once; {@link contactBoundaryQuantiles}), to warn when a model is applied to a map unlike its
+   * training data. Absent in models written before it was recorded.
+   */
+  contactBoundaryQuantiles?: [number, number, number];
 }
 
 /**
@@ -71,6 +77,13 @@ export function checkAgglomerationModel(json: unknown, source?: string): Agglome
   }
   if (!EDGE_CLASSIFIER_TYPES.includes(m.classifier?.type as (typeof EDGE_CLASSIFIER_TYPES)[number])) {
     bad("classifier.type", EDGE_CLASSIFIER_TYPES.map((t) => `'${t}'`).join(" or "), m.classifier?.type);
+  }
+  const q = m.provenance?.contactBoundaryQuantiles;
+  if (
+    q !== undefined &&
+    !(Array.isArray(q) && q.length === 3 && q.every((v) => typeof v === "number" && v >= 0 && v <= 1))
+  ) {
+    bad("provenance.contactBoundaryQuantiles", "three numbers in [0, 1]", q);
   }
   if (m.classifier?.features !== m.features?.length) {
     bad("classifier.features", `${m.features?.length} (the feature list's length)`, m.classifier?.features);

@@ -14,6 +14,7 @@ import type { FlatEdges } from "./flat-edges.js";
 import { FragmentIndex } from "./fragment-index.js";
 import { readGraphFile, readGraphNodes } from "./graph-file.js";
 import { LookupWriter, lookupFile } from "./lookup-file.js";
+import { modelInputWarning } from "./model-input-check.js";
 import type { SegmentRun } from "./options.js";
 import { featuresFile, loadRunModel } from "./run-model.js";
 
@@ -35,7 +36,7 @@ import { featuresFile, loadRunModel } from "./run-model.js";
 export async function agglomerateRun(
   run: SegmentRun,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number }> {
+): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number; warning?: string }> {
   if (run.agglomerate.model !== undefined) return agglomerateRunWithModel(run, onProgress);
   const started = performance.now();
   const { grid } = await runGrid(run);
@@ -120,16 +121,18 @@ export async function mergedRunFeatures(
  * p ≥ threshold). Writes the same `lookup.bin` (tables in the config's threshold order, consecutive
  * segment ids in the order of each segment's smallest fragment id) and `agglomeration.json` as
  * {@link agglomerateRun}, so relabel works unchanged. The whole table is held in memory (about
- * 60 + 4 × bins bytes per edge) and agglomerated in place (no second copy).
+ * 60 + 4 × bins bytes per edge) and agglomerated in place (no second copy). `warning`: the
+ * {@link modelInputWarning} of the model on this run's contacts, when there is one.
  */
 export async function agglomerateRunWithModel(
   run: SegmentRun,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number }> {
+): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number; warning?: string }> {
   const started = performance.now();
   const { model, path } = await loadRunModel(run);
   const { table, ids, joined } = await mergedRunFeatures(run, onProgress);
   const thresholds = run.agglomerate.thresholds;
+  const warning = modelInputWarning(model, table);
   // the merged table is not needed afterwards: agglomerate it in place (no second copy)
   const result = agglomerateFeatureTable(table, model, thresholds, path, { inPlace: true });
   const regions = new FragmentIndex(result.fragmentIds);
@@ -161,7 +164,13 @@ export async function agglomerateRunWithModel(
       join(run.graph, "agglomeration.json"),
       `${JSON.stringify({ thresholds, merges, segments, fragments: n, edges: table.edges, model: path, scoring: "merge probability" }, null, 2)}\n`,
     );
-    return { fragments: n, edges: table.edges, segments, seconds: (performance.now() - started) / 1000 };
+    return {
+      fragments: n,
+      edges: table.edges,
+      segments,
+      seconds: (performance.now() - started) / 1000,
+      ...(warning ? { warning: `model ${path}: ${warning}` } : {}),
+    };
   } catch (error) {
     lookup.abort();
     throw error;

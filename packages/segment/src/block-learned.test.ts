@@ -233,6 +233,8 @@ describe("blockwise learned agglomeration (seam-free)", () => {
       const grid = await writeRunFragments(run);
       for (let id = 0; id < grid.count; id++) await runGraphBlock(run, id);
       const summary = await agglomerateRun(run);
+      // a test phantom is like the training phantom: no warning
+      expect(summary.warning).toBe(undefined);
       // the merged table is the whole volume's edge features of the joined fragments
       const { table, ids, joined } = await mergedRunFeatures(run);
       const fragments = (await (await openVolume(run.fragments)).read()).data as Uint32Array;
@@ -285,6 +287,29 @@ describe("blockwise learned agglomeration (seam-free)", () => {
   it("does the same with a model trained with a raw image (agglomerate.raw; two block shapes)", async () => {
     await expectSeamFree(rawModel, rawModelPath, BLOCK_SHAPES.slice(0, 2), "rawimage", true);
   }, 120_000);
+
+  it("warns (hooks.warn and the log) when the run's contacts are unlike the model's training data", async () => {
+    // the same model as if trained on a map with contact percentiles 0.3 lower than these
+    const q = model.provenance.contactBoundaryQuantiles as [number, number, number];
+    const shiftedPath = join(tmp.path, "shifted-model.json");
+    await writeFile(
+      shiftedPath,
+      JSON.stringify({
+        ...model,
+        provenance: { ...model.provenance, contactBoundaryQuantiles: q.map((v) => Math.max(0, v - 0.3)) },
+      }),
+    );
+    const run = await phantomRun("shifted", [5, 20, 20], {
+      agglomerate: { thresholds: THRESHOLDS, model: shiftedPath },
+    });
+    await writeRunFragments(run);
+    const warnings: string[] = [];
+    const summary = await agglomerateStep(run, { warn: (message) => warnings.push(message) });
+    expect(warnings).toEqual([summary.warning]);
+    expect(warnings[0]).toMatch(
+      /shifted-model\.json: the boundary values .* differ from the model's training data/,
+    );
+  });
 
   it("refuses a missing model, a raw-image model without agglomerate.raw (and raw without one), a raw image of another shape and missing partials with typed errors naming the file", async () => {
     const missing = await phantomRun("missing", [5, 20, 20], {

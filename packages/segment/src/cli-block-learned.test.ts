@@ -16,6 +16,16 @@ afterAll(tmp.cleanup);
 let boundaries: string;
 let modelPath: string;
 const GRID = ["--block-shape", "8,32,32", "--context", "4", "--mode", "2d", "--min-seed-distance", "3"];
+/**
+ * The models here are trained on the agglomeration phantom and applied to the CLI phantom, whose
+ * fragments (seeded watershed, 2-d) mostly touch inside cells: their contact percentiles (about
+ * 0.02, 0.02, 0.98) are far from the training ones (about 0.33, 0.92, 0.98), so each application
+ * warns, once, naming the model file; nothing else is written on stderr.
+ */
+const modelWarning = (file: string) =>
+  new RegExp(
+    `^tessera: warning: model [^\\n]*${file.replace(".", "\\.")}: the boundary values on the fragments' contacts [^\\n]* differ from the model's training data[^\\n]*\\n$`,
+  );
 
 beforeAll(async () => {
   assertFreshBinary();
@@ -67,7 +77,7 @@ describe("tessera-segment agglomerate --model", () => {
       ],
       tmp.path,
     );
-    expect(agglomerate.stderr).toBe("");
+    expect(agglomerate.stderr).toMatch(modelWarning("model.json"));
     expect(agglomerate.status).toBe(0);
     for (let id = 0; id < 8; id++) expect(existsSync(join(out, "graph", `block-${id}.features`))).toBe(true);
     const done = JSON.parse(readFileSync(join(out, "graph", "agglomeration.json"), "utf8"));
@@ -101,11 +111,11 @@ describe("tessera-segment agglomerate --model", () => {
       }),
     );
     const run = segmentBin(["run", "--config", config], "/");
-    expect(run.stderr).toBe("");
+    expect(run.stderr).toMatch(modelWarning("model.json"));
     expect(run.status).toBe(0);
     expect(JSON.parse(readFileSync(join(out, "graph", "agglomeration.json"), "utf8")).model).toBe(modelPath);
     const shipped = segmentBin(["run", "--config", config, "--model", "gala", "--overwrite"], tmp.path);
-    expect(shipped.stderr).toBe("");
+    expect(shipped.stderr).toMatch(modelWarning("gala.json"));
     expect(shipped.status).toBe(0);
     expect(JSON.parse(readFileSync(join(out, "graph", "agglomeration.json"), "utf8")).model).toMatch(
       /models\/gala\.json$/,
@@ -120,7 +130,7 @@ describe("tessera-segment agglomerate --model", () => {
     expect(refused.stderr).toMatch(/trained with a raw image: set agglomerate\.raw \(--raw\)/);
     expect(existsSync(join(out, "graph", "block-0.features"))).toBe(false);
     const run = segmentBin(["run", ...base, "--raw", "raw.zarr", "--save-config", "run4.json"], tmp.path);
-    expect(run.stderr).toBe("");
+    expect(run.stderr).toMatch(modelWarning("raw-model.json"));
     expect(run.status).toBe(0);
     const features = await readEdgeFeaturesFile(join(out, "graph", "block-0.features"));
     expect(features.rawRange).toEqual([0, 255]);
@@ -138,7 +148,7 @@ describe("tessera-segment agglomerate --model", () => {
       }),
     );
     const again = segmentBin(["run", "--config", config, "--overwrite"], "/");
-    expect(again.stderr).toBe("");
+    expect(again.stderr).toMatch(modelWarning("raw-model.json"));
     expect(again.status).toBe(0);
     expect(existsSync(join(tmp.path, "run5", "graph", "block-0.features"))).toBe(true);
   });

@@ -34,9 +34,9 @@ export function stepLog(step: string, run: SegmentRun, config?: string, file?: s
   return openRunLog(stepLogFile(step, run, config, file), `tessera-segment-${step}`);
 }
 
-/** Progress bars on stderr (silent when stderr is not a terminal) and the step's log. */
+/** Progress bars on stderr (silent when stderr is not a terminal), warnings on stderr and the step's log. */
 export function hooks(log: Logger): StepHooks {
-  return { log, progress: startProgressBar };
+  return { log, progress: startProgressBar, warn: (message) => warn(message) };
 }
 
 /** Warn (one line on stderr) when the run's boundary map looks like raw EM or is inverted by mistake. */

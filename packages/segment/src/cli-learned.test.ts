@@ -140,6 +140,49 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
     ).rejects.toThrow(/svm|classifier/);
   });
 
+  it("warns on stderr when the boundary map is unlike the model's training data", async () => {
+    const a = agglomerationPhantom(1);
+    const b = agglomerationPhantom(2);
+    const { model } = learnAgglomeration(a.fragments, a.boundaries, a.gt, a.shape, {
+      date: "x",
+      classifier: { trees: 20 },
+    });
+    const modelPath = join(tmp.path, "warn-model.json");
+    writeFileSync(modelPath, JSON.stringify(model));
+    const fragments = await zarr("warn-fragments.zarr", b.shape, b.fragments);
+    const stderrOf = async (name: string, boundaries: Float32Array) => {
+      const map = await zarr(`warn-${name}-p.zarr`, b.shape, boundaries);
+      const { stderr } = await captureOutput(() => {
+        const command = segmentCommand();
+        command.exitOverride();
+        for (const sub of command.commands) sub.exitOverride();
+        return command.parseAsync([
+          "node",
+          "segment",
+          "agglomerate-with-model",
+          "--fragments",
+          fragments,
+          "--boundaries",
+          map,
+          "--model",
+          modelPath,
+          "--out",
+          join(tmp.path, `warn-${name}.zarr`),
+        ]);
+      });
+      return stderr;
+    };
+    expect(await stderrOf("like", b.boundaries)).toBe("");
+    // a squashed predictor (p → p / 2)
+    const squashed = await stderrOf(
+      "squashed",
+      Float32Array.from(b.boundaries, (p) => p / 2),
+    );
+    expect(squashed).toMatch(
+      /^tessera: warning: model .*warn-model\.json: the boundary values .* differ from the model's training data/,
+    );
+  });
+
   it("names the file of a missing input, a shape mismatch or a broken model", async () => {
     const a = agglomerationPhantom(1);
     const f = await zarr("c-fragments.zarr", a.shape, a.fragments);
@@ -226,6 +269,7 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
       const shipped = await readAgglomerationModel("gala");
       expect(shipped.features).toEqual(model.features);
       expect(shipped.classifier).toEqual(model.classifier);
+      expect(shipped.provenance.contactBoundaryQuantiles).toEqual(model.provenance.contactBoundaryQuantiles);
       // by name on the command line: the default pipeline's fragments of gala train, segmented and scored
       const printed = await run([
         "agglomerate-with-model",

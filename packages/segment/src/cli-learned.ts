@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { parse } from "@tessera/cli";
+import { parse, warn } from "@tessera/cli";
 import { Box, createVolume, PathNotFoundError } from "@tessera/volume";
 import { Command, Option } from "commander";
 import { applyAgglomeration } from "./agglomerate.js";
@@ -235,7 +235,11 @@ export function agglomerateWithModelCommand(): Command {
       scaleBoundaries((byOption.get("boundaries") as LabelInput).data as unknown as ScalarArray),
       fragments.shape,
       model,
-      { threshold: opts.threshold, raw: byOption.get("raw")?.data as unknown as ScalarArray | undefined },
+      {
+        threshold: opts.threshold,
+        raw: byOption.get("raw")?.data as unknown as ScalarArray | undefined,
+        onWarning: (message) => warn(`model ${opts.model}: ${message}`),
+      },
     );
     const seconds = (performance.now() - started) / 1000;
     const { labels, count } = relabelConsecutive(

@@ -140,6 +140,11 @@ export {
   voi,
   voiFromTable,
 } from "./metrics.js";
+export {
+  CONTACT_QUANTILE_TOLERANCE,
+  contactBoundaryQuantiles,
+  modelInputWarning,
+} from "./model-input-check.js";
 export { ModelScorer } from "./model-scorer.js";
 export type { OptionIssue } from "./option-issues.js";
 export {

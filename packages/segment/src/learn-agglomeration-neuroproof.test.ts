@@ -10,8 +10,11 @@ import { h5, neuroproof } from "../test/data.js";
 import { affinitiesFromBoundaries } from "./affinities.js";
 import { agglomerate, applyAgglomeration } from "./agglomerate.js";
 import { agglomerateWithModel } from "./agglomerate-with-model.js";
+import { readAgglomerationModel } from "./cli-learned.js";
+import { edgeFeatures } from "./edge-features.js";
 import { evaluateSegmentation } from "./evaluate.js";
 import { learnAgglomeration } from "./learn-agglomeration.js";
+import { modelInputWarning } from "./model-input-check.js";
 import { buildRegionGraph } from "./region-graph.js";
 
 const THRESHOLDS = Array.from({ length: 19 }, (_, k) => 0.05 * (k + 1));
@@ -90,5 +93,14 @@ describe.skipIf(!neuroproof.available)("learned agglomeration on neuroproof samp
       expect(ours.voiSplit + ours.voiMerge).toBeLessThan(baseline.voiSplit + baseline.voiMerge);
       expect(ours.are).toBeLessThan(baseline.are);
     }
+  });
+
+  it("the shipped gala model warns that this map is unlike its training data", async () => {
+    const [half] = await neuroproofHalves();
+    const table = edgeFeatures(half.fragments, half.boundaries, half.shape);
+    // gala's train-p1 contacts: percentiles 0.02, 0.98, 0.98; neuroproof's inverted grayscale: about 0.55, 0.64, 0.70
+    expect(modelInputWarning(await readAgglomerationModel("gala"), table)).toMatch(
+      /differ from the model's training data/,
+    );
   });
 });

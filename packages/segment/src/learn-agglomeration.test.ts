@@ -210,9 +210,13 @@ describe.skipIf(!gala.available)("learned agglomeration on gala train halves (z 
       const { model } = learnAgglomeration(halves[a].fragments, halves[a].boundaries, halves[a].gt, shape, {
         date: "x",
       });
+      const warnings: string[] = [];
       const sweep = agglomerateWithModel(halves[b].fragments, halves[b].boundaries, shape, model, {
         thresholds: THRESHOLDS,
+        onWarning: (message) => warnings.push(message),
       });
+      // the other half of the same map: nothing to warn about
+      expect(warnings).toEqual([]);
       // sweep.thresholds descend
       const curve = sweep.thresholds.map((_, t) =>
         evaluateSegmentation(applyAgglomeration(halves[b].fragments, sweep, t) as Uint32Array, halves[b].gt),

@@ -4,6 +4,7 @@ import { edgeFeatureNames, featureVector } from "./edge-feature-vector.js";
 import { edgeFeatures } from "./edge-features.js";
 import { SegmentOptionsError, SegmentShapeError, SegmentValueError } from "./errors.js";
 import { FeatureAgglomerator } from "./feature-agglomerator.js";
+import { contactBoundaryQuantiles } from "./model-input-check.js";
 import { ModelScorer } from "./model-scorer.js";
 import { RegionMajority } from "./region-majority.js";
 
@@ -74,6 +75,8 @@ export function learnAgglomeration(
     rawRange: options.rawRange,
   });
   const names = edgeFeatureNames(table);
+  // recorded so that applying the model to a map of another calibration can be warned about
+  const contactQuantiles = contactBoundaryQuantiles(table);
   const classifierOptions: EdgeClassifierOptions =
     options.classifier?.type === "gradient-boosting"
       ? options.classifier
@@ -130,6 +133,7 @@ export function learnAgglomeration(
       merges,
       keeps: examples.length - merges,
       date: options.date ?? new Date().toISOString(),
+      ...(contactQuantiles ? { contactBoundaryQuantiles: contactQuantiles } : {}),
     },
   };
   return { model, examples, labels: Uint8Array.from(labels) };

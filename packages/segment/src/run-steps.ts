@@ -18,6 +18,8 @@ import { loadRunModel, openRunRaw } from "./run-model.js";
 /** How a step reports: a structured log and progress bars (both optional). */
 export interface StepHooks {
   log?: Logger;
+  /** Tell the user something looks wrong (one line), without stopping the step. */
+  warn?: (message: string) => void;
   /** Start a progress bar for `label`, counting `unit`. */
   progress?: (label: string, unit: string) => ProgressBar;
 }
@@ -29,6 +31,8 @@ export interface AgglomerationSummary {
   /** Segments at each threshold. */
   segments: number[];
   seconds: number;
+  /** With a model: the data it is applied to look unlike its training data (`modelInputWarning`). */
+  warning?: string;
 }
 
 async function allBlocks(
@@ -56,11 +60,17 @@ async function allBlocks(
 async function agglomerateAll(run: SegmentRun, hooks: StepHooks): Promise<AgglomerationSummary> {
   await allBlocks(run, "graph", runGraphBlock, hooks);
   const bar = hooks.progress?.("agglomerate", "graphs");
+  let summary: AgglomerationSummary;
   try {
-    return await agglomerateRun(run, bar?.update);
+    summary = await agglomerateRun(run, bar?.update);
   } finally {
     bar?.stop();
   }
+  if (summary.warning) {
+    hooks.log?.warn({ step: "agglomerate", warning: summary.warning }, "model input warning");
+    hooks.warn?.(summary.warning);
+  }
+  return summary;
 }
 
 const count = (summaries: BlockSummary[]) => summaries.reduce((s, b) => s + b.count, 0);
