@@ -19,6 +19,19 @@ tessera() { node "$root/apps/tessera/bin/tessera.js" "$@"; }
 export -f tessera 2>/dev/null || true
 export root
 
+# serve_then_stop <run>: start `tessera serve <run> --port 0`, wait (up to 60 s) until it prints its
+# URL, send SIGTERM and return its exit status (a fixed delay instead raced a slow start under load)
+serve_then_stop() {
+  node "$root/apps/tessera/bin/tessera.js" serve "$1" --port 0 >"$T/.serve" 2>&1 &
+  local pid=$! waited=0
+  until grep -q ' at http://' "$T/.serve" || [ "$waited" -ge 600 ] || ! kill -0 "$pid" 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+}
+
 steps=0
 surprises=0
 # step <status> <stderr regex or -> <command line>
@@ -85,7 +98,7 @@ step 2 'float' 'tessera mesh -i $G/train-p1.zarr -o p1-meshes'
 step 2 'OutputTooLargeError' 'tessera mesh -i $G/train-image.zarr -o image-meshes --max-output 100M'
 step 2 'tessera volume import' 'tessera mesh -i $D/gala/train-gt.h5 -o h5-meshes'
 step 2 'UsageError' 'tessera serve gt-meshes --port 99999'
-step 0 - 'timeout --preserve-status -s TERM 3 node "$root/apps/tessera/bin/tessera.js" serve gt-meshes --port 0'
+step 0 - 'serve_then_stop gt-meshes'
 
 # --- workflow
 printf 'export const fail = { name: "fail", argv: ["sh", "-c", "echo broken >&2; exit 4"] };\n' > apps.mjs
