@@ -17,6 +17,7 @@ import { LookupWriter, lookupFile } from "./lookup-file.js";
 import { modelInputWarning } from "./model-input-check.js";
 import type { SegmentRun } from "./options.js";
 import { featuresFile, loadRunModel } from "./run-model.js";
+import type { AgglomerationSummary } from "./run-steps.js";
 
 /**
  * Global agglomeration of a blockwise run, out of core: number every fragment the block graphs list,
@@ -36,7 +37,7 @@ import { featuresFile, loadRunModel } from "./run-model.js";
 export async function agglomerateRun(
   run: SegmentRun,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number; warning?: string }> {
+): Promise<AgglomerationSummary> {
   if (run.agglomerate.model !== undefined) return agglomerateRunWithModel(run, onProgress);
   const started = performance.now();
   const { grid } = await runGrid(run);
@@ -127,7 +128,7 @@ export async function mergedRunFeatures(
 export async function agglomerateRunWithModel(
   run: SegmentRun,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ fragments: number; edges: number; segments: number[]; seconds: number; warning?: string }> {
+): Promise<AgglomerationSummary> {
   const started = performance.now();
   const { model, path } = await loadRunModel(run);
   const { table, ids, joined } = await mergedRunFeatures(run, onProgress);

@@ -1,5 +1,6 @@
 import type { AgglomerationModel } from "./agglomeration-model.js";
-import type { EdgeFeatureTable } from "./edge-features.js";
+import { addContactStats, contactQuantile } from "./edge-feature-vector.js";
+import type { ContactStats, EdgeFeatureTable } from "./edge-features.js";
 
 /**
  * How far (in boundary value, 0 … 1) the median or the 90th percentile of the contact boundary
@@ -17,23 +18,18 @@ export const CONTACT_QUANTILE_TOLERANCE = 0.2;
  */
 export function contactBoundaryQuantiles(table: EdgeFeatureTable): [number, number, number] | undefined {
   const { bins, boundaryRange } = table;
-  const counts = new Float64Array(bins);
-  const histogram = table.boundary.histogram;
-  for (let e = 0; e < table.edges; e++) {
-    for (let b = 0; b < bins; b++) counts[b] += histogram[e * bins + b];
-  }
-  let total = 0;
-  for (let b = 0; b < bins; b++) total += counts[b];
-  if (total === 0) return undefined;
-  const quantile = (q: number) => {
-    let seen = 0;
-    for (let b = 0; b < bins; b++) {
-      seen += counts[b];
-      if (seen >= q * total)
-        return boundaryRange[0] + ((b + 0.5) / bins) * (boundaryRange[1] - boundaryRange[0]);
-    }
-    return boundaryRange[1];
+  // every contact pooled into one entry, as a merge of all edges would pool them
+  const pooled: ContactStats = {
+    count: new Float64Array(1),
+    sum: new Float64Array(1),
+    sumSq: new Float64Array(1),
+    min: Float64Array.of(Number.POSITIVE_INFINITY),
+    max: Float64Array.of(Number.NEGATIVE_INFINITY),
+    histogram: new Uint32Array(bins),
   };
+  for (let e = 0; e < table.edges; e++) addContactStats(pooled, 0, table.boundary, e, bins);
+  if (pooled.count[0] === 0) return undefined;
+  const quantile = (q: number) => contactQuantile(pooled, 0, bins, boundaryRange, q);
   return [quantile(0.1), quantile(0.5), quantile(0.9)];
 }
 
