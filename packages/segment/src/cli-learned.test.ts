@@ -150,7 +150,7 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
     const modelPath = join(tmp.path, "warn-model.json");
     writeFileSync(modelPath, JSON.stringify(model));
     const fragments = await zarr("warn-fragments.zarr", b.shape, b.fragments);
-    const stderrOf = async (name: string, boundaries: Float32Array) => {
+    const stderrOf = async (name: string, boundaries: Float32Array, ...extra: string[]) => {
       const map = await zarr(`warn-${name}-p.zarr`, b.shape, boundaries);
       const { stderr } = await captureOutput(() => {
         const command = segmentCommand();
@@ -168,6 +168,7 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
           modelPath,
           "--out",
           join(tmp.path, `warn-${name}.zarr`),
+          ...extra,
         ]);
       });
       return stderr;
@@ -181,6 +182,17 @@ describe("segment train-agglomeration / agglomerate-with-model", () => {
     expect(squashed).toMatch(
       /^tessera: warning: model .*warn-model\.json: the boundary values .* differ from the model's training data/,
     );
+    // a map high inside cells: the run steps' boundary check names --invert; with it, the map is
+    // read as the original and segments the same
+    const inverted = Float32Array.from(b.boundaries, (p) => 1 - p);
+    expect(await stderrOf("inverted", inverted)).toMatch(
+      /^tessera: warning: boundaries .*warn-inverted-p\.zarr: this looks like a grayscale EM image .*--invert/,
+    );
+    expect(await stderrOf("uninverted", inverted, "--invert")).toBe("");
+    const read = async (name: string) =>
+      (await (await openVolume(join(tmp.path, `warn-${name}.zarr`))).read()).data as Uint32Array;
+    expect(evaluateSegmentation(await read("uninverted"), await read("like")).voiSplit).toBe(0);
+    expect(evaluateSegmentation(await read("uninverted"), await read("like")).voiMerge).toBe(0);
   });
 
   it("names the file of a missing input, a shape mismatch or a broken model", async () => {

@@ -8,6 +8,7 @@ import { applyAgglomeration } from "./agglomerate.js";
 import { agglomerateWithModel } from "./agglomerate-with-model.js";
 import { type AgglomerationModel, checkAgglomerationModel } from "./agglomeration-model.js";
 import { type LabelArray, labelsAsNumbers, type ScalarArray } from "./arrays.js";
+import { diagnoseBoundaries } from "./boundary-check.js";
 import { examples, print } from "./cli-common.js";
 import { scoreLabels } from "./cli-evaluate.js";
 import { EDGE_CLASSIFIER_TYPES } from "./edge-classifiers.js";
@@ -57,6 +58,7 @@ interface TrainOptionValues {
   fragments: string;
   boundaries: string;
   gt: string;
+  invert?: boolean;
   raw?: string;
   dataset?: string;
   out: string;
@@ -68,6 +70,19 @@ interface TrainOptionValues {
   overwrite?: boolean;
 }
 
+const INVERT_HELP = "the map is high inside cells (e.g. grayscale EM, dark membranes): use 1 − value";
+
+/**
+ * The boundary input scaled to [0, 1] (inverted with `--invert`), after the same check as the run
+ * steps: a warning on stderr when it looks like an image or a map inverted by mistake.
+ */
+function boundariesOf(input: LabelInput, path: string, invert: boolean): Float32Array {
+  const data = input.data as unknown as ScalarArray;
+  const { warning } = diagnoseBoundaries(data, { invert });
+  if (warning) warn(`boundaries ${path}: ${warning}`);
+  return scaleBoundaries(data, { invert });
+}
+
 /** `segment train-agglomeration`: learn an agglomeration model from ground truth (whole volumes). */
 export function trainAgglomerationCommand(): Command {
   const command = new Command("train-agglomeration")
@@ -77,6 +92,7 @@ export function trainAgglomerationCommand(): Command {
     .requiredOption("--fragments <path>", "fragments: zarr array or HDF5 file")
     .requiredOption("--boundaries <path>", "boundary map (high = membrane): zarr array or HDF5 file")
     .requiredOption("--gt <path>", "ground-truth labels (0 ignored): zarr array or HDF5 file")
+    .option("--invert", INVERT_HELP)
     .option("--raw <path>", "raw image: adds its contact statistics to the features")
     .option("--dataset <name>", "HDF5 dataset name (every HDF5 input; default: the file's only dataset)")
     .requiredOption("--out <model.json>", "model file to write")
@@ -119,7 +135,7 @@ export function trainAgglomerationCommand(): Command {
     const started = performance.now();
     const { model } = learnAgglomeration(
       labelsAsNumbers(fragments.data, opts.fragments),
-      scaleBoundaries(boundaries.data as unknown as ScalarArray),
+      boundariesOf(boundaries, opts.boundaries, opts.invert === true),
       labelsAsNumbers(gt.data, opts.gt),
       fragments.shape,
       {
@@ -142,6 +158,7 @@ interface ApplyOptionValues {
   fragments: string;
   boundaries: string;
   model: string;
+  invert?: boolean;
   raw?: string;
   dataset?: string;
   out: string;
@@ -202,6 +219,7 @@ export function agglomerateWithModelCommand(): Command {
       "--model <model.json|name>",
       `model written by train-agglomeration, or a shipped one: ${SHIPPED_AGGLOMERATION_MODELS.join(", ")} (trained on gala train with the default fragments)`,
     )
+    .option("--invert", INVERT_HELP)
     .option("--raw <path>", "raw image (required when the model was trained with one)")
     .option("--dataset <name>", "HDF5 dataset name (every HDF5 input; default: the file's only dataset)")
     .requiredOption("--out <segmentation.zarr>", "segmentation to write (zarr, consecutive ids)")
@@ -232,7 +250,7 @@ export function agglomerateWithModelCommand(): Command {
     const fragmentIds = labelsAsNumbers(fragments.data, opts.fragments);
     const agglomeration = agglomerateWithModel(
       fragmentIds,
-      scaleBoundaries((byOption.get("boundaries") as LabelInput).data as unknown as ScalarArray),
+      boundariesOf(byOption.get("boundaries") as LabelInput, opts.boundaries, opts.invert === true),
       fragments.shape,
       model,
       {
