@@ -5,9 +5,10 @@ import type { ContactStats, EdgeFeatureTable } from "./edge-features.js";
 /**
  * How far (in boundary value, 0 … 1) the median or the 90th percentile of the contact boundary
  * values may move between a model's training data and the data it is applied to before
- * {@link modelInputWarning} warns. Measured with gala's train-p1 and the default fragments: the two
- * z halves differ by 0.00 at both quantiles; against it, neuroproof's inverted grayscale differs by
- * 0.34 (median), snemi-mini's inverted probabilities by 0.59, gala's own image inverted by 0.31.
+ * {@link modelInputWarning} warns. Measured against gala's train-p1 with the default fragments: its
+ * two z halves differ by 0.00 at both quantiles; neuroproof's inverted grayscale (its supervoxels) by
+ * 0.34 at the median, snemi-mini's inverted probabilities (default fragments) by 0.59, gala's own
+ * image inverted (default fragments) by 0.31.
  */
 export const CONTACT_QUANTILE_TOLERANCE = 0.2;
 
